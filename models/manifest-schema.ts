@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/**
+ * The model manifest: the one description of a model file that the edge needs to run it.
+ * Adding a model is a file plus one of these; no code changes.
+ */
+
+const outputName = z.string().min(1);
+
+export const NanoDetDecoderSchema = z
+  .object({
+    type: z.literal('nanodet'),
+    /** Feature-map strides, one per output level, in the same order as `scores` and `boxes`. */
+    strides: z.array(z.number().int().positive()).min(1),
+    /** Distribution bins per box side minus one (NanoDet-m/g: 7 or 10). */
+    regMax: z.number().int().positive(),
+    /** Output names of the per-level class scores, shaped [1, H*W, C]. */
+    scores: z.array(outputName).min(1),
+    /** Output names of the per-level box distributions, shaped [1, H*W, 4 * (regMax + 1)]. */
+    boxes: z.array(outputName).min(1),
+    /** Whether the score outputs already went through a sigmoid inside the model. */
+    scoresAreProbabilities: z.boolean().default(true),
+  })
+  .refine((d) => d.scores.length === d.strides.length && d.boxes.length === d.strides.length, {
+    message: 'scores and boxes need one output name per stride',
+  });
+
+export const YoloV8DecoderSchema = z.object({
+  /** YOLOv8 / YOLO11 head: [1, 4 + C, N] (cx, cy, w, h, class scores), no objectness. */
+  type: z.literal('yolov8'),
+  output: outputName,
+});
+
+export const YoloV5DecoderSchema = z.object({
+  /** YOLOv5 head: [1, N, 5 + C] (cx, cy, w, h, objectness, class scores). */
+  type: z.literal('yolov5'),
+  output: outputName,
+});
+
+export const DecoderSchema = z.discriminatedUnion('type', [
+  NanoDetDecoderSchema,
+  YoloV8DecoderSchema,
+  YoloV5DecoderSchema,
+]);
+
+export const InputSchema = z.object({
+  /** Name of the model's input tensor. */
+  name: z.string().min(1),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  layout: z.enum(['NCHW', 'NHWC']),
+  pixelFormat: z.enum(['RGB', 'BGR']),
+  /** Per-channel mean and std in the model's channel order, applied to 0..255 values: (v - mean) / std. */
+  mean: z.tuple([z.number(), z.number(), z.number()]),
+  std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
+  /** `letterbox` keeps the aspect ratio and pads; `stretch` scales each axis on its own. */
+  resize: z.enum(['letterbox', 'stretch']),
+  /** Padding value (0..255, before normalisation) used by letterbox. */
+  padValue: z.number().min(0).max(255).default(114),
+});
+
+export const ThresholdsSchema = z.object({
+  score: z.number().min(0).max(1),
+  iou: z.number().min(0).max(1),
+  /** Upper bound on detections per image after NMS; generous because crowded scenes are the point. */
+  maxDetections: z.number().int().positive().default(300),
+});
+
+export const ModelManifestSchema = z.object({
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lower-case letters, digits, ".", "_" and "-"'),
+  version: z.string().min(1),
+  task: z.enum(['detect']).default('detect'),
+  /** Model file, relative to the manifest. */
+  file: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex sha256 of the model file'),
+  input: InputSchema,
+  decoder: DecoderSchema,
+  labels: z.array(z.string().min(1)).min(1),
+  thresholds: ThresholdsSchema,
+  licence: z.object({
+    spdx: z.string().min(1),
+    text: z.string().optional(),
+  }),
+  provenance: z.object({
+    source: z.string().min(1),
+    upstream: z.string().min(1),
+    conversion: z.string().min(1),
+    notes: z.string().optional(),
+  }),
+});
+
+export type ModelManifest = z.infer<typeof ModelManifestSchema>;
+export type ModelInput = ModelManifest['input'];
+export type DecoderConfig = z.infer<typeof DecoderSchema>;
+export type NanoDetDecoderConfig = z.infer<typeof NanoDetDecoderSchema>;
+export type YoloV8DecoderConfig = z.infer<typeof YoloV8DecoderSchema>;
+export type YoloV5DecoderConfig = z.infer<typeof YoloV5DecoderSchema>;
