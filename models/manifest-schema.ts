@@ -67,9 +67,7 @@ export const ThresholdsSchema = z.object({
 });
 
 export const ModelManifestSchema = z.object({
-  name: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lower-case letters, digits, ".", "_" and "-"'),
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lower-case letters, digits, ".", "_" and "-"'),
   version: z.string().min(1),
   task: z.enum(['detect']).default('detect'),
   /** Model file, relative to the manifest. */

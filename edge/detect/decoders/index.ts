@@ -1,0 +1,22 @@
+import type { DecoderConfig } from '../../../models/manifest-schema.ts';
+import type { Decoder } from '../types.ts';
+import { createNanoDetDecoder } from './nanodet-decoder.ts';
+import { createYoloV5Decoder } from './yolov5-decoder.ts';
+import { createYoloV8Decoder } from './yolov8-decoder.ts';
+
+export { createNanoDetDecoder, createYoloV5Decoder, createYoloV8Decoder };
+
+export function createDecoder(config: DecoderConfig): Decoder {
+  switch (config.type) {
+    case 'nanodet':
+      return createNanoDetDecoder(config);
+    case 'yolov8':
+      return createYoloV8Decoder(config);
+    case 'yolov5':
+      return createYoloV5Decoder(config);
+    default: {
+      const unknown: never = config;
+      throw new Error(`unknown decoder type: ${JSON.stringify(unknown)}`);
+    }
+  }
+}
