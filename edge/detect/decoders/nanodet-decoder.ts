@@ -9,6 +9,7 @@ interface Level {
 
 export function createNanoDetDecoder(config: NanoDetDecoderConfig): Decoder {
   const { strides, regMax, scoresAreProbabilities } = config;
+  const binToDistance = config.boxDecoding === 'argmax' ? argmaxBin : expectedBin;
   const levels = strides.map((stride, i): Level => {
     const scoresName = config.scores[i];
     const boxesName = config.boxes[i];
@@ -55,10 +56,10 @@ export function createNanoDetDecoder(config: NanoDetDecoderConfig): Decoder {
           const cx = (col + 0.5) * stride;
           const cy = (row + 0.5) * stride;
           const boxBase = cell * 4 * bins;
-          const left = expectedBin(boxData, boxBase, bins) * stride;
-          const top = expectedBin(boxData, boxBase + bins, bins) * stride;
-          const right = expectedBin(boxData, boxBase + 2 * bins, bins) * stride;
-          const bottom = expectedBin(boxData, boxBase + 3 * bins, bins) * stride;
+          const left = binToDistance(boxData, boxBase, bins) * stride;
+          const top = binToDistance(boxData, boxBase + bins, bins) * stride;
+          const right = binToDistance(boxData, boxBase + 2 * bins, bins) * stride;
+          const bottom = binToDistance(boxData, boxBase + 3 * bins, bins) * stride;
           candidates.push({
             classId,
             score,
@@ -89,6 +90,15 @@ function expectedBin(data: Float32Array, offset: number, bins: number): number {
     weighted += e * k;
   }
   return weighted / sum;
+}
+
+/** The most likely bin index: what some NanoDet ports do, kept to measure what it costs. */
+function argmaxBin(data: Float32Array, offset: number, bins: number): number {
+  let best = 0;
+  for (let k = 1; k < bins; k++) {
+    if ((data[offset + k] as number) > (data[offset + best] as number)) best = k;
+  }
+  return best;
 }
 
 function clamp(v: number, max: number): number {

@@ -1,0 +1,18 @@
+import { Command } from 'commander';
+import { describeError } from '../common/errors.ts';
+import { registerDemoCommand } from './demo-command.ts';
+import { registerDetectCommand } from './detect-command.ts';
+
+const program = new Command('edge')
+  .description('edge node: video analytics at a street video hub')
+  .showHelpAfterError();
+
+registerDetectCommand(program);
+registerDemoCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  console.error(`edge: ${describeError(error)}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,32 @@
+/**
+ * Error codes the edge reports, each with what it means. A user sees `CODE: message`, where the
+ * message names the file, field or value at fault.
+ */
+export const ERROR_CODES = {
+  MODEL_NOT_FOUND: 'no manifest for the named model under models/',
+  MODEL_MANIFEST_INVALID: 'the manifest is not valid JSON or does not match the manifest schema',
+  MODEL_FILE_MISSING: 'the model file the manifest names does not exist',
+  MODEL_HASH_MISMATCH: "the model file's sha256 differs from the manifest's",
+  MODEL_INPUT_MISMATCH: "the manifest's input does not match the model's real input",
+  MODEL_OUTPUT_MISSING: 'the decoder reads an output the model does not have',
+  MODEL_LOAD_FAILED: 'onnxruntime could not load the model file',
+  IMAGE_UNREADABLE: 'the image is missing, empty or not a decodable image',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class EdgeError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EdgeError';
+    this.code = code;
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof EdgeError) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { type ModelManifest, ModelManifestSchema } from '../../models/manifest-schema.ts';
+import { EdgeError } from '../common/errors.ts';
+
+export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
+export const DEFAULT_MODEL = 'nanodet-g-416';
+
+export interface LoadedManifest {
+  manifest: ModelManifest;
+  manifestPath: string;
+  modelPath: string;
+}
+
+export function listModelNames(modelsDir = MODELS_DIR): string[] {
+  return readdirSync(modelsDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(path.join(modelsDir, entry.name, 'manifest.json')))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** A model is named by its folder under models/ or given as a path to its manifest. */
+export function resolveManifestPath(nameOrPath: string, modelsDir = MODELS_DIR): string {
+  if (nameOrPath.endsWith('.json')) return path.resolve(nameOrPath);
+  const candidate = path.join(modelsDir, nameOrPath, 'manifest.json');
+  if (existsSync(candidate)) return candidate;
+  throw new EdgeError(
+    'MODEL_NOT_FOUND',
+    `no model named "${nameOrPath}" (looked for ${candidate}); available: ${listModelNames(modelsDir).join(', ') || 'none'}`,
+  );
+}
+
+export async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export async function loadModelManifest(nameOrPath: string, modelsDir = MODELS_DIR): Promise<LoadedManifest> {
+  const manifestPath = resolveManifestPath(nameOrPath, modelsDir);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(manifestPath, 'utf8'));
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw new EdgeError('MODEL_MANIFEST_INVALID', `${manifestPath}: ${reason}`, { cause: error });
+  }
+  const parsed = ModelManifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new EdgeError('MODEL_MANIFEST_INVALID', `${manifestPath}:\n${z.prettifyError(parsed.error)}`);
+  }
+  const manifest = parsed.data;
+  const modelPath = path.resolve(path.dirname(manifestPath), manifest.file);
+  if (!existsSync(modelPath)) {
+    throw new EdgeError('MODEL_FILE_MISSING', `${manifestPath}: model file ${modelPath} does not exist`);
+  }
+  const actual = await sha256OfFile(modelPath);
+  if (actual !== manifest.sha256) {
+    throw new EdgeError(
+      'MODEL_HASH_MISMATCH',
+      `${modelPath}: sha256 is ${actual} but ${manifestPath} says ${manifest.sha256}`,
+    );
+  }
+  return { manifest, manifestPath, modelPath };
+}

@@ -1,0 +1,168 @@
+import sharp from 'sharp';
+import type { ModelInput } from '../../models/manifest-schema.ts';
+import { EdgeError } from '../common/errors.ts';
+import type { Box, Candidate } from './types.ts';
+
+/** Interleaved 8-bit RGB pixels, as a decoded video frame arrives. */
+export interface RawImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** An image file path, an encoded image (JPEG, PNG, WebP…) or raw RGB pixels. */
+export type ImageSource = string | Buffer | RawImage;
+
+/** How the source image was placed into the model input, to map boxes back. */
+export interface InputTransform {
+  sourceWidth: number;
+  sourceHeight: number;
+  scaleX: number;
+  scaleY: number;
+  padX: number;
+  padY: number;
+}
+
+function isRawImage(source: ImageSource): source is RawImage {
+  return typeof source === 'object' && !Buffer.isBuffer(source);
+}
+
+function describeSource(source: ImageSource): string {
+  if (typeof source === 'string') return source;
+  if (Buffer.isBuffer(source)) return `encoded image of ${source.length} bytes`;
+  return `raw image ${source.width}x${source.height}`;
+}
+
+async function sourceSize(source: ImageSource): Promise<{ width: number; height: number }> {
+  if (isRawImage(source)) {
+    if (source.data.length !== source.width * source.height * 3) {
+      throw new EdgeError(
+        'IMAGE_UNREADABLE',
+        `raw image ${source.width}x${source.height} needs ${source.width * source.height * 3} bytes of RGB, got ${source.data.length}`,
+      );
+    }
+    return source;
+  }
+  const meta = await sharp(source).metadata();
+  const { width, height } = meta.autoOrient ?? meta;
+  if (!width || !height) throw new Error('image has no dimensions');
+  return { width, height };
+}
+
+export function planInput(input: ModelInput, sourceWidth: number, sourceHeight: number): InputTransform {
+  if (input.resize === 'stretch') {
+    return {
+      sourceWidth,
+      sourceHeight,
+      scaleX: input.width / sourceWidth,
+      scaleY: input.height / sourceHeight,
+      padX: 0,
+      padY: 0,
+    };
+  }
+  const scale = Math.min(input.width / sourceWidth, input.height / sourceHeight);
+  const width = Math.max(1, Math.round(sourceWidth * scale));
+  const height = Math.max(1, Math.round(sourceHeight * scale));
+  return {
+    sourceWidth,
+    sourceHeight,
+    scaleX: width / sourceWidth,
+    scaleY: height / sourceHeight,
+    padX: Math.floor((input.width - width) / 2),
+    padY: Math.floor((input.height - height) / 2),
+  };
+}
+
+/** Maps a candidate from model-input pixels back to the source image, clipped to it. */
+export function toSourceBox(candidate: Candidate, t: InputTransform): Box {
+  const clipX = (x: number) => Math.min(t.sourceWidth, Math.max(0, (x - t.padX) / t.scaleX));
+  const clipY = (y: number) => Math.min(t.sourceHeight, Math.max(0, (y - t.padY) / t.scaleY));
+  return [clipX(candidate.x1), clipY(candidate.y1), clipX(candidate.x2), clipY(candidate.y2)];
+}
+
+/**
+ * Resizes images to a model's input and normalises them into one reused Float32Array, in the
+ * model's layout and channel order.
+ */
+export class Preprocessor {
+  readonly tensor: Float32Array;
+  readonly dims: readonly number[];
+  private readonly multiplier: Float32Array;
+  private readonly offset: Float32Array;
+  private readonly sourceChannel: Uint8Array;
+
+  constructor(private readonly input: ModelInput) {
+    this.tensor = new Float32Array(3 * input.width * input.height);
+    this.dims =
+      input.layout === 'NCHW' ? [1, 3, input.height, input.width] : [1, input.height, input.width, 3];
+    this.multiplier = Float32Array.from(input.std, (s) => 1 / s);
+    this.offset = Float32Array.from(input.mean, (m, c) => -m / (input.std[c] ?? 1));
+    this.sourceChannel = Uint8Array.from(input.pixelFormat === 'RGB' ? [0, 1, 2] : [2, 1, 0]);
+  }
+
+  /** Fills `tensor` from the image and returns how the image was placed. */
+  async load(source: ImageSource): Promise<InputTransform> {
+    let transform: InputTransform;
+    let rgb: Buffer;
+    try {
+      const size = await sourceSize(source);
+      transform = planInput(this.input, size.width, size.height);
+      rgb = await this.resize(source, transform);
+    } catch (error) {
+      if (error instanceof EdgeError) throw error;
+      throw new EdgeError('IMAGE_UNREADABLE', `${describeSource(source)}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    this.normalise(rgb);
+    return transform;
+  }
+
+  private async resize(source: ImageSource, t: InputTransform): Promise<Buffer> {
+    const { width, height, padValue } = this.input;
+    const image = isRawImage(source)
+      ? sharp(source.data, { raw: { width: source.width, height: source.height, channels: 3 } })
+      : sharp(source).autoOrient();
+    const resizedWidth = Math.round(t.sourceWidth * t.scaleX);
+    const resizedHeight = Math.round(t.sourceHeight * t.scaleY);
+    let pipeline = image.removeAlpha().resize(resizedWidth, resizedHeight, { fit: 'fill' });
+    if (resizedWidth !== width || resizedHeight !== height) {
+      pipeline = pipeline.extend({
+        top: t.padY,
+        left: t.padX,
+        bottom: height - resizedHeight - t.padY,
+        right: width - resizedWidth - t.padX,
+        background: { r: padValue, g: padValue, b: padValue },
+      });
+    }
+    return pipeline.toColourspace('srgb').raw().toBuffer();
+  }
+
+  private normalise(rgb: Buffer): void {
+    const { tensor, multiplier, offset, sourceChannel } = this;
+    const pixels = this.input.width * this.input.height;
+    if (rgb.length !== pixels * 3) {
+      throw new EdgeError(
+        'IMAGE_UNREADABLE',
+        `resized image has ${rgb.length} bytes, expected ${pixels * 3}`,
+      );
+    }
+    if (this.input.layout === 'NCHW') {
+      for (let c = 0; c < 3; c++) {
+        const src = sourceChannel[c] as number;
+        const mul = multiplier[c] as number;
+        const add = offset[c] as number;
+        const base = c * pixels;
+        for (let p = 0; p < pixels; p++) tensor[base + p] = (rgb[p * 3 + src] as number) * mul + add;
+      }
+      return;
+    }
+    for (let p = 0; p < pixels; p++) {
+      for (let c = 0; c < 3; c++) {
+        tensor[p * 3 + c] =
+          (rgb[p * 3 + (sourceChannel[c] as number)] as number) * (multiplier[c] as number) +
+          (offset[c] as number);
+      }
+    }
+  }
+}
