@@ -5,7 +5,7 @@ import { EdgeError } from '../common/errors.ts';
 import { createDecoder } from './decoders/index.ts';
 import { type LoadedManifest, loadModelManifest } from './model-manifest.ts';
 import { nonMaxSuppression } from './nms.ts';
-import { type ImageSource, Preprocessor, toSourceBox } from './preprocess.ts';
+import { type ImageSource, type InputTransform, Preprocessor, toSourceBox } from './preprocess.ts';
 import type { Decoder, Detection, ModelOutputs } from './types.ts';
 
 export interface DetectorOptions {
@@ -55,21 +55,23 @@ function checkOutputs(loaded: LoadedManifest, session: ort.InferenceSession, dec
 }
 
 /**
- * One model, one onnxruntime session, one reused input tensor. Calls to `detect` are queued so
- * the shared tensor is never written while a run reads it.
+ * One model, one onnxruntime session and one reused input tensor. Calls to `detect` run one at a
+ * time in call order. Overlapping the next image's preprocessing with the current inference was
+ * measured slower on a 2-core box (the preprocessing competes with onnxruntime's threads).
  */
 export class Detector {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly preprocessor: Preprocessor;
   private readonly inputTensor: ort.Tensor;
 
   private constructor(
     readonly loaded: LoadedManifest,
     private readonly session: ort.InferenceSession,
-    private readonly preprocessor: Preprocessor,
     private readonly decoder: Decoder,
     private readonly options: Required<Omit<DetectorOptions, 'threads'>>,
   ) {
-    this.inputTensor = new ort.Tensor('float32', preprocessor.tensor, preprocessor.dims);
+    this.preprocessor = new Preprocessor(loaded.manifest.input);
+    this.inputTensor = new ort.Tensor('float32', this.preprocessor.tensor, this.preprocessor.dims);
   }
 
   static async load(nameOrPath: string, options: DetectorOptions = {}): Promise<Detector> {
@@ -93,11 +95,10 @@ export class Detector {
         cause: error,
       });
     }
-    const preprocessor = new Preprocessor(manifest.input);
-    checkInputShape(loaded, session, preprocessor.dims);
+    checkInputShape(loaded, session, new Preprocessor(manifest.input).dims);
     const decoder = createDecoder(manifest.decoder);
     checkOutputs(loaded, session, decoder);
-    return new Detector(loaded, session, preprocessor, decoder, {
+    return new Detector(loaded, session, decoder, {
       scoreThreshold: options.scoreThreshold ?? manifest.thresholds.score,
       iouThreshold: options.iouThreshold ?? manifest.thresholds.iou,
       maxDetections: options.maxDetections ?? manifest.thresholds.maxDetections,
@@ -110,29 +111,43 @@ export class Detector {
 
   /** Detections in the source image's pixel coordinates, best first. */
   detect(source: ImageSource, overrides: DetectOverrides = {}): Promise<Detection[]> {
-    const run = this.queue.then(() => this.detectNow(source, overrides));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.enqueue(async () => {
+      const transform = await this.preprocessor.load(source);
+      return this.postprocess(await this.infer(), transform, overrides);
+    });
   }
 
   /** Runs the session alone on whatever the input tensor holds: the baseline for benchmarks. */
-  async runInference(): Promise<ModelOutputs> {
-    const results = await this.session.run({ [this.manifest.input.name]: this.inputTensor });
-    return results as unknown as ModelOutputs;
+  runInference(): Promise<ModelOutputs> {
+    return this.enqueue(() => this.infer());
   }
 
   /** Fills the input tensor without running the model (benchmarks time the two apart). */
   async preprocess(source: ImageSource): Promise<void> {
-    await this.preprocessor.load(source);
+    await this.enqueue(() => this.preprocessor.load(source));
   }
 
   async dispose(): Promise<void> {
+    await this.queue;
     await this.session.release();
   }
 
-  private async detectNow(source: ImageSource, overrides: DetectOverrides): Promise<Detection[]> {
-    const transform = await this.preprocessor.load(source);
-    const outputs = await this.runInference();
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async infer(): Promise<ModelOutputs> {
+    const results = await this.session.run({ [this.manifest.input.name]: this.inputTensor });
+    return results as unknown as ModelOutputs;
+  }
+
+  private postprocess(
+    outputs: ModelOutputs,
+    transform: InputTransform,
+    overrides: DetectOverrides,
+  ): Detection[] {
     const { width, height } = this.manifest.input;
     const scoreThreshold = overrides.scoreThreshold ?? this.options.scoreThreshold;
     const candidates = this.decoder.decode(outputs, {

@@ -87,17 +87,20 @@ export function toSourceBox(candidate: Candidate, t: InputTransform): Box {
 export class Preprocessor {
   readonly tensor: Float32Array;
   readonly dims: readonly number[];
-  private readonly multiplier: Float32Array;
-  private readonly offset: Float32Array;
-  private readonly sourceChannel: Uint8Array;
+  /** Normalised value of each 0..255 level, per model channel: lut[c * 256 + v]. */
+  private readonly lut: Float32Array;
+  /** For each model channel, which RGB channel feeds it. */
+  private readonly sourceChannel: readonly [number, number, number];
 
   constructor(private readonly input: ModelInput) {
     this.tensor = new Float32Array(3 * input.width * input.height);
     this.dims =
       input.layout === 'NCHW' ? [1, 3, input.height, input.width] : [1, input.height, input.width, 3];
-    this.multiplier = Float32Array.from(input.std, (s) => 1 / s);
-    this.offset = Float32Array.from(input.mean, (m, c) => -m / (input.std[c] ?? 1));
-    this.sourceChannel = Uint8Array.from(input.pixelFormat === 'RGB' ? [0, 1, 2] : [2, 1, 0]);
+    this.lut = new Float32Array(3 * 256);
+    for (let c = 0; c < 3; c++) {
+      for (let v = 0; v < 256; v++) this.lut[c * 256 + v] = (v - (input.mean[c] ?? 0)) / (input.std[c] ?? 1);
+    }
+    this.sourceChannel = input.pixelFormat === 'RGB' ? [0, 1, 2] : [2, 1, 0];
   }
 
   /** Fills `tensor` from the image and returns how the image was placed. */
@@ -107,7 +110,9 @@ export class Preprocessor {
     try {
       const size = await sourceSize(source);
       transform = planInput(this.input, size.width, size.height);
-      rgb = await this.resize(source, transform);
+      rgb = this.fitsAsIs(source)
+        ? Buffer.from(source.data.buffer, source.data.byteOffset, source.data.length)
+        : await this.resize(source, transform);
     } catch (error) {
       if (error instanceof EdgeError) throw error;
       throw new EdgeError('IMAGE_UNREADABLE', `${describeSource(source)}: ${(error as Error).message}`, {
@@ -116,6 +121,11 @@ export class Preprocessor {
     }
     this.normalise(rgb);
     return transform;
+  }
+
+  /** A raw frame already at the model's size (ffmpeg scaled it) needs no resampling. */
+  private fitsAsIs(source: ImageSource): source is RawImage {
+    return isRawImage(source) && source.width === this.input.width && source.height === this.input.height;
   }
 
   private async resize(source: ImageSource, t: InputTransform): Promise<Buffer> {
@@ -138,8 +148,9 @@ export class Preprocessor {
     return pipeline.toColourspace('srgb').raw().toBuffer();
   }
 
-  private normalise(rgb: Buffer): void {
-    const { tensor, multiplier, offset, sourceChannel } = this;
+  private normalise(encoded: Buffer): void {
+    const { tensor, lut } = this;
+    const rgb = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.length);
     const pixels = this.input.width * this.input.height;
     if (rgb.length !== pixels * 3) {
       throw new EdgeError(
@@ -147,22 +158,42 @@ export class Preprocessor {
         `resized image has ${rgb.length} bytes, expected ${pixels * 3}`,
       );
     }
-    if (this.input.layout === 'NCHW') {
-      for (let c = 0; c < 3; c++) {
-        const src = sourceChannel[c] as number;
-        const mul = multiplier[c] as number;
-        const add = offset[c] as number;
-        const base = c * pixels;
-        for (let p = 0; p < pixels; p++) tensor[base + p] = (rgb[p * 3 + src] as number) * mul + add;
-      }
-      return;
-    }
-    for (let p = 0; p < pixels; p++) {
-      for (let c = 0; c < 3; c++) {
-        tensor[p * 3 + c] =
-          (rgb[p * 3 + (sourceChannel[c] as number)] as number) * (multiplier[c] as number) +
-          (offset[c] as number);
-      }
-    }
+    const [s0, s1, s2] = this.sourceChannel;
+    if (this.input.layout === 'NCHW') normalisePlanar(rgb, tensor, lut, pixels, s0, s1, s2);
+    else normaliseInterleaved(rgb, tensor, lut, pixels, s0, s1, s2);
+  }
+}
+
+function normalisePlanar(
+  rgb: Uint8Array,
+  tensor: Float32Array,
+  lut: Float32Array,
+  pixels: number,
+  s0: number,
+  s1: number,
+  s2: number,
+): void {
+  const plane1 = pixels;
+  const plane2 = 2 * pixels;
+  for (let p = 0, i = 0; p < pixels; p++, i += 3) {
+    tensor[p] = lut[rgb[i + s0] as number] as number;
+    tensor[p + plane1] = lut[256 + (rgb[i + s1] as number)] as number;
+    tensor[p + plane2] = lut[512 + (rgb[i + s2] as number)] as number;
+  }
+}
+
+function normaliseInterleaved(
+  rgb: Uint8Array,
+  tensor: Float32Array,
+  lut: Float32Array,
+  pixels: number,
+  s0: number,
+  s1: number,
+  s2: number,
+): void {
+  for (let i = 0; i < 3 * pixels; i += 3) {
+    tensor[i] = lut[rgb[i + s0] as number] as number;
+    tensor[i + 1] = lut[256 + (rgb[i + s1] as number)] as number;
+    tensor[i + 2] = lut[512 + (rgb[i + s2] as number)] as number;
   }
 }
