@@ -41,7 +41,7 @@ describe('edge detect', () => {
     expect(detections.filter((d) => d.label === 'person').length).toBeGreaterThanOrEqual(5);
     expect(detections.every((d) => d.score >= 0.4 && d.box.length === 4)).toBe(true);
     const van = detections.find(
-      (d) => ['truck', 'car'].includes(d.label) && d.box[0]! > 600 && d.box[1]! < 80,
+      (d) => ['truck', 'car'].includes(d.label) && (d.box[0] ?? 0) > 600 && (d.box[1] ?? 999) < 80,
     );
     expect(van, 'the white van parked top right').toBeDefined();
     expect(result.stderr).toContain('corrupt.jpg');
