@@ -1,0 +1,112 @@
+import type { EventPhase } from '../../contract/events.ts';
+import type { Occupant } from './zone-presence.ts';
+
+export interface LifecycleOptions {
+  /** The condition must stay false this long before the incident ends. */
+  clearSeconds: number;
+  /** Updates (on material change) come at most this often. */
+  minUpdateSeconds: number;
+  /** A better snapshot frame is material when the best score rises by this much. */
+  scoreGain: number;
+}
+
+/** What a scenario sees on one frame: whether its condition holds, and on which objects. */
+export interface ScenarioObservation {
+  active: boolean;
+  objects: Occupant[];
+  confidence: number;
+}
+
+export interface IncidentTransition {
+  phase: EventPhase;
+  sequence: number;
+  startedAt: number;
+  observedAt: number;
+  endedAt?: number;
+  objects: Occupant[];
+  confidence: number;
+}
+
+/**
+ * One scenario's incident on one camera: start when its condition first holds, update only on a
+ * material change (more objects, a clearly better frame), end when it has been clear for
+ * `clearSeconds`. Each start opens a new incident; the caller derives ids from `startedAt`.
+ */
+export class IncidentLifecycle {
+  private open:
+    | {
+        startedAt: number;
+        sequence: number;
+        lastUpdateAt: number;
+        maxCount: number;
+        bestScore: number;
+        lastActiveAt: number;
+        last: ScenarioObservation;
+      }
+    | undefined;
+
+  constructor(private readonly options: LifecycleOptions) {}
+
+  get isOpen(): boolean {
+    return this.open !== undefined;
+  }
+
+  step(now: number, observation: ScenarioObservation): IncidentTransition | undefined {
+    const open = this.open;
+    if (!open) {
+      if (!observation.active) return undefined;
+      this.open = {
+        startedAt: now,
+        sequence: 0,
+        lastUpdateAt: now,
+        maxCount: observation.objects.length,
+        bestScore: observation.confidence,
+        lastActiveAt: now,
+        last: observation,
+      };
+      return { phase: 'start', sequence: 0, startedAt: now, observedAt: now, ...pick(observation) };
+    }
+    if (observation.active) {
+      open.lastActiveAt = now;
+      open.last = observation;
+      const moreObjects = observation.objects.length > open.maxCount;
+      const betterFrame = observation.confidence >= open.bestScore + this.options.scoreGain;
+      const due = now - open.lastUpdateAt >= this.options.minUpdateSeconds;
+      if ((moreObjects || betterFrame) && due) {
+        open.maxCount = Math.max(open.maxCount, observation.objects.length);
+        open.bestScore = Math.max(open.bestScore, observation.confidence);
+        open.lastUpdateAt = now;
+        open.sequence += 1;
+        return {
+          phase: 'update',
+          sequence: open.sequence,
+          startedAt: open.startedAt,
+          observedAt: now,
+          ...pick(observation),
+        };
+      }
+      return undefined;
+    }
+    if (now - open.lastActiveAt < this.options.clearSeconds) return undefined;
+    return this.close(now);
+  }
+
+  /** Ends an open incident now (end of a replayed video, the camera removed). */
+  close(now: number): IncidentTransition | undefined {
+    const open = this.open;
+    if (!open) return undefined;
+    this.open = undefined;
+    return {
+      phase: 'end',
+      sequence: open.sequence + 1,
+      startedAt: open.startedAt,
+      observedAt: now,
+      endedAt: open.lastActiveAt,
+      ...pick(open.last),
+    };
+  }
+}
+
+function pick(o: ScenarioObservation): { objects: Occupant[]; confidence: number } {
+  return { objects: o.objects.map((x) => ({ ...x })), confidence: o.confidence };
+}
