@@ -1,0 +1,68 @@
+import { type EdgeEvent, EVENT_SCHEMA_VERSION, type EventType } from '../../contract/events.ts';
+import type { Box } from '../detect/types.ts';
+import type { IncidentTransition } from '../rules/incident-lifecycle.ts';
+import { dwellSeconds, stationarySeconds } from '../rules/zone-presence.ts';
+
+/** Everything about where an incident came from that its events carry. */
+export interface EventSource {
+  edgeId: string;
+  cameraId: string;
+  scenario: string;
+  type: EventType;
+  zone?: string;
+  model: { name: string; version: string; sha256: string };
+  frame: { width: number; height: number };
+  /** Wall-clock milliseconds at the camera's time 0, to turn stream seconds into timestamps. */
+  epochMs: number;
+}
+
+const clampUnit = (v: number) => Math.min(1, Math.max(0, v));
+const round = (v: number, digits = 4) => Number(v.toFixed(digits));
+
+function normalise(box: Box, width: number, height: number): [number, number, number, number] {
+  return [
+    round(clampUnit(box[0] / width)),
+    round(clampUnit(box[1] / height)),
+    round(clampUnit(box[2] / width)),
+    round(clampUnit(box[3] / height)),
+  ];
+}
+
+/** The incident id is fixed by where and when it started, so replays give the same ids. */
+export function incidentId(source: EventSource, startedAt: number): string {
+  return `${source.edgeId}:${source.cameraId}:${source.scenario}:${Math.round(source.epochMs + startedAt * 1000)}`;
+}
+
+export function buildEvent(transition: IncidentTransition, source: EventSource): EdgeEvent {
+  const iso = (seconds: number) => new Date(source.epochMs + seconds * 1000).toISOString();
+  const id = incidentId(source, transition.startedAt);
+  const at = transition.observedAt;
+  return {
+    schemaVersion: EVENT_SCHEMA_VERSION,
+    eventId: `${id}:${transition.sequence}`,
+    incidentId: id,
+    sequence: transition.sequence,
+    type: source.type,
+    phase: transition.phase,
+    edgeId: source.edgeId,
+    cameraId: source.cameraId,
+    scenario: source.scenario,
+    ...(source.zone ? { zone: source.zone } : {}),
+    startedAt: iso(transition.startedAt),
+    observedAt: iso(at),
+    ...(transition.endedAt !== undefined ? { endedAt: iso(transition.endedAt) } : {}),
+    confidence: round(clampUnit(transition.confidence)),
+    objectCount: transition.objects.length,
+    objects: transition.objects.map((o) => ({
+      trackId: o.key,
+      label: o.label,
+      score: round(clampUnit(o.score)),
+      box: normalise(o.box, source.frame.width, source.frame.height),
+      dwellSeconds: round(dwellSeconds(o, at), 1),
+      stationarySeconds: round(stationarySeconds(o, at), 1),
+    })),
+    model: source.model,
+    frame: source.frame,
+    evidence: {},
+  };
+}
