@@ -1,5 +1,6 @@
 import type { NanoDetDecoderConfig } from '../../../models/manifest-schema.ts';
 import type { Candidate, Decoder, ModelOutputs, OutputTensor } from '../types.ts';
+import { clamp } from './candidate-box.ts';
 
 interface Level {
   stride: number;
@@ -99,10 +100,6 @@ function argmaxBin(data: Float32Array, offset: number, bins: number): number {
     if ((data[offset + k] as number) > (data[offset + best] as number)) best = k;
   }
   return best;
-}
-
-function clamp(v: number, max: number): number {
-  return Math.min(Math.max(v, 0), max);
 }
 
 function getOutput(outputs: ModelOutputs, name: string): OutputTensor {

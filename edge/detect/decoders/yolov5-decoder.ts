@@ -1,5 +1,6 @@
 import type { YoloV5DecoderConfig } from '../../../models/manifest-schema.ts';
 import type { Candidate, Decoder } from '../types.ts';
+import { candidateFromCentre } from './candidate-box.ts';
 
 export function createYoloV5Decoder(config: YoloV5DecoderConfig): Decoder {
   const name = config.output;
@@ -38,24 +39,20 @@ export function createYoloV5Decoder(config: YoloV5DecoderConfig): Decoder {
         }
         const score = objectness * classProb;
         if (!(score >= scoreThreshold)) continue;
-        const cx = data[base] as number;
-        const cy = data[base + 1] as number;
-        const halfW = (data[base + 2] as number) / 2;
-        const halfH = (data[base + 3] as number) / 2;
-        candidates.push({
-          classId,
-          score,
-          x1: clamp(cx - halfW, inputWidth),
-          y1: clamp(cy - halfH, inputHeight),
-          x2: clamp(cx + halfW, inputWidth),
-          y2: clamp(cy + halfH, inputHeight),
-        });
+        candidates.push(
+          candidateFromCentre(
+            classId,
+            score,
+            data[base] as number,
+            data[base + 1] as number,
+            data[base + 2] as number,
+            data[base + 3] as number,
+            inputWidth,
+            inputHeight,
+          ),
+        );
       }
       return candidates;
     },
   };
-}
-
-function clamp(v: number, max: number): number {
-  return Math.min(Math.max(v, 0), max);
 }

@@ -1,5 +1,6 @@
 import type { YoloV8DecoderConfig } from '../../../models/manifest-schema.ts';
 import type { Candidate, Decoder } from '../types.ts';
+import { candidateFromCentre } from './candidate-box.ts';
 
 export function createYoloV8Decoder(config: YoloV8DecoderConfig): Decoder {
   const name = config.output;
@@ -34,24 +35,20 @@ export function createYoloV8Decoder(config: YoloV8DecoderConfig): Decoder {
           }
         }
         if (!(score >= scoreThreshold)) continue;
-        const cx = data[n] as number;
-        const cy = data[anchors + n] as number;
-        const halfW = (data[2 * anchors + n] as number) / 2;
-        const halfH = (data[3 * anchors + n] as number) / 2;
-        candidates.push({
-          classId,
-          score,
-          x1: clamp(cx - halfW, inputWidth),
-          y1: clamp(cy - halfH, inputHeight),
-          x2: clamp(cx + halfW, inputWidth),
-          y2: clamp(cy + halfH, inputHeight),
-        });
+        candidates.push(
+          candidateFromCentre(
+            classId,
+            score,
+            data[n] as number,
+            data[anchors + n] as number,
+            data[2 * anchors + n] as number,
+            data[3 * anchors + n] as number,
+            inputWidth,
+            inputHeight,
+          ),
+        );
       }
       return candidates;
     },
   };
-}
-
-function clamp(v: number, max: number): number {
-  return Math.min(Math.max(v, 0), max);
 }
