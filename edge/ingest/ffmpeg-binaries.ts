@@ -32,3 +32,26 @@ export function ffprobePath(): string {
   ffprobe ??= resolveBinary('ffprobe', 'FFPROBE_PATH', '@ffprobe-installer/ffprobe');
   return ffprobe;
 }
+
+let rtspTimeoutOption: '-timeout' | '-stimeout' | undefined;
+
+/**
+ * The name of the RTSP demuxer's socket I/O timeout (in µs) in this ffmpeg. ffmpeg 5.0 renamed it
+ * from `-stimeout` to `-timeout`; before that, `-timeout` meant "wait for an incoming connection"
+ * and turned the client into a listening server, so the name is read from the binary's own help.
+ */
+export function rtspSocketTimeoutOption(): '-timeout' | '-stimeout' {
+  if (!rtspTimeoutOption) {
+    let help = '';
+    try {
+      help = execFileSync(ffmpegPath(), ['-hide_banner', '-h', 'demuxer=rtsp'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+    } catch {
+      // An ffmpeg that cannot print its help fails to start later, with a clearer message.
+    }
+    rtspTimeoutOption = /^\s*-stimeout\s/m.test(help) ? '-stimeout' : '-timeout';
+  }
+  return rtspTimeoutOption;
+}

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { RawImage } from '../detect/preprocess.ts';
-import { ffmpegPath } from './ffmpeg-binaries.ts';
+import { ffmpegPath, rtspSocketTimeoutOption } from './ffmpeg-binaries.ts';
 
 export interface FrameReaderOptions {
   /** File path or URL ffmpeg can open. */
@@ -14,6 +14,23 @@ export interface FrameReaderOptions {
   loop?: boolean;
   /** Pace reading at the source's native rate instead of as fast as possible. */
   realtime?: boolean;
+  /** RTSP sources: the RTP transport (`-rtsp_transport`); ffmpeg's own default tries UDP, then TCP. */
+  rtspTransport?: 'tcp' | 'udp';
+  /**
+   * Network sources: ffmpeg gives up (and exits) when a socket read or write blocks this long, so a
+   * server that vanishes without closing the connection is noticed. RTSP: `-timeout` (`-stimeout`
+   * before ffmpeg 5); other protocols: `-rw_timeout`.
+   */
+  ioTimeoutSeconds?: number;
+  /** Hardware decoder (`-hwaccel X`: cuda, vaapi, qsv, videotoolbox, auto…); frames come back to system memory. */
+  hwaccel?: string;
+  /** Forced input format (`-f X` before `-i`), e.g. `mpjpeg` or `mjpeg` for an HTTP camera. */
+  inputFormat?: string;
+  /**
+   * Stamp packets with their arrival time (`-use_wallclock_as_timestamps 1`). Needed for streams
+   * without timestamps of their own, such as HTTP MJPEG, so that the `fps` decimation follows real time.
+   */
+  wallclockTimestamps?: boolean;
   signal?: AbortSignal;
 }
 
@@ -24,17 +41,40 @@ export interface Frame extends RawImage {
   time: number;
 }
 
-function buildArgs(o: FrameReaderOptions, width: number, height: number): string[] {
+const NETWORK_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** Whether ffmpeg reads the source over the network (a URL other than `file://`). */
+export function isNetworkSource(source: string): boolean {
+  return NETWORK_URL.test(source) && !/^file:/i.test(source);
+}
+
+function inputArgs(o: FrameReaderOptions): string[] {
+  const args: string[] = [];
+  if (o.realtime) args.push('-re');
+  if (o.loop) args.push('-stream_loop', '-1');
+  if (o.hwaccel) args.push('-hwaccel', o.hwaccel);
+  const rtsp = /^rtsps?:\/\//i.test(o.source);
+  if (rtsp && o.rtspTransport) args.push('-rtsp_transport', o.rtspTransport);
+  if (o.ioTimeoutSeconds !== undefined && isNetworkSource(o.source)) {
+    const micros = String(Math.round(o.ioTimeoutSeconds * 1_000_000));
+    args.push(rtsp ? rtspSocketTimeoutOption() : '-rw_timeout', micros);
+  }
+  if (o.wallclockTimestamps) args.push('-use_wallclock_as_timestamps', '1');
+  if (o.inputFormat) args.push('-f', o.inputFormat);
+  return args;
+}
+
+/** The ffmpeg command line (without the binary) that `readFrames` runs. */
+export function buildFrameReaderArgs(o: FrameReaderOptions & { width: number; height: number }): string[] {
   const filters: string[] = [];
   if (o.fps) filters.push(`fps=${o.fps}`);
-  filters.push(`scale=${width}:${height}`);
+  filters.push(`scale=${o.width}:${o.height}`);
   return [
     '-hide_banner',
     '-loglevel',
     'error',
     '-nostdin',
-    ...(o.realtime ? ['-re'] : []),
-    ...(o.loop ? ['-stream_loop', '-1'] : []),
+    ...inputArgs(o),
     '-i',
     o.source,
     '-an',
@@ -57,9 +97,11 @@ export async function* readFrames(
 ): AsyncGenerator<Frame> {
   const { width, height } = options;
   const frameBytes = width * height * 3;
-  const child = spawn(ffmpegPath(), buildArgs(options, width, height), {
+  const child = spawn(ffmpegPath(), buildFrameReaderArgs(options), {
     stdio: ['ignore', 'pipe', 'pipe'],
     signal: options.signal,
+    // Nothing to finalise (the output is a pipe), and a blocked network read must not delay the end.
+    killSignal: 'SIGKILL',
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {

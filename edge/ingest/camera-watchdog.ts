@@ -1,0 +1,100 @@
+/**
+ * The pure parts of camera supervision: restart backoff and the frame watchdog. Times are
+ * milliseconds from any clock (they are only compared with each other), so tests drive them by hand.
+ */
+
+export interface BackoffOptions {
+  /** Cap of the first delay, in seconds. */
+  initialSeconds: number;
+  /** No delay exceeds this, in seconds. */
+  maxSeconds: number;
+}
+
+/**
+ * Delay before restart number `attempt` (0 for the first after a healthy run), in seconds:
+ * exponential backoff with full jitter, `random() × min(max, initial × 2^attempt)`. Full jitter
+ * spreads the reconnects of many cameras that lost the same server at the same moment.
+ * `random` returns values in [0, 1), as `Math.random` does.
+ */
+export function nextBackoff(attempt: number, options: BackoffOptions, random: () => number): number {
+  const exponent = Math.max(0, Math.floor(attempt));
+  // 2^exponent overflows to Infinity for huge attempts, which min() turns into maxSeconds.
+  const ceiling = Math.min(options.maxSeconds, options.initialSeconds * 2 ** exponent);
+  const r = Math.min(Math.max(random(), 0), 1);
+  return r * ceiling;
+}
+
+export interface WatchdogOptions {
+  /** The configured analysis rate, frames per second. */
+  fps: number;
+  /** A run that has had frames is stalled after this long without one. */
+  stallSeconds: number;
+  /**
+   * A run is stalled when its first frame has not come this long after the start: connecting plus
+   * ffmpeg's stream probing, which reads a few seconds of a live stream. Default `stallSeconds`.
+   */
+  connectSeconds?: number;
+  /** The delivered rate over a window must reach this fraction of `fps`… */
+  minRateRatio: number;
+  /** …measured over windows of this many seconds, the first starting at the run's first frame. */
+  rateWindowSeconds: number;
+}
+
+export type WatchdogVerdict =
+  | { kind: 'stall'; message: string }
+  | { kind: 'low_rate'; message: string; rate: number };
+
+/**
+ * Watches one run of a camera (one ffmpeg process): `frame(now)` for each frame delivered,
+ * `check(now)` on a timer. `check` answers a verdict once the run should be restarted: no first frame
+ * within `connectSeconds`, no frame for `stallSeconds`, or fewer than `minRateRatio × fps` frames per second over a whole rate window
+ * (tumbling windows; a rate above `fps` is fine, as a file read at full speed gives).
+ */
+export class FrameWatchdog {
+  private readonly options: WatchdogOptions;
+  private readonly startedAt: number;
+  private lastFrameAt: number | undefined;
+  private windowStart: number | undefined;
+  private windowFrames = 0;
+
+  constructor(options: WatchdogOptions, startedAt: number) {
+    this.options = options;
+    this.startedAt = startedAt;
+  }
+
+  frame(now: number): void {
+    this.lastFrameAt = now;
+    if (this.windowStart === undefined) {
+      // The first frame opens the first window; it is not counted, as it took the connection time.
+      this.windowStart = now;
+      return;
+    }
+    this.windowFrames += 1;
+  }
+
+  check(now: number): WatchdogVerdict | undefined {
+    const { stallSeconds, rateWindowSeconds, fps, minRateRatio } = this.options;
+    const first = this.lastFrameAt === undefined;
+    const silentMs = now - (this.lastFrameAt ?? this.startedAt);
+    const limitSeconds = first ? (this.options.connectSeconds ?? stallSeconds) : stallSeconds;
+    if (silentMs >= limitSeconds * 1000) {
+      const what = first ? 'no first frame' : 'no frame';
+      return { kind: 'stall', message: `${what} for ${(silentMs / 1000).toFixed(1)} s` };
+    }
+    if (this.windowStart === undefined) return undefined;
+    const windowMs = now - this.windowStart;
+    if (windowMs < rateWindowSeconds * 1000) return undefined;
+    const rate = this.windowFrames / (windowMs / 1000);
+    this.windowStart = now;
+    this.windowFrames = 0;
+    const minRate = minRateRatio * fps;
+    if (rate < minRate) {
+      return {
+        kind: 'low_rate',
+        rate,
+        message: `frame rate ${rate.toFixed(2)}/s over ${(windowMs / 1000).toFixed(1)} s, below ${minRate.toFixed(2)}/s (${Math.round(minRateRatio * 100)} % of ${fps} fps)`,
+      };
+    }
+    return undefined;
+  }
+}
