@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   MODEL_OUTPUT_MISSING: 'the decoder reads an output the model does not have',
   MODEL_LOAD_FAILED: 'onnxruntime could not load the model file',
   IMAGE_UNREADABLE: 'the image is missing, empty or not a decodable image',
+  CONFIG_NOT_FOUND: 'the config file does not exist or cannot be read',
+  CONFIG_INVALID: 'the config file is not valid YAML or does not match the edge config schema',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,156 @@
+import type { Box } from '../detect/types.ts';
+
+/**
+ * Plane geometry for zones and lines. Coordinates are image coordinates: x to the right, y DOWN,
+ * either normalised (0..1 of the frame) or pixels; every function works in whichever the caller
+ * uses, as long as all its arguments use the same one.
+ *
+ * These run per detection per zone per frame, so the query functions allocate nothing: they read
+ * their arguments and return numbers or booleans. `toPixels` (and `bottomCentre` without `out`)
+ * allocate and are meant for set-up, not the per-frame loop.
+ */
+
+/** A point [x, y]. */
+export type Point = readonly [x: number, y: number];
+/** A polygon as its corners in order around the outline (either winding); closed implicitly. */
+export type Polygon = readonly Point[];
+/** Which side of a directed line a point lies on: see `sideOfLine`. */
+export type Side = -1 | 0 | 1;
+
+/**
+ * Distance (in the caller's coordinate units) within which a point counts as ON an edge or line.
+ * Small enough to be exact for any real frame, large enough to absorb the rounding of
+ * normalised → pixel conversion (0.1 * 768 = 76.80000000000001).
+ */
+export const GEOMETRY_EPSILON = 1e-9;
+const EPSILON_SQUARED = GEOMETRY_EPSILON * GEOMETRY_EPSILON;
+
+/**
+ * Whether (x, y) is inside the polygon, by even-odd ray casting.
+ *
+ * Points ON the boundary (on an edge or a corner, within GEOMETRY_EPSILON) count as INSIDE: plain
+ * ray casting decides boundary points arbitrarily (a point on the left edge is in, one on the right
+ * edge is out), which would make a person standing exactly on a zone line flicker in and out, and
+ * would let two zones that share an edge both miss a point on it. So each edge is first tested for
+ * containing the point. Self-intersecting polygons follow the even-odd rule (the config schema
+ * refuses them for zones anyway). Fewer than 3 points: never inside.
+ */
+export function pointInPolygon(x: number, y: number, polygon: Polygon): boolean {
+  const n = polygon.length;
+  if (n < 3) return false;
+  let inside = false;
+  let prev = polygon[n - 1] as Point;
+  for (let i = 0; i < n; i++) {
+    const cur = polygon[i] as Point;
+    const xi = cur[0];
+    const yi = cur[1];
+    const xj = prev[0];
+    const yj = prev[1];
+    if (onSegment(x, y, xj, yj, xi, yi)) return true;
+    // Half-open rule on y so that a vertex the ray passes through is counted once.
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    prev = cur;
+  }
+  return inside;
+}
+
+/**
+ * The middle of a box's bottom edge: where an upright person or vehicle touches the ground, and so
+ * the point that decides which zone it is in (its head may overlap a zone it is not standing in).
+ * Writes into `out` when given (no allocation) and returns it.
+ */
+export function bottomCentre(box: Readonly<Box>, out: [number, number] = [0, 0]): [number, number] {
+  out[0] = (box[0] + box[2]) / 2;
+  out[1] = box[3];
+  return out;
+}
+
+/** Area of a box [x1, y1, x2, y2]; 0 for an inverted or empty box. */
+export function boxArea(box: Readonly<Box>): number {
+  const w = box[2] - box[0];
+  const h = box[3] - box[1];
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/** Area of a polygon by the shoelace formula (absolute, so either winding); 0 below 3 points. */
+export function polygonArea(polygon: Polygon): number {
+  const n = polygon.length;
+  if (n < 3) return 0;
+  let twice = 0;
+  let prev = polygon[n - 1] as Point;
+  for (let i = 0; i < n; i++) {
+    const cur = polygon[i] as Point;
+    twice += prev[0] * cur[1] - cur[0] * prev[1];
+    prev = cur;
+  }
+  return Math.abs(twice) / 2;
+}
+
+/**
+ * Which side of the directed line a → b the point lies on, as seen on screen (y down):
+ *   1: to the RIGHT when looking from a towards b (clockwise from the line),
+ *  -1: to the LEFT,
+ *   0: on the line (within GEOMETRY_EPSILON) — or a and b coincide.
+ * For the line through a and b, not just the segment. A track crossed the line when its side went
+ * from -1 to 1 or back; a 0 is "on the line, not yet crossed", so keep the last non-zero side.
+ */
+export function sideOfLine(point: Point, a: Point, b: Point): Side {
+  return orientation(a[0], a[1], b[0], b[1], point[0], point[1]);
+}
+
+/**
+ * Whether segment p1–p2 and segment q1–q2 share at least one point: a proper crossing, one
+ * touching the other (an end on the other segment), or collinear overlap. Zero-length segments
+ * are points. Use with `sideOfLine` to tell a crossing of a line SEGMENT (a counting line that
+ * ends) from a crossing of its extension.
+ */
+export function segmentsIntersect(p1: Point, p2: Point, q1: Point, q2: Point): boolean {
+  const o1 = orientation(p1[0], p1[1], p2[0], p2[1], q1[0], q1[1]);
+  const o2 = orientation(p1[0], p1[1], p2[0], p2[1], q2[0], q2[1]);
+  const o3 = orientation(q1[0], q1[1], q2[0], q2[1], p1[0], p1[1]);
+  const o4 = orientation(q1[0], q1[1], q2[0], q2[1], p2[0], p2[1]);
+  if (o1 * o2 < 0 && o3 * o4 < 0) return true;
+  if (o1 === 0 && withinBounds(q1[0], q1[1], p1, p2)) return true;
+  if (o2 === 0 && withinBounds(q2[0], q2[1], p1, p2)) return true;
+  if (o3 === 0 && withinBounds(p1[0], p1[1], q1, q2)) return true;
+  if (o4 === 0 && withinBounds(p2[0], p2[1], q1, q2)) return true;
+  return false;
+}
+
+/** A normalised (0..1) polygon in pixels of a width × height frame. Allocates: call at set-up. */
+export function toPixels(polygon: Polygon, width: number, height: number): [number, number][] {
+  return polygon.map((p): [number, number] => [p[0] * width, p[1] * height]);
+}
+
+/** Sign of the cross product (b - a) × (p - a), 0 when p is within GEOMETRY_EPSILON of line ab. */
+function orientation(ax: number, ay: number, bx: number, by: number, px: number, py: number): Side {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const cross = dx * (py - ay) - dy * (px - ax);
+  // |cross| = |ab| * distance(p, line ab); compare squared to avoid a sqrt.
+  if (cross * cross <= EPSILON_SQUARED * (dx * dx + dy * dy)) return 0;
+  return cross > 0 ? 1 : -1;
+}
+
+/** Whether (px, py) lies in the bounding box of a–b, widened by GEOMETRY_EPSILON. */
+function withinBounds(px: number, py: number, a: Point, b: Point): boolean {
+  return (
+    px >= Math.min(a[0], b[0]) - GEOMETRY_EPSILON &&
+    px <= Math.max(a[0], b[0]) + GEOMETRY_EPSILON &&
+    py >= Math.min(a[1], b[1]) - GEOMETRY_EPSILON &&
+    py <= Math.max(a[1], b[1]) + GEOMETRY_EPSILON
+  );
+}
+
+/** Whether (px, py) is on segment (ax, ay)–(bx, by), within GEOMETRY_EPSILON. */
+function onSegment(px: number, py: number, ax: number, ay: number, bx: number, by: number): boolean {
+  if (
+    px < Math.min(ax, bx) - GEOMETRY_EPSILON ||
+    px > Math.max(ax, bx) + GEOMETRY_EPSILON ||
+    py < Math.min(ay, by) - GEOMETRY_EPSILON ||
+    py > Math.max(ay, by) + GEOMETRY_EPSILON
+  ) {
+    return false;
+  }
+  return orientation(ax, ay, bx, by, px, py) === 0;
+}
