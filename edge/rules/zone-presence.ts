@@ -1,4 +1,5 @@
 import type { Box } from '../detect/types.ts';
+import { bottomCentre } from '../zones/geometry.ts';
 
 /** A tracked object as the rules see it, in frame pixels. */
 export interface TrackedInput {
@@ -43,10 +44,6 @@ export interface PresenceChange {
 
 export const dwellSeconds = (o: Occupant, now: number) => now - o.enteredAt;
 export const stationarySeconds = (o: Occupant, now: number) => now - o.stationarySince;
-
-function bottomCentre(box: Box): [number, number] {
-  return [(box[0] + box[2]) / 2, box[3]];
-}
 
 /**
  * Who is in one zone, since when, and since when they have not moved. Objects are in the zone
