@@ -5,7 +5,7 @@ import { EdgeError } from '../common/errors.ts';
 import { createDecoder } from './decoders/index.ts';
 import { type LoadedManifest, loadModelManifest } from './model-manifest.ts';
 import { nonMaxSuppression } from './nms.ts';
-import { type ImageSource, type InputTransform, Preprocessor, toSourceBox } from './preprocess.ts';
+import { type ImageSource, type InputTransform, inputDims, Preprocessor, toSourceBox } from './preprocess.ts';
 import type { Decoder, Detection, ModelOutputs } from './types.ts';
 
 export interface DetectorOptions {
@@ -95,7 +95,7 @@ export class Detector {
         cause: error,
       });
     }
-    checkInputShape(loaded, session, new Preprocessor(manifest.input).dims);
+    checkInputShape(loaded, session, inputDims(manifest.input));
     const decoder = createDecoder(manifest.decoder);
     checkOutputs(loaded, session, decoder);
     return new Detector(loaded, session, decoder, {

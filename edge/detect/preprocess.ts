@@ -49,6 +49,11 @@ async function sourceSize(source: ImageSource): Promise<{ width: number; height:
   return { width, height };
 }
 
+/** The tensor shape a model input takes, from its manifest. */
+export function inputDims(input: ModelInput): readonly number[] {
+  return input.layout === 'NCHW' ? [1, 3, input.height, input.width] : [1, input.height, input.width, 3];
+}
+
 export function planInput(input: ModelInput, sourceWidth: number, sourceHeight: number): InputTransform {
   if (input.resize === 'stretch') {
     return {
@@ -94,8 +99,7 @@ export class Preprocessor {
 
   constructor(private readonly input: ModelInput) {
     this.tensor = new Float32Array(3 * input.width * input.height);
-    this.dims =
-      input.layout === 'NCHW' ? [1, 3, input.height, input.width] : [1, input.height, input.width, 3];
+    this.dims = inputDims(input);
     this.lut = new Float32Array(3 * 256);
     for (let c = 0; c < 3; c++) {
       for (let v = 0; v < 256; v++) this.lut[c * 256 + v] = (v - (input.mean[c] ?? 0)) / (input.std[c] ?? 1);
