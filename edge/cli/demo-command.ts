@@ -36,11 +36,14 @@ export function registerDemoCommand(program: Command): void {
       );
       const started = performance.now();
       let frames = 0;
+      // A stretching model takes frames ffmpeg already scaled to its input: no resampling in sharp.
+      const { input } = detector.manifest;
+      const size = input.resize === 'stretch' ? input : info;
       for await (const frame of readFrames({
         source: options.video,
         fps: options.fps,
-        width: info.width,
-        height: info.height,
+        width: size.width,
+        height: size.height,
       })) {
         const detections = await detector.detect(frame);
         frames += 1;
