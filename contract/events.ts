@@ -70,6 +70,8 @@ export const EventSchema = z.object({
   confidence: unit,
   objectCount: z.number().int().nonnegative(),
   objects: z.array(EventObjectSchema),
+  /** Running counts a counting rule keeps, e.g. a line's crossings { a_to_b: 12, b_to_a: 7 }. */
+  counts: z.record(z.string(), z.number().int().nonnegative()).optional(),
   model: z.object({ name: z.string().min(1), version: z.string().min(1), sha256 }),
   frame: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
   /** Filled by the evidence stage; absent until the files exist. */

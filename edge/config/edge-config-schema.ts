@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MODEL } from '../detect/model-manifest.ts';
+import { DEFAULT_TRACKER_OPTIONS } from '../track/byte-tracker.ts';
 import { polygonArea, segmentsIntersect } from '../zones/geometry.ts';
 
 /**
@@ -162,7 +163,37 @@ export const MotionSchema = z.strictObject({
   minAreaRatio: Fraction.default(0.002),
   /** Areas ignored by motion detection (trees in wind, a clock, a TV screen). */
   masks: z.array(PolygonSchema).default(() => []),
+  /** Without motion, objects already tracked are re-detected only this often (they are assumed still). */
+  recheckSeconds: z.number().positive().default(1),
 });
+
+/** ByteTrack settings; the defaults suit the shipped detector (see edge/track/byte-tracker.ts). */
+export const TrackerSchema = z
+  .strictObject({
+    /** A detection scoring at least this starts a new track. Lower it for small, far objects. */
+    newTrackScore: Fraction.optional(),
+    /** Detections from this score take part in the first association. */
+    highScore: Fraction.optional(),
+    /** Detections from this score up to highScore can only keep existing tracks alive. */
+    lowScore: Fraction.optional(),
+    /** How long a track whose object vanished is kept to be found again (brief occlusions). */
+    trackBufferSeconds: z.number().positive().optional(),
+  })
+  .superRefine((t, ctx) => {
+    const high = t.highScore ?? DEFAULT_TRACKER_OPTIONS.highScore;
+    const low = t.lowScore ?? DEFAULT_TRACKER_OPTIONS.lowScore;
+    const newTrack = t.newTrackScore ?? DEFAULT_TRACKER_OPTIONS.newTrackScore;
+    if (newTrack < high) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['newTrackScore'],
+        message: `must be at least highScore (${high})`,
+      });
+    }
+    if (low > high) {
+      ctx.addIssue({ code: 'custom', path: ['lowScore'], message: `must be at most highScore (${high})` });
+    }
+  });
 
 export const ZoneFiltersSchema = z
   .strictObject({
@@ -192,10 +223,29 @@ export const ZoneSchema = z.strictObject({
 
 const Seconds = z.number().positive();
 const ZoneRef = z.string().min(1);
+/** Unique per camera; events carry it. Absent: `<type>_<zone>` (see scenarioName). */
+const ScenarioName = Id.optional();
+
+/** How an incident is reported: when it ends, and how often it may be updated. */
+function incidentTiming(clearSecondsDefault: number) {
+  return {
+    /** How long the condition must stay false before the incident is ended. */
+    clearSeconds: Seconds.default(clearSecondsDefault),
+    /** Updates (sent only on a material change: more objects, a clearly better frame) come at most this often. */
+    minUpdateSeconds: Seconds.default(10),
+  };
+}
+
+/**
+ * An object counts as stationary while its feet stay within this distance of where it settled,
+ * as a fraction of the frame's diagonal.
+ */
+const StationaryRadius = z.number().positive().max(1).default(0.02);
 
 /** People lingering by objects a street stall is made of, in the zone, without moving on. */
 export const StreetVendingSchema = z.strictObject({
   type: z.literal('street_vending'),
+  name: ScenarioName,
   zone: ZoneRef,
   personLabels: Labels.default(() => ['person']),
   stallLabels: Labels.default(() => [
@@ -212,15 +262,19 @@ export const StreetVendingSchema = z.strictObject({
   minDwellSeconds: Seconds.default(60),
   /** Stationary objects (people and stall objects) needed together. */
   minObjects: z.number().int().min(1).default(2),
-  /** How long the zone must be clear of the stall before the event is closed. */
-  clearSeconds: Seconds.default(30),
-  /** Above this speed (fraction of the frame diagonal per second) an object is not stationary. */
-  stationaryMaxSpeed: z.number().positive().default(0.02),
+  /**
+   * Of those, how many must be stall objects. 0 lets a group of people standing still count on
+   * its own (for a detector that knows no stall objects); it then behaves like a group loitering.
+   */
+  minStallObjects: z.number().int().min(0).default(1),
+  stationaryRadius: StationaryRadius,
+  ...incidentTiming(30),
 });
 
 /** Trucks in the zone whose load is uncovered, confirmed by a second-stage classifier. */
 export const MuckTruckSchema = z.strictObject({
   type: z.literal('muck_truck'),
+  name: ScenarioName,
   zone: ZoneRef,
   vehicleLabels: Labels.default(() => ['truck']),
   /** Frames a vehicle must be tracked before it is classified. */
@@ -233,22 +287,40 @@ export const MuckTruckSchema = z.strictObject({
   confirmFrames: z.number().int().min(1).default(3),
   /** Classifier score from which a load counts as uncovered. */
   uncoveredScore: Fraction.default(0.5),
+  /** The classifier's label for an uncovered load. */
+  uncoveredLabel: Label.default('uncovered'),
+  /**
+   * The part of the vehicle's box that holds the load, as fractions [x1, y1, x2, y2] of the box;
+   * the default, its upper half, is the load bed seen from an elevated street camera.
+   */
+  cargoRegion: z
+    .tuple([Fraction, Fraction, Fraction, Fraction])
+    .default([0, 0, 1, 0.5])
+    .refine(([x1, y1, x2, y2]) => x2 > x1 && y2 > y1, { message: 'need x1 < x2 and y1 < y2' }),
+  ...incidentTiming(30),
 });
 
 /** An object of one of the labels staying in the zone longer than minDwellSeconds. */
 export const LoiteringSchema = z.strictObject({
   type: z.literal('loitering'),
+  name: ScenarioName,
   zone: ZoneRef,
   labels: Labels,
   minDwellSeconds: Seconds,
+  /** Objects needed in the zone together (a group rather than one person). */
+  minObjects: z.number().int().min(1).default(1),
+  ...incidentTiming(10),
 });
 
 /** A vehicle staying in the zone longer than maxSeconds. */
 export const ParkingSchema = z.strictObject({
   type: z.literal('parking'),
+  name: ScenarioName,
   zone: ZoneRef,
   labels: Labels.default(() => ['car', 'truck', 'bus']),
   maxSeconds: Seconds,
+  stationaryRadius: StationaryRadius,
+  ...incidentTiming(30),
 });
 
 /**
@@ -264,6 +336,11 @@ export const LineCrossingSchema = z
     line: z.tuple([PointSchema, PointSchema]),
     labels: Labels,
     direction: z.enum(['any', 'a_to_b', 'b_to_a']).default('any'),
+    /**
+     * Crossings no more than clearSeconds apart make one incident (a burst of traffic), its updates
+     * carrying the running counts; a quiet line ends it.
+     */
+    ...incidentTiming(10),
   })
   .refine((s) => s.line[0][0] !== s.line[1][0] || s.line[0][1] !== s.line[1][1], {
     path: ['line'],
@@ -328,6 +405,7 @@ export const CameraSchema = z
       .default(() => [DEFAULT_DETECTOR_ALIAS]),
     watchdog: WatchdogSchema.prefault({}),
     motion: MotionSchema.prefault({}),
+    tracker: TrackerSchema.prefault({}),
     zones: z.array(ZoneSchema).default(() => []),
     scenarios: z.array(ScenarioSchema).default(() => []),
   })
@@ -386,6 +464,7 @@ export type MotionConfig = z.infer<typeof MotionSchema>;
 export type ZoneConfig = z.infer<typeof ZoneSchema>;
 export type ZoneFilters = z.infer<typeof ZoneFiltersSchema>;
 export type ScenarioConfig = z.infer<typeof ScenarioSchema>;
+export type TrackerConfig = z.infer<typeof TrackerSchema>;
 export type ScenarioType = ScenarioConfig['type'];
 export type StreetVendingConfig = z.infer<typeof StreetVendingSchema>;
 export type MuckTruckConfig = z.infer<typeof MuckTruckSchema>;
@@ -396,6 +475,12 @@ export type MqttConfig = z.infer<typeof MqttSchema>;
 export type ApiConfig = z.infer<typeof ApiSchema>;
 export type PointConfig = z.infer<typeof PointSchema>;
 export type PolygonConfig = z.infer<typeof PolygonSchema>;
+
+/** The name events carry for a scenario: its own, or `<type>_<zone>`. */
+export function scenarioName(scenario: ScenarioConfig): string {
+  if (scenario.name !== undefined) return scenario.name;
+  return scenario.type === 'line_crossing' ? scenario.name : `${scenario.type}_${scenario.zone}`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Cross-reference checks. They see the value as parsed so far, which may be partly invalid (a
@@ -450,8 +535,12 @@ function checkCameraReferences(camera: unknown, ctx: RefinementCtx): void {
   const zones = records(camera.zones);
   checkUnique(zones, 'name', 'zone name', 'zones', ctx);
   const scenarios = records(camera.scenarios);
-  const lines = scenarios.map((s) => (stringAt(s, 'type') === 'line_crossing' ? s : undefined));
-  checkUnique(lines, 'name', 'line name', 'scenarios', ctx);
+  const named = scenarios.map((s) => {
+    const type = stringAt(s, 'type');
+    const name = stringAt(s, 'name') ?? (type === undefined ? undefined : `${type}_${stringAt(s, 'zone')}`);
+    return name === undefined ? undefined : { name };
+  });
+  checkUnique(named, 'name', 'scenario name', 'scenarios', ctx);
 
   if (!Array.isArray(camera.zones)) return;
   const zoneNames = zones.map((z) => stringAt(z, 'name')).filter((n) => n !== undefined);

@@ -28,6 +28,10 @@ function normalise(box: Box, width: number, height: number): [number, number, nu
   ];
 }
 
+function roundValues(values: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v)]));
+}
+
 /** The incident id is fixed by where and when it started, so replays give the same ids. */
 export function incidentId(source: EventSource, startedAt: number): string {
   return `${source.edgeId}:${source.cameraId}:${source.scenario}:${Math.round(source.epochMs + startedAt * 1000)}`;
@@ -60,7 +64,9 @@ export function buildEvent(transition: IncidentTransition, source: EventSource):
       box: normalise(o.box, source.frame.width, source.frame.height),
       dwellSeconds: round(dwellSeconds(o, at), 1),
       stationarySeconds: round(stationarySeconds(o, at), 1),
+      ...(o.attributes ? { attributes: roundValues(o.attributes) } : {}),
     })),
+    ...(transition.counts ? { counts: { ...transition.counts } } : {}),
     model: source.model,
     frame: source.frame,
     evidence: {},

@@ -1,25 +1,26 @@
 import type { EdgeEvent, EventType } from '../../contract/events.ts';
-import type { Detector } from '../detect/detector.ts';
 import type { RawImage } from '../detect/preprocess.ts';
+import type { Detection } from '../detect/types.ts';
 import { buildEvent, type EventSource } from '../events/event-builder.ts';
-import { type DwellRule, observeDwell } from '../rules/dwell-rule.ts';
 import { IncidentLifecycle, type LifecycleOptions } from '../rules/incident-lifecycle.ts';
-import { type PresenceOptions, type TrackedInput, ZonePresence } from '../rules/zone-presence.ts';
+import type { ScenarioRule } from '../rules/scenario-rule.ts';
+import type { TrackedInput } from '../rules/zone-presence.ts';
 import type { ByteTracker } from '../track/byte-tracker.ts';
 import type { MotionGate } from './motion-gate.ts';
-
-/** A zone resolved to frame pixels: `contains` applies its polygon and object filters. */
-export interface ZoneRuntime {
-  name: string;
-  contains: (object: TrackedInput) => boolean;
-}
 
 export interface ScenarioRuntime {
   name: string;
   type: EventType;
-  zone: string;
-  rule: DwellRule;
+  /** The zone (or line) it watches, carried by its events. */
+  zone?: string;
+  rule: ScenarioRule;
   lifecycle: LifecycleOptions;
+}
+
+export interface ModelIdentity {
+  name: string;
+  version: string;
+  sha256: string;
 }
 
 export interface CameraPipelineOptions {
@@ -27,17 +28,16 @@ export interface CameraPipelineOptions {
   cameraId: string;
   /** Wall-clock milliseconds at stream time 0. */
   epochMs: number;
-  detector: Detector;
+  /** Detections on a frame, in its pixels: the camera's detector(s), low-score ones included for ByteTrack. */
+  detect: (frame: RawImage) => Promise<Detection[]>;
+  /** The detector that events name. */
+  model: ModelIdentity;
   tracker: ByteTracker;
   /** Without one every frame is inferred. */
   motionGate?: MotionGate;
   /** With no motion, tracked objects are re-inferred only this often (they are assumed still). */
   stillRecheckSeconds: number;
-  /** Detections below this never reach the tracker (ByteTrack wants its low-score ones). */
-  detectScore: number;
-  zones: readonly ZoneRuntime[];
   scenarios: readonly ScenarioRuntime[];
-  presence: PresenceOptions;
 }
 
 export interface CameraCounters {
@@ -50,8 +50,6 @@ export interface CameraCounters {
 
 interface ScenarioState {
   scenario: ScenarioRuntime;
-  presence: ZonePresence;
-  zone: ZoneRuntime;
   lifecycle: IncidentLifecycle;
 }
 
@@ -74,17 +72,10 @@ export class CameraPipeline {
   private frameSize = { width: 0, height: 0 };
 
   constructor(private readonly options: CameraPipelineOptions) {
-    this.states = options.scenarios.map((scenario) => {
-      const zone = options.zones.find((z) => z.name === scenario.zone);
-      if (!zone)
-        throw new Error(`scenario ${scenario.name}: no zone named ${scenario.zone} on ${options.cameraId}`);
-      return {
-        scenario,
-        zone,
-        presence: new ZonePresence(options.presence),
-        lifecycle: new IncidentLifecycle(scenario.lifecycle),
-      };
-    });
+    this.states = options.scenarios.map((scenario) => ({
+      scenario,
+      lifecycle: new IncidentLifecycle(scenario.lifecycle),
+    }));
   }
 
   /** Analyses one frame at stream time `time` (seconds) and returns the events it raised. */
@@ -94,9 +85,7 @@ export class CameraPipeline {
     this.lastTime = time;
     if (this.shouldInfer(frame, time)) {
       const started = performance.now();
-      const detections = await this.options.detector.detect(frame, {
-        scoreThreshold: this.options.detectScore,
-      });
+      const detections = await this.options.detect(frame);
       this.counters.lastInferenceMs = performance.now() - started;
       this.counters.framesAnalysed += 1;
       this.lastInferenceAt = time;
@@ -107,9 +96,10 @@ export class CameraPipeline {
       this.counters.framesSkippedByMotion += 1;
     }
     const events: EdgeEvent[] = [];
+    const context = { time, frame, tracked: this.tracked };
     for (const state of this.states) {
-      const { present } = state.presence.update(this.tracked, time, state.zone.contains);
-      const transition = state.lifecycle.step(time, observeDwell(present, time, state.scenario.rule));
+      const observation = await state.scenario.rule.observe(context);
+      const transition = state.lifecycle.step(time, observation);
       if (transition) events.push(buildEvent(transition, this.source(state.scenario)));
     }
     this.counters.eventsRaised += events.length;
@@ -136,14 +126,13 @@ export class CameraPipeline {
   }
 
   private source(scenario: ScenarioRuntime): EventSource {
-    const { manifest } = this.options.detector;
     return {
       edgeId: this.options.edgeId,
       cameraId: this.options.cameraId,
       scenario: scenario.name,
       type: scenario.type,
-      zone: scenario.zone,
-      model: { name: manifest.name, version: manifest.version, sha256: manifest.sha256 },
+      ...(scenario.zone === undefined ? {} : { zone: scenario.zone }),
+      model: this.options.model,
       frame: this.frameSize,
       epochMs: this.options.epochMs,
     };

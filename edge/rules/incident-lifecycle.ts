@@ -15,6 +15,8 @@ export interface ScenarioObservation {
   active: boolean;
   objects: Occupant[];
   confidence: number;
+  /** Running counts (a counting rule's); a change in them is material. */
+  counts?: Readonly<Record<string, number>>;
 }
 
 export interface IncidentTransition {
@@ -25,6 +27,7 @@ export interface IncidentTransition {
   endedAt?: number;
   objects: Occupant[];
   confidence: number;
+  counts?: Record<string, number>;
 }
 
 /**
@@ -42,6 +45,7 @@ export class IncidentLifecycle {
         bestScore: number;
         lastActiveAt: number;
         last: ScenarioObservation;
+        reportedCounts: Readonly<Record<string, number>> | undefined;
       }
     | undefined;
 
@@ -63,6 +67,7 @@ export class IncidentLifecycle {
         bestScore: observation.confidence,
         lastActiveAt: now,
         last: observation,
+        reportedCounts: observation.counts,
       };
       return { phase: 'start', sequence: 0, startedAt: now, observedAt: now, ...pick(observation) };
     }
@@ -71,8 +76,10 @@ export class IncidentLifecycle {
       open.last = observation;
       const moreObjects = observation.objects.length > open.maxCount;
       const betterFrame = observation.confidence >= open.bestScore + this.options.scoreGain;
+      const countsChanged = !sameCounts(observation.counts, open.reportedCounts);
       const due = now - open.lastUpdateAt >= this.options.minUpdateSeconds;
-      if ((moreObjects || betterFrame) && due) {
+      if ((moreObjects || betterFrame || countsChanged) && due) {
+        open.reportedCounts = observation.counts;
         open.maxCount = Math.max(open.maxCount, observation.objects.length);
         open.bestScore = Math.max(open.bestScore, observation.confidence);
         open.lastUpdateAt = now;
@@ -107,6 +114,20 @@ export class IncidentLifecycle {
   }
 }
 
-function pick(o: ScenarioObservation): { objects: Occupant[]; confidence: number } {
-  return { objects: o.objects.map((x) => ({ ...x })), confidence: o.confidence };
+function pick(o: ScenarioObservation): Pick<IncidentTransition, 'objects' | 'confidence' | 'counts'> {
+  return {
+    objects: o.objects.map((x) => ({ ...x })),
+    confidence: o.confidence,
+    ...(o.counts ? { counts: { ...o.counts } } : {}),
+  };
+}
+
+function sameCounts(
+  a: Readonly<Record<string, number>> | undefined,
+  b: Readonly<Record<string, number>> | undefined,
+): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }

@@ -34,6 +34,8 @@ export interface Occupant {
   stationarySince: number;
   anchorX: number;
   anchorY: number;
+  /** Scores of second-stage models on this object's crop, e.g. { uncovered: 0.83 }. */
+  attributes?: Record<string, number>;
 }
 
 export interface PresenceChange {
@@ -52,6 +54,8 @@ export const stationarySeconds = (o: Occupant, now: number) => now - o.stationar
 export class ZonePresence {
   private readonly occupants = new Map<number, Occupant>();
   private departed: Occupant[] = [];
+  /** Track ids on the current frame, in the zone or not (reused across frames). */
+  private readonly visible = new Set<number>();
   private readonly group: (label: string) => string;
 
   constructor(private readonly options: PresenceOptions) {
@@ -70,6 +74,9 @@ export class ZonePresence {
     const entered: Occupant[] = [];
     const exited: Occupant[] = [];
     const seen = new Set<number>();
+    const visible = this.visible;
+    visible.clear();
+    for (const object of objects) visible.add(object.id);
     for (const object of objects) {
       if (!contains(object)) continue;
       seen.add(object.id);
@@ -85,7 +92,8 @@ export class ZonePresence {
     for (const [trackId, occupant] of this.occupants) {
       if (seen.has(trackId) || now - occupant.lastSeenAt <= this.options.exitGraceSeconds) continue;
       this.occupants.delete(trackId);
-      this.departed.push(occupant);
+      // Still tracked, outside the zone: it walked out, and no newcomer may take over its stay.
+      if (!visible.has(trackId)) this.departed.push(occupant);
       exited.push(occupant);
     }
     this.departed = this.departed.filter((o) => now - o.lastSeenAt <= this.options.reassociateSeconds);
@@ -111,9 +119,10 @@ export class ZonePresence {
   private inherit(object: TrackedInput, x: number, y: number, now: number): Occupant | undefined {
     const { reassociateRadius } = this.options;
     const group = this.group(object.label);
+    // Only objects the tracker lost can be continued; one still tracked elsewhere is someone else.
     const candidates = [
       ...this.departed,
-      ...[...this.occupants.values()].filter((o) => o.lastSeenAt < now),
+      ...[...this.occupants.values()].filter((o) => o.lastSeenAt < now && !this.visible.has(o.trackId)),
     ].filter((o) => this.group(o.label) === group);
     let best: Occupant | undefined;
     let bestDistance = reassociateRadius;

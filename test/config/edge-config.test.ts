@@ -80,6 +80,7 @@ describe('edge config: a valid file', () => {
       enabled: true,
       threshold: 30,
       minAreaRatio: 0.002,
+      recheckSeconds: 1,
       masks: [
         [
           [0, 0],
@@ -106,8 +107,10 @@ describe('edge config: a valid file', () => {
         ],
         minDwellSeconds: 60,
         minObjects: 2,
+        minStallObjects: 1,
+        stationaryRadius: 0.02,
         clearSeconds: 30,
-        stationaryMaxSpeed: 0.02,
+        minUpdateSeconds: 10,
       },
       {
         type: 'muck_truck',
@@ -118,9 +121,29 @@ describe('edge config: a valid file', () => {
         classifier: 'covers',
         confirmFrames: 3,
         uncoveredScore: 0.5,
+        uncoveredLabel: 'uncovered',
+        cargoRegion: [0, 0, 1, 0.5],
+        clearSeconds: 30,
+        minUpdateSeconds: 10,
       },
-      { type: 'loitering', zone: 'pavement', labels: ['person'], minDwellSeconds: 120 },
-      { type: 'parking', zone: 'site-gate', labels: ['car', 'truck', 'bus'], maxSeconds: 300 },
+      {
+        type: 'loitering',
+        zone: 'pavement',
+        labels: ['person'],
+        minDwellSeconds: 120,
+        minObjects: 1,
+        clearSeconds: 10,
+        minUpdateSeconds: 10,
+      },
+      {
+        type: 'parking',
+        zone: 'site-gate',
+        labels: ['car', 'truck', 'bus'],
+        maxSeconds: 300,
+        stationaryRadius: 0.02,
+        clearSeconds: 30,
+        minUpdateSeconds: 10,
+      },
       {
         type: 'line_crossing',
         name: 'gate-line',
@@ -130,6 +153,8 @@ describe('edge config: a valid file', () => {
         ],
         labels: ['person', 'bicycle'],
         direction: 'any',
+        clearSeconds: 10,
+        minUpdateSeconds: 10,
       },
     ]);
 
@@ -139,7 +164,8 @@ describe('edge config: a valid file', () => {
       fps: 5,
       models: ['detector'],
       watchdog: { stallSeconds: 10, backoffInitialSeconds: 1, backoffMaxSeconds: 60 },
-      motion: { enabled: true, threshold: 25, minAreaRatio: 0.002, masks: [] },
+      motion: { enabled: true, threshold: 25, minAreaRatio: 0.002, masks: [], recheckSeconds: 1 },
+      tracker: {},
       zones: [],
       scenarios: [],
     });
@@ -294,7 +320,7 @@ describe('edge config: problems, each with its exact path', () => {
       'edge.yaml: cameras[0].zones[0].points[1][0]: coordinates are normalised: at most 1 (right/bottom edge of the frame)',
       'edge.yaml: cameras[0].scenarios[0].minDwellSeconds: required',
       'edge.yaml: cameras[0].scenarios[0]: unknown field "minDwelSeconds" (did you mean "minDwellSeconds"?); ' +
-        'allowed: type, zone, labels, minDwellSeconds',
+        'allowed: type, name, zone, labels, minDwellSeconds, minObjects, clearSeconds, minUpdateSeconds',
       'edge.yaml: cameras[1].id: duplicate camera id "a" (also cameras[0])',
       'edge.yaml: cameras[1].source.loop: loop applies to file sources only',
       'edge.yaml: cameras[1].models[1]: no model with alias "covers" (models: detector)',
@@ -402,5 +428,41 @@ describe('formatPath', () => {
     expect(formatPath(['cameras', 2, 'zones', 0, 'points'])).toBe('cameras[2].zones[0].points');
     expect(formatPath(['models', 'my detector'])).toBe('models["my detector"]');
     expect(formatPath([])).toBe('');
+  });
+});
+
+describe('edge config: scenario names and tracker settings', () => {
+  it('refuses two scenarios that would raise events under one name', () => {
+    const config = {
+      edgeId: 'e',
+      cameras: [
+        camera('c', {
+          zones: [
+            {
+              name: 'z',
+              points: [
+                [0, 0],
+                [1, 0],
+                [1, 1],
+              ],
+            },
+          ],
+          scenarios: [
+            { type: 'loitering', zone: 'z', labels: ['person'], minDwellSeconds: 10 },
+            { type: 'loitering', zone: 'z', labels: ['dog'], minDwellSeconds: 30 },
+          ],
+        }),
+      ],
+    };
+    expect(problems(config)).toEqual([
+      'edge.yaml: cameras[0].scenarios[1].name: duplicate scenario name "loitering_z" (also scenarios[0])',
+    ]);
+  });
+
+  it('refuses a new-track score below the high score, which would start tracks it cannot match', () => {
+    const config = { edgeId: 'e', cameras: [camera('c', { tracker: { newTrackScore: 0.4 } })] };
+    expect(problems(config)).toEqual([
+      'edge.yaml: cameras[0].tracker.newTrackScore: must be at least highScore (0.5)',
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { scenarioName } from '../../edge/config/edge-config-schema.ts';
 import { loadEdgeConfig } from '../../edge/config/load-edge-config.ts';
 import { pointInPolygon } from '../../edge/zones/geometry.ts';
 import { objectInZone, zoneToPixels } from '../../edge/zones/zone-filter.ts';
@@ -10,17 +11,23 @@ const WIDTH = 768;
 const HEIGHT = 576;
 
 describe('fixtures/configs/vtest.yaml', () => {
-  it('loads: one looping camera on the vtest video, two zones, loitering on the road', async () => {
+  it('loads: one looping camera on the vtest video, its zones and scenarios', async () => {
     const config = await loadEdgeConfig(FIXTURE);
     expect(config.edgeId).toBe('edge-demo');
     expect(config.cameras).toHaveLength(1);
     const camera = config.cameras[0];
     expect(camera?.id).toBe('vtest');
     expect(camera?.source).toMatchObject({ url: VIDEO, loop: true });
-    expect(camera?.zones.map((z) => z.name)).toEqual(['road', 'lawn']);
-    expect(camera?.scenarios).toEqual([
-      { type: 'loitering', zone: 'road', labels: ['person'], minDwellSeconds: 15 },
+    expect(camera?.zones.map((z) => z.name)).toEqual(['road', 'lawn', 'sign', 'crossing', 'parking_bay']);
+    expect(camera?.scenarios.map(scenarioName)).toEqual([
+      'loitering_road',
+      'group_by_sign',
+      'standing_group_by_sign',
+      'loitering_crossing',
+      'parking_parking_bay',
+      'road_west_counter',
     ]);
+    expect(camera?.scenarios[0]).toMatchObject({ type: 'loitering', zone: 'road', minDwellSeconds: 15 });
   });
 
   it('puts people on the road and the lawn where they are in frame 300', async () => {
