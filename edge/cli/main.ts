@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { describeError } from '../common/errors.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerDetectCommand } from './detect-command.ts';
+import { registerReplayCommand } from './replay-command.ts';
+import { registerRunCommand } from './run-command.ts';
 
 const program = new Command('edge')
   .description('edge node: video analytics at a street video hub')
@@ -9,6 +11,8 @@ const program = new Command('edge')
 
 registerDetectCommand(program);
 registerDemoCommand(program);
+registerReplayCommand(program);
+registerRunCommand(program);
 
 try {
   await program.parseAsync(process.argv);

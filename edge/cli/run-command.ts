@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import pino from 'pino';
+import { describeError } from '../common/errors.ts';
+import { loadEdgeConfig } from '../config/load-edge-config.ts';
+import { EdgeNode } from '../runtime/edge-node.ts';
+import { parsePositive } from './options.ts';
+
+interface RunCommandOptions {
+  config: string;
+  statusEvery: number;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run the edge node: analyse every configured camera and print events as JSON lines')
+    .requiredOption('-c, --config <file>', 'edge config (YAML)')
+    .option('--status-every <seconds>', "log each camera's state and counters this often", parsePositive, 30)
+    .action(async (options: RunCommandOptions) => {
+      const log = pino({ name: 'edge' }, pino.destination(2));
+      const config = await loadEdgeConfig(options.config);
+      const print = (event: object) => process.stdout.write(`${JSON.stringify(event)}\n`);
+      const node = await EdgeNode.start(config, {
+        onEvent: print,
+        onError: (cameraId, error) => log.error({ cameraId }, `analysis failed: ${describeError(error)}`),
+      });
+      log.info({ edgeId: config.edgeId, cameras: config.cameras.map((c) => c.id) }, 'edge node started');
+      const timer = setInterval(() => {
+        for (const status of node.status()) log.info(status, 'camera status');
+      }, options.statusEvery * 1000);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      clearInterval(timer);
+      log.info('stopping: ending open incidents');
+      await node.stop(print);
+    });
+}

@@ -1,0 +1,184 @@
+import os from 'node:os';
+import path from 'node:path';
+import { Classifier } from '../classify/classifier.ts';
+import { EdgeError } from '../common/errors.ts';
+import type { CameraConfig, EdgeConfig } from '../config/edge-config-schema.ts';
+import { Detector } from '../detect/detector.ts';
+import { InferenceScheduler, type SchedulerStats } from '../detect/inference-scheduler.ts';
+import { loadModelManifest } from '../detect/model-manifest.ts';
+import { iou } from '../detect/nms.ts';
+import type { RawImage } from '../detect/preprocess.ts';
+import type { Box, Detection } from '../detect/types.ts';
+import type { CameraModels } from '../pipeline/build-camera-pipeline.ts';
+import type { CropScores } from '../rules/muck-truck-rule.ts';
+
+interface DetectJob {
+  frame: RawImage;
+  scoreThreshold: number;
+}
+
+interface ClassifyJob {
+  frame: RawImage;
+  crop: Box;
+}
+
+interface LoadedDetector {
+  alias: string;
+  detector: Detector;
+  scheduler: InferenceScheduler<DetectJob, Detection[]>;
+}
+
+interface LoadedClassifier {
+  alias: string;
+  classifier: Classifier;
+  scheduler: InferenceScheduler<ClassifyJob, CropScores>;
+}
+
+/** Detections from ByteTrack's low band up are kept: weak ones keep existing tracks alive. */
+const DEFAULT_DETECT_SCORE = 0.1;
+/** Two detectors' boxes of one label overlapping this much are one object. */
+const MERGE_IOU = 0.6;
+
+/**
+ * The models an edge box runs, loaded once each, whatever number of cameras use them. Every model
+ * sits behind one inference scheduler shared by all cameras: one onnxruntime session, served
+ * round-robin, a camera's newer frame replacing its older one still waiting.
+ */
+export class ModelRegistry {
+  private constructor(
+    private readonly detectors: ReadonlyMap<string, LoadedDetector>,
+    private readonly classifiers: ReadonlyMap<string, LoadedClassifier>,
+  ) {}
+
+  /**
+   * Loads every model the cameras use (and only those). A camera's `models` must be detectors and
+   * a muck-truck scenario's `classifier` a classifier; either mistake refuses to start.
+   */
+  static async load(
+    config: Readonly<EdgeConfig>,
+    options: { threads?: number } = {},
+  ): Promise<ModelRegistry> {
+    const threads = options.threads ?? os.availableParallelism();
+    const detectorAliases = new Set(config.cameras.flatMap((camera) => camera.models));
+    const classifierAliases = new Set(
+      config.cameras.flatMap((camera) =>
+        camera.scenarios.flatMap((s) => (s.type === 'muck_truck' ? [s.classifier] : [])),
+      ),
+    );
+    const detectors = new Map<string, LoadedDetector>();
+    const classifiers = new Map<string, LoadedClassifier>();
+    try {
+      for (const alias of detectorAliases) {
+        const loaded = await loadModelManifest(manifestRef(config, alias));
+        if (loaded.manifest.task !== 'detect') throw wrongTask(alias, loaded.manifest.task, 'a detector');
+        const detector = await Detector.fromManifest(loaded, { threads });
+        const scheduler = new InferenceScheduler<DetectJob, Detection[]>(
+          (jobs) =>
+            Promise.all(
+              jobs.map((job) => detector.detect(job.frame, { scoreThreshold: job.scoreThreshold })),
+            ),
+          { maxBatch: 1 },
+        );
+        detectors.set(alias, { alias, detector, scheduler });
+      }
+      for (const alias of classifierAliases) {
+        const loaded = await loadModelManifest(manifestRef(config, alias));
+        if (loaded.manifest.task !== 'classify') throw wrongTask(alias, loaded.manifest.task, 'a classifier');
+        const classifier = await Classifier.fromManifest(loaded, { threads });
+        const scheduler = new InferenceScheduler<ClassifyJob, CropScores>(
+          (jobs) => Promise.all(jobs.map((job) => classifier.classify(job.frame, job.crop))),
+          { maxBatch: 1 },
+        );
+        classifiers.set(alias, { alias, classifier, scheduler });
+      }
+    } catch (error) {
+      await new ModelRegistry(detectors, classifiers).dispose();
+      throw error;
+    }
+    return new ModelRegistry(detectors, classifiers);
+  }
+
+  /** The size a camera's frames are analysed at: its `detect` size, else its first detector's input. */
+  frameSize(camera: Readonly<CameraConfig>): { width: number; height: number } {
+    if (camera.detect) return camera.detect;
+    const { input } = this.detector(camera.models[0] as string).detector.manifest;
+    return { width: input.width, height: input.height };
+  }
+
+  forCamera(camera: Readonly<CameraConfig>): CameraModels {
+    const detectors = camera.models.map((alias) => this.detector(alias));
+    const first = (detectors[0] as LoadedDetector).detector.manifest;
+    const scoreThreshold = camera.tracker.lowScore ?? DEFAULT_DETECT_SCORE;
+    return {
+      model: { name: first.name, version: first.version, sha256: first.sha256 },
+      minScore: first.thresholds.score,
+      detect: async (frame) => {
+        const results = await Promise.all(
+          detectors.map(({ scheduler }) => scheduler.submit(camera.id, { frame, scoreThreshold })),
+        );
+        return results.length === 1 ? (results[0] as Detection[]) : mergeDetections(results);
+      },
+      classifier: (alias) => {
+        const { scheduler } = this.classifier(alias);
+        return (frame, crop) => scheduler.submit(camera.id, { frame, crop });
+      },
+    };
+  }
+
+  /** Per model: its scheduler's counters. */
+  stats(): Record<string, SchedulerStats> {
+    const entries = [...this.detectors.values(), ...this.classifiers.values()];
+    return Object.fromEntries(entries.map((m) => [m.alias, m.scheduler.stats()]));
+  }
+
+  async dispose(): Promise<void> {
+    for (const { detector, scheduler } of this.detectors.values()) {
+      await scheduler.close();
+      await detector.dispose();
+    }
+    for (const { classifier, scheduler } of this.classifiers.values()) {
+      await scheduler.close();
+      await classifier.dispose();
+    }
+  }
+
+  private detector(alias: string): LoadedDetector {
+    const found = this.detectors.get(alias);
+    if (!found) throw new Error(`model "${alias}" was not loaded as a detector`);
+    return found;
+  }
+
+  private classifier(alias: string): LoadedClassifier {
+    const found = this.classifiers.get(alias);
+    if (!found) throw new Error(`model "${alias}" was not loaded as a classifier`);
+    return found;
+  }
+}
+
+function manifestRef(config: Readonly<EdgeConfig>, alias: string): string {
+  const ref = config.models[alias];
+  if (!ref) throw new EdgeError('CONFIG_INVALID', `no model with alias "${alias}"`);
+  return ref.manifest.endsWith('.json') ? path.resolve(ref.manifest) : ref.manifest;
+}
+
+function wrongTask(alias: string, task: string, wanted: string): EdgeError {
+  return new EdgeError(
+    'MODEL_TASK_MISMATCH',
+    `model "${alias}" is a ${task === 'classify' ? 'classifier' : 'detector'}, but it is used as ${wanted}`,
+  );
+}
+
+/** Detections of several detectors on one frame, a duplicate of one label kept once (the best). */
+export function mergeDetections(lists: readonly Detection[][]): Detection[] {
+  const all = lists.flat().sort((a, b) => b.score - a.score);
+  const kept: Detection[] = [];
+  for (const detection of all) {
+    const duplicate = kept.some(
+      (k) => k.label === detection.label && iou(rect(k.box), rect(detection.box)) >= MERGE_IOU,
+    );
+    if (!duplicate) kept.push(detection);
+  }
+  return kept;
+}
+
+const rect = (box: Box) => ({ x1: box[0], y1: box[1], x2: box[2], y2: box[3] });

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { EventSchema } from '../../contract/events.ts';
+import { compareEvents, listGoldenFiles, readGoldenFile, replayGolden } from '../golden/golden-events.ts';
+
+/**
+ * Every fixture video replayed at max speed through the configured pipeline must raise its
+ * expected (golden) events, within the file's tolerances. `npm run fixtures:golden` re-records them.
+ */
+describe.each(listGoldenFiles())('replay of %s', (file) => {
+  const golden = readGoldenFile(file);
+  it(`matches the expected events: ${golden.description}`, async () => {
+    const { events, raw } = await replayGolden(golden);
+    for (const event of raw) EventSchema.parse(event);
+    // Redelivery is harmless only if every message has its own id.
+    expect(new Set(raw.map((e) => e.eventId)).size).toBe(raw.length);
+    expect(compareEvents(events, golden.events, golden.tolerance)).toEqual([]);
+  });
+});
+
+/** What the issue asks of the vtest fixture, checked on its golden file (which the replay must match). */
+describe('the vtest golden file', () => {
+  const events = readGoldenFile('fixtures/expected/vtest.json').events;
+  const of = (scenario: string) => events.filter((e) => e.scenario === scenario);
+
+  it('has a group standing still by the sign as loitering and standing-group incidents of two or more people', () => {
+    for (const scenario of ['group_by_sign', 'standing_group_by_sign']) {
+      const starts = of(scenario).filter((e) => e.phase === 'start');
+      expect(starts.length).toBeGreaterThanOrEqual(1);
+      expect(starts.every((e) => e.objectCount >= 2 && e.objects.every((o) => o.label === 'person'))).toBe(
+        true,
+      );
+      expect(of(scenario).filter((e) => e.phase === 'end')).toHaveLength(starts.length);
+    }
+  });
+
+  it('has nothing where people only walk across', () => {
+    expect(of('loitering_crossing')).toEqual([]);
+  });
+});
