@@ -30,24 +30,27 @@ export interface IncidentTransition {
   counts?: Record<string, number>;
 }
 
+interface OpenIncident {
+  startedAt: number;
+  sequence: number;
+  lastUpdateAt: number;
+  /** What the events so far have reported: an update needs more than this. */
+  maxCount: number;
+  bestScore: number;
+  reportedCounts: Readonly<Record<string, number>> | undefined;
+  lastActiveAt: number;
+  last: ScenarioObservation;
+  /** The latest material change not yet reported (it came during the update cool-down). */
+  pending: { observation: ScenarioObservation; at: number } | undefined;
+}
+
 /**
  * One scenario's incident on one camera: start when its condition first holds, update only on a
  * material change (more objects, a clearly better frame), end when it has been clear for
  * `clearSeconds`. Each start opens a new incident; the caller derives ids from `startedAt`.
  */
 export class IncidentLifecycle {
-  private open:
-    | {
-        startedAt: number;
-        sequence: number;
-        lastUpdateAt: number;
-        maxCount: number;
-        bestScore: number;
-        lastActiveAt: number;
-        last: ScenarioObservation;
-        reportedCounts: Readonly<Record<string, number>> | undefined;
-      }
-    | undefined;
+  private open: OpenIncident | undefined;
 
   constructor(private readonly options: LifecycleOptions) {}
 
@@ -68,34 +71,42 @@ export class IncidentLifecycle {
         lastActiveAt: now,
         last: observation,
         reportedCounts: observation.counts,
+        pending: undefined,
       };
       return { phase: 'start', sequence: 0, startedAt: now, observedAt: now, ...pick(observation) };
     }
     if (observation.active) {
       open.lastActiveAt = now;
       open.last = observation;
-      const moreObjects = observation.objects.length > open.maxCount;
-      const betterFrame = observation.confidence >= open.bestScore + this.options.scoreGain;
-      const countsChanged = !sameCounts(observation.counts, open.reportedCounts);
-      const due = now - open.lastUpdateAt >= this.options.minUpdateSeconds;
-      if ((moreObjects || betterFrame || countsChanged) && due) {
-        open.reportedCounts = observation.counts;
-        open.maxCount = Math.max(open.maxCount, observation.objects.length);
-        open.bestScore = Math.max(open.bestScore, observation.confidence);
-        open.lastUpdateAt = now;
-        open.sequence += 1;
-        return {
-          phase: 'update',
-          sequence: open.sequence,
-          startedAt: open.startedAt,
-          observedAt: now,
-          ...pick(observation),
-        };
-      }
-      return undefined;
+      if (this.isMaterial(observation, open)) open.pending = { observation, at: now };
+    } else if (now - open.lastActiveAt >= this.options.clearSeconds) {
+      return this.close(now);
     }
-    if (now - open.lastActiveAt < this.options.clearSeconds) return undefined;
-    return this.close(now);
+    // A change seen during the cool-down is reported once the cool-down is over, not lost.
+    const pending = open.pending;
+    if (!pending || now - open.lastUpdateAt < this.options.minUpdateSeconds) return undefined;
+    open.pending = undefined;
+    open.reportedCounts = pending.observation.counts;
+    open.maxCount = Math.max(open.maxCount, pending.observation.objects.length);
+    open.bestScore = Math.max(open.bestScore, pending.observation.confidence);
+    open.lastUpdateAt = now;
+    open.sequence += 1;
+    return {
+      phase: 'update',
+      sequence: open.sequence,
+      startedAt: open.startedAt,
+      observedAt: pending.at,
+      ...pick(pending.observation),
+    };
+  }
+
+  /** More objects than reported so far, a clearly better frame, or new counts. */
+  private isMaterial(observation: ScenarioObservation, open: OpenIncident): boolean {
+    return (
+      observation.objects.length > open.maxCount ||
+      observation.confidence >= open.bestScore + this.options.scoreGain ||
+      !sameCounts(observation.counts, open.reportedCounts)
+    );
   }
 
   /** Ends an open incident now (end of a replayed video, the camera removed). */
