@@ -78,7 +78,9 @@ export class IncidentLifecycle {
     if (observation.active) {
       open.lastActiveAt = now;
       open.last = observation;
-      if (this.isMaterial(observation, open)) open.pending = { observation, at: now };
+      // A copy: the rule keeps updating its objects on later frames.
+      if (this.isMaterial(observation, open))
+        open.pending = { observation: { ...observation, ...pick(observation) }, at: now };
     } else if (now - open.lastActiveAt >= this.options.clearSeconds) {
       return this.close(now);
     }
