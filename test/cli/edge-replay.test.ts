@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type EdgeEvent, EventSchema } from '../../contract/events.ts';
+import { runCli } from './run-cli.ts';
+
+const EDGE = 'edge/cli/main.ts';
+const VIDEO = 'fixtures/video/vtest.mp4';
+const CONFIG = 'fixtures/configs/vtest.yaml';
+const START = '2026-11-21T08:00:00.000Z';
+
+const parseLines = (text: string): EdgeEvent[] =>
+  text
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => EventSchema.parse(JSON.parse(line)));
+
+describe('edge replay', () => {
+  it('prints each event as one JSON line, in stream order, and a summary on stderr', async () => {
+    const result = await runCli(EDGE, [
+      'replay',
+      VIDEO,
+      '-c',
+      CONFIG,
+      '--max-seconds',
+      '20',
+      '--start-time',
+      START,
+    ]);
+    expect(result.stderr).toMatch(
+      /replay: vtest 416x416: 101 frames \(\d+ analysed, \d+ skipped by the motion gate\), \d+ events/,
+    );
+    expect(result.code).toBe(0);
+    const events = parseLines(result.stdout);
+    const group = events.filter((e) => e.scenario === 'group_by_sign');
+    expect(group[0]).toMatchObject({
+      phase: 'start',
+      type: 'loitering',
+      cameraId: 'vtest',
+      edgeId: 'edge-demo',
+    });
+    expect(group[0]?.startedAt).toBe('2026-11-21T08:00:07.000Z');
+    // The video is cut at 20 s: every incident still open is ended.
+    const open = new Set(events.filter((e) => e.phase === 'start').map((e) => e.incidentId));
+    for (const id of open) expect(events.some((e) => e.incidentId === id && e.phase === 'end')).toBe(true);
+    // Piped: no progress bar.
+    expect(result.stderr).not.toMatch(/\[[█░]+\]/);
+  });
+
+  it('writes the events to --out and nothing to stdout', async () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'replay-')), 'events.jsonl');
+    const result = await runCli(EDGE, [
+      'replay',
+      VIDEO,
+      '-c',
+      CONFIG,
+      '--max-seconds',
+      '10',
+      '-o',
+      out,
+      '--start-time',
+      START,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(parseLines(readFileSync(out, 'utf8')).map((e) => `${e.scenario}/${e.phase}`)).toContain(
+      'group_by_sign/start',
+    );
+  });
+
+  it('refuses a config with a bad zone, naming the field, before reading any video', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'replay-'));
+    const config = path.join(dir, 'bad.yaml');
+    writeFileSync(
+      config,
+      [
+        'edgeId: e1',
+        'cameras:',
+        '  - id: cam',
+        '    source: { url: x.mp4 }',
+        '    zones:',
+        '      - { name: z, points: [[0, 0], [1, 1]] }',
+      ].join('\n'),
+    );
+    const result = await runCli(EDGE, ['replay', VIDEO, '-c', config]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('cameras[0].zones[0].points: need at least 3 points');
+    expect(result.stdout).toBe('');
+  });
+
+  it('says which file is missing', async () => {
+    const result = await runCli(EDGE, ['replay', 'no/such/video.mp4', '-c', CONFIG]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no/such/video.mp4');
+  });
+});
+
+describe('edge run', () => {
+  it('analyses the configured camera live and ends open incidents on SIGINT', async () => {
+    const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+    const child = spawn(process.execPath, [tsxCli, EDGE, 'run', '-c', CONFIG, '--status-every', '2'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    // The looping file plays at its own pace; the group by the sign is reported 7 s in.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start event in 60 s; stderr: ${stderr}`)), 60_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('"phase":"start"')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const events = parseLines(stdout);
+    const started = events.filter((e) => e.phase === 'start');
+    expect(started.length).toBeGreaterThanOrEqual(1);
+    for (const start of started) {
+      expect(events.some((e) => e.incidentId === start.incidentId && e.phase === 'end')).toBe(true);
+    }
+    // Status lines (pino JSON on stderr) carry the camera's state and counters.
+    const status = stderr
+      .split('\n')
+      .filter((line) => line.includes('camera status'))
+      .map((line) => JSON.parse(line));
+    expect(status.at(-1)).toMatchObject({ id: 'vtest', state: 'live' });
+    expect(status.at(-1).analysis.framesAnalysed).toBeGreaterThan(10);
+  }, 90_000);
+});
