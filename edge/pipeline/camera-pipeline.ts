@@ -40,6 +40,9 @@ export interface CameraPipelineOptions {
   scenarios: readonly ScenarioRuntime[];
 }
 
+/** With no motion and nothing in view, a frame is still analysed this often. */
+const IDLE_RECHECK_SECONDS = 10;
+
 export interface CameraCounters {
   framesSeen: number;
   framesAnalysed: number;
@@ -68,6 +71,7 @@ export class CameraPipeline {
   private readonly states: ScenarioState[];
   private tracked: TrackedInput[] = [];
   private lastInferenceAt = Number.NEGATIVE_INFINITY;
+  private lastDetectionCount = 0;
   private lastTime = 0;
   private frameSize = { width: 0, height: 0 };
 
@@ -86,6 +90,7 @@ export class CameraPipeline {
     if (this.shouldInfer(frame, time)) {
       const started = performance.now();
       const detections = await this.options.detect(frame);
+      this.lastDetectionCount = detections.length;
       this.counters.lastInferenceMs = performance.now() - started;
       this.counters.framesAnalysed += 1;
       this.lastInferenceAt = time;
@@ -122,7 +127,12 @@ export class CameraPipeline {
     if (!gate) return true;
     const moved = gate.hasMotion(frame);
     if (moved) return true;
-    return this.tracked.length > 0 && time - this.lastInferenceAt >= this.options.stillRecheckSeconds;
+    // Objects in view (tracked, or seen but not yet confirmed) are re-detected now and then; an
+    // empty still scene rarely, in case something arrived without the gate noticing (a stall
+    // already standing when the camera came up).
+    const objectsInView = this.tracked.length > 0 || this.lastDetectionCount > 0;
+    const interval = objectsInView ? this.options.stillRecheckSeconds : IDLE_RECHECK_SECONDS;
+    return time - this.lastInferenceAt >= interval;
   }
 
   private source(scenario: ScenarioRuntime): EventSource {
