@@ -42,11 +42,29 @@ export const YoloV5DecoderSchema = z.object({
   output: outputName,
 });
 
+export const ClassifierDecoderSchema = z.object({
+  /** Image classifier head: one output [N, C], a score per label for each image of the batch. */
+  type: z.literal('classifier'),
+  output: outputName,
+  /** Whether the output already went through a softmax inside the model; false: logits, softmax applied here. */
+  outputIsProbabilities: z.boolean().default(true),
+});
+
 export const DecoderSchema = z.discriminatedUnion('type', [
   NanoDetDecoderSchema,
   YoloV8DecoderSchema,
   YoloV5DecoderSchema,
+  ClassifierDecoderSchema,
 ]);
+
+/** What a model does; each task has its own decoders and its own runner (Detector, Classifier). */
+export const TaskSchema = z.enum(['detect', 'classify']);
+
+/** The decoder types each task accepts. */
+export const DECODERS_BY_TASK = {
+  detect: ['nanodet', 'yolov8', 'yolov5'],
+  classify: ['classifier'],
+} as const satisfies Record<z.infer<typeof TaskSchema>, readonly DecoderConfig['type'][]>;
 
 export const InputSchema = z.object({
   /** Name of the model's input tensor. */
@@ -65,16 +83,18 @@ export const InputSchema = z.object({
 });
 
 export const ThresholdsSchema = z.object({
+  /** Detect: the lowest score kept. Classify: the score from which a label counts as found. */
   score: z.number().min(0).max(1),
-  iou: z.number().min(0).max(1),
+  /** NMS IoU; detect manifests must give it, classify manifests leave it out. */
+  iou: z.number().min(0).max(1).optional(),
   /** Upper bound on detections per image after NMS; generous because crowded scenes are the point. */
   maxDetections: z.number().int().positive().default(300),
 });
 
-export const ModelManifestSchema = z.object({
+const ManifestObjectSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lower-case letters, digits, ".", "_" and "-"'),
   version: z.string().min(1),
-  task: z.enum(['detect']).default('detect'),
+  task: TaskSchema.default('detect'),
   /** Model file, relative to the manifest. */
   file: z.string().min(1),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex sha256 of the model file'),
@@ -94,9 +114,34 @@ export const ModelManifestSchema = z.object({
   }),
 });
 
+export const ModelManifestSchema = ManifestObjectSchema.superRefine((m, ctx) => {
+  const accepted: readonly string[] = DECODERS_BY_TASK[m.task];
+  if (!accepted.includes(m.decoder.type)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['decoder', 'type'],
+      message: `task "${m.task}" needs decoder ${accepted.map((t) => `"${t}"`).join(' or ')}, not "${m.decoder.type}"${m.decoder.type === 'classifier' ? ' (a classifier decoder needs task "classify")' : ''}`,
+    });
+  }
+  if (m.task === 'detect' && m.thresholds.iou === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['thresholds', 'iou'],
+      message: 'a detect model needs an NMS IoU threshold',
+    });
+  }
+  if (m.task === 'classify' && m.decoder.type === 'classifier' && m.labels.length < 2) {
+    ctx.addIssue({ code: 'custom', path: ['labels'], message: 'a classifier needs at least two labels' });
+  }
+});
+
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 export type ModelInput = ModelManifest['input'];
+export type ModelTask = z.infer<typeof TaskSchema>;
 export type DecoderConfig = z.infer<typeof DecoderSchema>;
+export type ClassifierDecoderConfig = z.infer<typeof ClassifierDecoderSchema>;
+/** The decoders a detector can run. */
+export type DetectDecoderConfig = Exclude<DecoderConfig, ClassifierDecoderConfig>;
 export type NanoDetDecoderConfig = z.infer<typeof NanoDetDecoderSchema>;
 export type YoloV8DecoderConfig = z.infer<typeof YoloV8DecoderSchema>;
 export type YoloV5DecoderConfig = z.infer<typeof YoloV5DecoderSchema>;

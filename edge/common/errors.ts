@@ -9,7 +9,11 @@ export const ERROR_CODES = {
   MODEL_HASH_MISMATCH: "the model file's sha256 differs from the manifest's",
   MODEL_INPUT_MISMATCH: "the manifest's input does not match the model's real input",
   MODEL_OUTPUT_MISSING: 'the decoder reads an output the model does not have',
+  MODEL_OUTPUT_MISMATCH:
+    "the model's output does not have the size the manifest implies (a classifier's label count)",
   MODEL_LOAD_FAILED: 'onnxruntime could not load the model file',
+  MODEL_TASK_MISMATCH:
+    'the model does another task than the one asked of it (a classifier used as a detector, or the reverse)',
   IMAGE_UNREADABLE: 'the image is missing, empty or not a decodable image',
   CONFIG_NOT_FOUND: 'the config file does not exist or cannot be read',
   CONFIG_INVALID: 'the config file is not valid YAML or does not match the edge config schema',

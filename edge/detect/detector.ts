@@ -1,10 +1,10 @@
-import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { ModelManifest } from '../../models/manifest-schema.ts';
 import { EdgeError } from '../common/errors.ts';
 import { createDecoder } from './decoders/index.ts';
 import { type LoadedManifest, loadModelManifest } from './model-manifest.ts';
 import { nonMaxSuppression } from './nms.ts';
+import { checkInputShape, checkOutputNames, openSession } from './onnx-session.ts';
 import { type ImageSource, type InputTransform, inputDims, Preprocessor, toSourceBox } from './preprocess.ts';
 import type { Decoder, Detection, ModelOutputs } from './types.ts';
 
@@ -18,40 +18,6 @@ export interface DetectorOptions {
 
 export interface DetectOverrides {
   scoreThreshold?: number;
-}
-
-function checkInputShape(
-  loaded: LoadedManifest,
-  session: ort.InferenceSession,
-  expected: readonly number[],
-): void {
-  const { manifest, manifestPath } = loaded;
-  const meta = session.inputMetadata.find((m) => m.name === manifest.input.name);
-  if (!meta) {
-    throw new EdgeError(
-      'MODEL_INPUT_MISMATCH',
-      `${manifestPath}: input "${manifest.input.name}" is not an input of ${manifest.file} (it has ${session.inputNames.join(', ')})`,
-    );
-  }
-  const actual = meta.isTensor ? meta.shape : [];
-  const fits =
-    actual.length === expected.length && actual.every((d, k) => typeof d === 'string' || d === expected[k]);
-  if (!fits) {
-    throw new EdgeError(
-      'MODEL_INPUT_MISMATCH',
-      `${manifestPath}: input ${manifest.input.layout} ${manifest.input.width}x${manifest.input.height} means shape [${expected.join(', ')}], but ${manifest.file} takes [${actual.join(', ')}]`,
-    );
-  }
-}
-
-function checkOutputs(loaded: LoadedManifest, session: ort.InferenceSession, decoder: Decoder): void {
-  const missing = decoder.outputNames.filter((name) => !session.outputNames.includes(name));
-  if (missing.length > 0) {
-    throw new EdgeError(
-      'MODEL_OUTPUT_MISSING',
-      `${loaded.manifestPath}: decoder reads ${missing.join(', ')}, which ${loaded.manifest.file} does not output (it has ${session.outputNames.join(', ')})`,
-    );
-  }
 }
 
 /**
@@ -81,28 +47,30 @@ export class Detector {
   /** From a manifest already loaded and checked (evaluation uses this to try variants of one). */
   static async fromManifest(loaded: LoadedManifest, options: DetectorOptions = {}): Promise<Detector> {
     const { manifest } = loaded;
-    let session: ort.InferenceSession;
+    if (manifest.task !== 'detect') {
+      throw new EdgeError(
+        'MODEL_TASK_MISMATCH',
+        `${loaded.manifestPath}: task is "${manifest.task}", but a Detector runs only "detect" models (use Classifier)`,
+      );
+    }
+    const iouThreshold = options.iouThreshold ?? manifest.thresholds.iou;
+    if (iouThreshold === undefined) {
+      throw new EdgeError('MODEL_MANIFEST_INVALID', `${loaded.manifestPath}: thresholds.iou is missing`);
+    }
+    const session = await openSession(loaded, options.threads);
     try {
-      session = await ort.InferenceSession.create(loaded.modelPath, {
-        intraOpNumThreads: options.threads ?? os.availableParallelism(),
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-        executionMode: 'sequential',
-        logSeverityLevel: 3,
+      checkInputShape(loaded, session, inputDims(manifest.input));
+      const decoder = createDecoder(manifest.decoder);
+      checkOutputNames(loaded, session, decoder.outputNames);
+      return new Detector(loaded, session, decoder, {
+        scoreThreshold: options.scoreThreshold ?? manifest.thresholds.score,
+        iouThreshold,
+        maxDetections: options.maxDetections ?? manifest.thresholds.maxDetections,
       });
     } catch (error) {
-      throw new EdgeError('MODEL_LOAD_FAILED', `${loaded.modelPath}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      await session.release();
+      throw error;
     }
-    checkInputShape(loaded, session, inputDims(manifest.input));
-    const decoder = createDecoder(manifest.decoder);
-    checkOutputs(loaded, session, decoder);
-    return new Detector(loaded, session, decoder, {
-      scoreThreshold: options.scoreThreshold ?? manifest.thresholds.score,
-      iouThreshold: options.iouThreshold ?? manifest.thresholds.iou,
-      maxDetections: options.maxDetections ?? manifest.thresholds.maxDetections,
-    });
   }
 
   get manifest(): ModelManifest {

@@ -1,4 +1,5 @@
 import type { DecoderConfig } from '../../../models/manifest-schema.ts';
+import { EdgeError } from '../../common/errors.ts';
 import type { Decoder } from '../types.ts';
 import { createNanoDetDecoder } from './nanodet-decoder.ts';
 import { createYoloV5Decoder } from './yolov5-decoder.ts';
@@ -14,6 +15,11 @@ export function createDecoder(config: DecoderConfig): Decoder {
       return createYoloV8Decoder(config);
     case 'yolov5':
       return createYoloV5Decoder(config);
+    case 'classifier':
+      throw new EdgeError(
+        'MODEL_TASK_MISMATCH',
+        `decoder "classifier" (output ${config.output}) belongs to a classify model: run it with Classifier, not as a detector`,
+      );
     default: {
       const unknown: never = config;
       throw new Error(`unknown decoder type: ${JSON.stringify(unknown)}`);
