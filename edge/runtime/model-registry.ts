@@ -36,6 +36,8 @@ interface LoadedClassifier {
 
 /** Detections from ByteTrack's low band up are kept: weak ones keep existing tracks alive. */
 const DEFAULT_DETECT_SCORE = 0.1;
+/** Most crops one classifier session call takes. */
+const CLASSIFIER_BATCH = 8;
 /** Two detectors' boxes of one label overlapping this much are one object. */
 const MERGE_IOU = 0.6;
 
@@ -85,9 +87,10 @@ export class ModelRegistry {
         const loaded = await loadModelManifest(manifestRef(config, alias));
         if (loaded.manifest.task !== 'classify') throw wrongTask(alias, loaded.manifest.task, 'a classifier');
         const classifier = await Classifier.fromManifest(loaded, { threads });
+        // Crops from several cameras go through in one session call when the model allows it.
         const scheduler = new InferenceScheduler<ClassifyJob, CropScores>(
-          (jobs) => Promise.all(jobs.map((job) => classifier.classify(job.frame, job.crop))),
-          { maxBatch: 1 },
+          (jobs) => classifier.classifyBatch(jobs.map((job) => ({ image: job.frame, crop: job.crop }))),
+          { maxBatch: classifier.dynamicBatch ? CLASSIFIER_BATCH : 1 },
         );
         classifiers.set(alias, { alias, classifier, scheduler });
       }

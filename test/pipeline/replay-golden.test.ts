@@ -37,3 +37,16 @@ describe('the vtest golden file', () => {
     expect(of('loitering_crossing')).toEqual([]);
   });
 });
+
+describe('the muck-truck golden files', () => {
+  it('flag the synthetic uncovered load on the van, with the classifier score, and nothing on the real footage', () => {
+    const synthetic = readGoldenFile('fixtures/expected/vtest-muck-synthetic.json');
+    expect(synthetic.synthetic).toBe(true);
+    expect(synthetic.events.map((e) => e.phase)).toEqual(['start', 'end']);
+    const start = synthetic.events[0];
+    expect(start?.type).toBe('muck_truck_uncovered');
+    expect(start?.objects.map((o) => o.label)).toEqual(['truck']);
+    expect(start?.attributes?.uncovered).toBeGreaterThan(0.5);
+    expect(readGoldenFile('fixtures/expected/vtest-muck-negative.json').events).toEqual([]);
+  });
+});
