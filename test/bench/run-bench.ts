@@ -1,4 +1,9 @@
 import { benchDetector } from './detector-bench.ts';
+import { benchPipeline } from './pipeline-bench.ts';
 
-/** `npm run bench`: speed and memory figures, each against a baseline run in the same process. */
+/**
+ * `npm run bench`: speed and memory figures, each against a baseline run in the same process. The
+ * pipeline bench runs first: its model-memory figure needs a process that has not yet loaded a model.
+ */
+await benchPipeline();
 await benchDetector();
