@@ -21,7 +21,7 @@ export interface ReplayOptions {
   /** Models already loaded (tests and benchmarks reuse them); absent: loaded from the config. */
   models?: ModelRegistry;
   onEvent: (event: EdgeEvent) => void;
-  /** After each analysed frame, with its stream time in seconds. */
+  /** After each frame (analysed or skipped by the motion gate), with its stream time in seconds. */
   onFrame?: (time: number) => void;
   signal?: AbortSignal;
 }
