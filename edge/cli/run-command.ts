@@ -34,6 +34,6 @@ export function registerRunCommand(program: Command): void {
       });
       clearInterval(timer);
       log.info('stopping: ending open incidents');
-      await node.stop(print);
+      await node.stop();
     });
 }
