@@ -1,0 +1,235 @@
+import type { SchedulerStats } from '../detect/inference-scheduler.ts';
+import { CAMERA_STATES, type CameraStatusView, type DeliveryStatsView } from './api-source.ts';
+import type { MetricFamily, MetricType, Sample } from './prometheus-text.ts';
+
+export interface MetricsSnapshot {
+  edgeId: string;
+  /** ms since the epoch */
+  startedAt: number;
+  now: number;
+  /** The window behind `analysedFps`, for its HELP text. */
+  fpsWindowSeconds: number;
+  cameras: readonly (CameraStatusView & { analysedFps: number })[];
+  models: Readonly<Record<string, SchedulerStats>>;
+  delivery: DeliveryStatsView | undefined;
+}
+
+function family(name: string, type: MetricType, help: string, samples: Sample[]): MetricFamily {
+  return { name, type, help, samples };
+}
+
+const seconds = (ms: number): number => ms / 1000;
+
+/** Every metric of the edge box, `edge_` prefixed, in Prometheus base units (seconds). */
+export function edgeMetrics(snapshot: MetricsSnapshot): MetricFamily[] {
+  return [...nodeMetrics(snapshot), ...cameraMetrics(snapshot), ...modelMetrics(snapshot.models)].concat(
+    snapshot.delivery === undefined ? [] : deliveryMetrics(snapshot.delivery),
+  );
+}
+
+function nodeMetrics({ edgeId, startedAt, now }: MetricsSnapshot): MetricFamily[] {
+  return [
+    family('edge_info', 'gauge', 'The edge box, by its id (always 1).', [
+      { labels: { edge_id: edgeId }, value: 1 },
+    ]),
+    family('edge_start_time_seconds', 'gauge', 'When the edge node started, seconds since the epoch.', [
+      { value: seconds(startedAt) },
+    ]),
+    family('edge_uptime_seconds', 'gauge', 'Seconds since the edge node started.', [
+      { value: Math.max(0, seconds(now - startedAt)) },
+    ]),
+  ];
+}
+
+function cameraMetrics({ cameras, fpsWindowSeconds }: MetricsSnapshot): MetricFamily[] {
+  const per = (value: (c: (typeof cameras)[number]) => number): Sample[] =>
+    cameras.map((c) => ({ labels: { camera: c.id }, value: value(c) }));
+  return [
+    family(
+      'edge_camera_up',
+      'gauge',
+      'Whether the camera is live (frames arriving): 1 or 0.',
+      per((c) => (c.state === 'live' ? 1 : 0)),
+    ),
+    family(
+      'edge_camera_state',
+      'gauge',
+      "The camera's state: 1 for the current one, 0 for the others.",
+      cameras.flatMap((c) =>
+        CAMERA_STATES.map((state) => ({ labels: { camera: c.id, state }, value: c.state === state ? 1 : 0 })),
+      ),
+    ),
+    family(
+      'edge_camera_configured_fps',
+      'gauge',
+      'Frames per second the camera is configured to analyse.',
+      per((c) => c.fps),
+    ),
+    family(
+      'edge_camera_analysed_fps',
+      'gauge',
+      `Frames analysed per second over the last ${fpsWindowSeconds} s.`,
+      per((c) => c.analysedFps),
+    ),
+    family(
+      'edge_camera_frames_decoded_total',
+      'counter',
+      'Frames ffmpeg decoded, across restarts.',
+      per((c) => c.counters.framesDecoded),
+    ),
+    family(
+      'edge_camera_frames_analysed_total',
+      'counter',
+      'Frames the detector ran on.',
+      per((c) => c.counters.framesAnalysed),
+    ),
+    family(
+      'edge_camera_frames_skipped_by_motion_total',
+      'counter',
+      'Frames the motion gate passed on without inference.',
+      per((c) => c.counters.framesSkippedByMotion),
+    ),
+    family(
+      'edge_camera_frames_dropped_total',
+      'counter',
+      'Frames replaced by a newer one before the pipeline took them.',
+      per((c) => c.counters.framesDropped),
+    ),
+    family(
+      'edge_camera_reconnects_total',
+      'counter',
+      'ffmpeg restarts after the first start.',
+      per((c) => c.counters.reconnects),
+    ),
+    family(
+      'edge_camera_events_raised_total',
+      'counter',
+      'Incident events the camera raised.',
+      per((c) => c.counters.eventsRaised),
+    ),
+    family(
+      'edge_camera_last_inference_seconds',
+      'gauge',
+      'Seconds the latest inference took.',
+      per((c) => seconds(c.counters.lastInferenceMs)),
+    ),
+    family(
+      'edge_camera_last_frame_timestamp_seconds',
+      'gauge',
+      'When the newest frame arrived, seconds since the epoch (absent before the first frame).',
+      cameras.flatMap((c) =>
+        c.counters.lastFrameTime === null
+          ? []
+          : [{ labels: { camera: c.id }, value: seconds(c.counters.lastFrameTime) }],
+      ),
+    ),
+  ];
+}
+
+function modelMetrics(models: Readonly<Record<string, SchedulerStats>>): MetricFamily[] {
+  const entries = Object.entries(models);
+  const per = (value: (s: SchedulerStats) => number): Sample[] =>
+    entries.map(([model, stats]) => ({ labels: { model }, value: value(stats) }));
+  const perSource = (value: (s: SchedulerStats['sources'][number]) => number): Sample[] =>
+    entries.flatMap(([model, stats]) =>
+      stats.sources.map((s) => ({ labels: { model, source: s.sourceId }, value: value(s) })),
+    );
+  return [
+    family(
+      'edge_model_jobs_submitted_total',
+      'counter',
+      'Frames submitted to the model.',
+      per((s) => s.totals.submitted),
+    ),
+    family(
+      'edge_model_jobs_completed_total',
+      'counter',
+      'Frames the model ran on and returned.',
+      per((s) => s.totals.completed),
+    ),
+    family(
+      'edge_model_jobs_superseded_total',
+      'counter',
+      'Frames replaced in the queue by a newer frame of the same camera before the model ran.',
+      per((s) => s.totals.superseded),
+    ),
+    family(
+      'edge_model_jobs_failed_total',
+      'counter',
+      'Frames whose model run failed.',
+      per((s) => s.totals.failed),
+    ),
+    family(
+      'edge_model_batches_total',
+      'counter',
+      'Model runs (batches) made.',
+      per((s) => s.totals.batches),
+    ),
+    family(
+      'edge_model_mean_batch_size',
+      'gauge',
+      'Frames per model run, on average.',
+      per((s) => s.totals.meanBatchSize),
+    ),
+    family(
+      'edge_model_mean_queue_wait_seconds',
+      'gauge',
+      'Seconds from submit to the start of the run, on average.',
+      per((s) => seconds(s.totals.meanWaitMs)),
+    ),
+    family(
+      'edge_model_mean_run_seconds',
+      'gauge',
+      'Seconds a model run takes, on average.',
+      per((s) => seconds(s.totals.meanRunMs)),
+    ),
+    family(
+      'edge_model_source_last_queue_wait_seconds',
+      'gauge',
+      "Seconds the source's latest frame waited for the model.",
+      perSource((s) => seconds(s.lastWaitMs)),
+    ),
+    family(
+      'edge_model_source_last_run_seconds',
+      'gauge',
+      'Seconds the latest model run with this source in it took.',
+      perSource((s) => seconds(s.lastRunMs)),
+    ),
+    family(
+      'edge_model_source_superseded_total',
+      'counter',
+      "The source's frames replaced in the queue by a newer one.",
+      perSource((s) => s.superseded),
+    ),
+  ];
+}
+
+function deliveryMetrics(delivery: DeliveryStatsView): MetricFamily[] {
+  const latency = delivery.publishLatencyMs;
+  return [
+    family('edge_delivery_connected', 'gauge', 'Whether the broker connection is up: 1 or 0.', [
+      { value: delivery.connected ? 1 : 0 },
+    ]),
+    family('edge_delivery_outbox_depth', 'gauge', 'Events stored and not yet acknowledged by the broker.', [
+      { value: delivery.outboxDepth },
+    ]),
+    family('edge_delivery_published_total', 'counter', 'Event messages published.', [
+      { value: delivery.published },
+    ]),
+    family('edge_delivery_acked_total', 'counter', 'Event messages the broker acknowledged.', [
+      { value: delivery.acked },
+    ]),
+    family(
+      'edge_delivery_publish_latency_p50_seconds',
+      'gauge',
+      'Median seconds from publish to acknowledgement over recent messages.',
+      latency === undefined ? [] : [{ value: seconds(latency.p50) }],
+    ),
+    family(
+      'edge_delivery_publish_latency_p99_seconds',
+      'gauge',
+      '99th percentile seconds from publish to acknowledgement over recent messages.',
+      latency === undefined ? [] : [{ value: seconds(latency.p99) }],
+    ),
+  ];
+}
