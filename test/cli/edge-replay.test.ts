@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { type EdgeEvent, EventSchema } from '../../contract/events.ts';
 import { runCli } from './run-cli.ts';
@@ -99,11 +100,15 @@ describe('edge replay', () => {
 });
 
 describe('edge run', () => {
-  it('analyses the configured camera live and ends open incidents on SIGINT', async () => {
+  it('analyses the configured camera live, serves the local API, and ends open incidents on SIGINT', async () => {
     const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
-    const child = spawn(process.execPath, [tsxCli, EDGE, 'run', '-c', CONFIG, '--status-every', '2'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [tsxCli, EDGE, 'run', '-c', CONFIG, '--status-every', '2', '--api-port', '0'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
@@ -121,6 +126,30 @@ describe('edge run', () => {
         }
       });
     });
+    // The local API, on the port the node logged.
+    const startLog = stderr
+      .split('\n')
+      .filter((line) => line.includes('edge node started'))
+      .map((line) => JSON.parse(line) as { api: string })[0];
+    const api = startLog?.api ?? '';
+    const health = await fetch(`${api}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      edgeId: 'edge-demo',
+      cameras: { live: 1, total: 1 },
+    });
+    const recent = (await (await fetch(`${api}/events?limit=5`)).json()) as EdgeEvent[];
+    expect(recent.some((e) => e.phase === 'start')).toBe(true);
+    const jpeg = await fetch(`${api}/cameras/vtest/latest.jpg`);
+    expect(jpeg.headers.get('content-type')).toBe('image/jpeg');
+    expect(await sharp(Buffer.from(await jpeg.arrayBuffer())).metadata()).toMatchObject({
+      width: 416,
+      height: 416,
+    });
+    const metrics = await (await fetch(`${api}/metrics`)).text();
+    expect(metrics).toMatch(/^edge_camera_frames_analysed_total\{camera="vtest"\} [1-9]\d*$/m);
+
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     const events = parseLines(stdout);

@@ -1,0 +1,38 @@
+import type { ApiSource, CameraStatusView } from '../api/api-source.ts';
+import type { EdgeNode } from './edge-node.ts';
+
+/** The running node as the local API sees it: snapshots of cameras, frames, events and models. */
+export function edgeApiSource(node: EdgeNode): ApiSource {
+  const names = new Map(node.config.cameras.map((c) => [c.id, c]));
+  return {
+    edgeId: node.config.edgeId,
+    startedAt: node.startedAt,
+    cameras: () =>
+      node.status().map((status): CameraStatusView => {
+        const camera = names.get(status.id);
+        return {
+          id: status.id,
+          ...(camera?.name ? { name: camera.name } : {}),
+          state: status.state,
+          fps: camera?.fps ?? 0,
+          counters: {
+            framesDecoded: status.framesDecoded,
+            framesAnalysed: status.analysis.framesAnalysed,
+            framesSkippedByMotion: status.analysis.framesSkippedByMotion,
+            framesDropped: status.framesDropped,
+            reconnects: status.reconnects,
+            lastFrameTime: status.lastFrameTime,
+            lastInferenceMs: status.analysis.lastInferenceMs,
+            eventsRaised: status.analysis.eventsRaised,
+          },
+          lastError: status.lastError,
+        };
+      }),
+    latestFrame: (cameraId) => {
+      const frame = node.latestFrame(cameraId);
+      return frame && { data: frame.data, width: frame.width, height: frame.height, time: frame.wallTime };
+    },
+    recentEvents: (limit) => node.recentEvents(limit),
+    models: () => node.modelStats(),
+  };
+}
