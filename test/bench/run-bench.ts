@@ -1,4 +1,5 @@
 import { benchDetector } from './detector-bench.ts';
+import { benchOutbox } from './outbox-bench.ts';
 import { benchPipeline } from './pipeline-bench.ts';
 
 /**
@@ -7,3 +8,4 @@ import { benchPipeline } from './pipeline-bench.ts';
  */
 await benchPipeline();
 await benchDetector();
+await benchOutbox();
