@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import type { ClassifierDecoderConfig, ModelManifest } from '../../models/manifest-schema.ts';
 import { EdgeError } from '../common/errors.ts';
+import { SerialQueue } from '../common/serial-queue.ts';
 import { type LoadedManifest, loadModelManifest } from '../detect/model-manifest.ts';
 import { checkInputShape, checkOutputNames, openSession } from '../detect/onnx-session.ts';
 import { inputDims, Preprocessor, type RawImage } from '../detect/preprocess.ts';
@@ -68,7 +69,7 @@ function checkOutputWidth(loaded: LoadedManifest, session: ort.InferenceSession,
  * onnxruntime session; calls run one at a time in call order, like Detector's.
  */
 export class Classifier {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private readonly preprocessor: Preprocessor;
 
   private constructor(
@@ -112,7 +113,7 @@ export class Classifier {
 
   /** Classifies the crop (pixels [x1, y1, x2, y2] of `image`), or the whole image without one. */
   classify(image: RawImage, crop?: Box): Promise<Classification> {
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       const [result] = await this.run([{ image, crop }]);
       return result as Classification;
     });
@@ -124,7 +125,7 @@ export class Classifier {
    */
   classifyBatch(items: readonly ClassifyItem[]): Promise<Classification[]> {
     if (items.length === 0) return Promise.resolve([]);
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       if (this.dynamicBatch) return this.run(items);
       const results: Classification[] = [];
       for (const item of items) results.push(...(await this.run([item])));
@@ -133,14 +134,8 @@ export class Classifier {
   }
 
   async dispose(): Promise<void> {
-    await this.queue;
+    await this.queue.idle();
     await this.session.release();
-  }
-
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   private async run(items: readonly ClassifyItem[]): Promise<Classification[]> {

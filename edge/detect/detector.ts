@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelManifest } from '../../models/manifest-schema.ts';
 import { EdgeError } from '../common/errors.ts';
+import { SerialQueue } from '../common/serial-queue.ts';
 import { createDecoder } from './decoders/index.ts';
 import { type LoadedManifest, loadModelManifest } from './model-manifest.ts';
 import { nonMaxSuppression } from './nms.ts';
@@ -26,7 +27,7 @@ export interface DetectOverrides {
  * measured slower on a 2-core box (the preprocessing competes with onnxruntime's threads).
  */
 export class Detector {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private readonly preprocessor: Preprocessor;
   private readonly inputTensor: ort.Tensor;
 
@@ -79,7 +80,7 @@ export class Detector {
 
   /** Detections in the source image's pixel coordinates, best first. */
   detect(source: ImageSource, overrides: DetectOverrides = {}): Promise<Detection[]> {
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       const transform = await this.preprocessor.load(source);
       return this.postprocess(await this.infer(), transform, overrides);
     });
@@ -87,23 +88,17 @@ export class Detector {
 
   /** Runs the session alone on whatever the input tensor holds: the baseline for benchmarks. */
   runInference(): Promise<ModelOutputs> {
-    return this.enqueue(() => this.infer());
+    return this.queue.run(() => this.infer());
   }
 
   /** Fills the input tensor without running the model (benchmarks time the two apart). */
   async preprocess(source: ImageSource): Promise<void> {
-    await this.enqueue(() => this.preprocessor.load(source));
+    await this.queue.run(() => this.preprocessor.load(source));
   }
 
   async dispose(): Promise<void> {
-    await this.queue;
+    await this.queue.idle();
     await this.session.release();
-  }
-
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   private async infer(): Promise<ModelOutputs> {
