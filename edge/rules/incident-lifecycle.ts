@@ -41,7 +41,7 @@ interface OpenIncident {
   lastActiveAt: number;
   last: ScenarioObservation;
   /** The latest material change not yet reported (it came during the update cool-down). */
-  pending: { observation: ScenarioObservation; at: number } | undefined;
+  pending: (Pick<IncidentTransition, 'objects' | 'confidence' | 'counts'> & { at: number }) | undefined;
 }
 
 /**
@@ -79,8 +79,7 @@ export class IncidentLifecycle {
       open.lastActiveAt = now;
       open.last = observation;
       // A copy: the rule keeps updating its objects on later frames.
-      if (this.isMaterial(observation, open))
-        open.pending = { observation: { ...observation, ...pick(observation) }, at: now };
+      if (this.isMaterial(observation, open)) open.pending = { ...pick(observation), at: now };
     } else if (now - open.lastActiveAt >= this.options.clearSeconds) {
       return this.close(now);
     }
@@ -88,9 +87,9 @@ export class IncidentLifecycle {
     const pending = open.pending;
     if (!pending || now - open.lastUpdateAt < this.options.minUpdateSeconds) return undefined;
     open.pending = undefined;
-    open.reportedCounts = pending.observation.counts;
-    open.maxCount = Math.max(open.maxCount, pending.observation.objects.length);
-    open.bestScore = Math.max(open.bestScore, pending.observation.confidence);
+    open.reportedCounts = pending.counts;
+    open.maxCount = Math.max(open.maxCount, pending.objects.length);
+    open.bestScore = Math.max(open.bestScore, pending.confidence);
     open.lastUpdateAt = now;
     open.sequence += 1;
     return {
@@ -98,7 +97,9 @@ export class IncidentLifecycle {
       sequence: open.sequence,
       startedAt: open.startedAt,
       observedAt: pending.at,
-      ...pick(pending.observation),
+      objects: pending.objects,
+      confidence: pending.confidence,
+      ...(pending.counts ? { counts: pending.counts } : {}),
     };
   }
 

@@ -1,5 +1,4 @@
 import os from 'node:os';
-import path from 'node:path';
 import { Classifier } from '../classify/classifier.ts';
 import { EdgeError } from '../common/errors.ts';
 import type { CameraConfig, EdgeConfig } from '../config/edge-config-schema.ts';
@@ -161,7 +160,8 @@ export class ModelRegistry {
 function manifestRef(config: Readonly<EdgeConfig>, alias: string): string {
   const ref = config.models[alias];
   if (!ref) throw new EdgeError('CONFIG_INVALID', `no model with alias "${alias}"`);
-  return ref.manifest.endsWith('.json') ? path.resolve(ref.manifest) : ref.manifest;
+  // A manifest path was made absolute when the config was loaded; loadModelManifest resolves names.
+  return ref.manifest;
 }
 
 function wrongTask(alias: string, task: string, wanted: string): EdgeError {
