@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { EventTypeSchema } from '../../contract/events.ts';
+import { ROLES } from '../auth/roles.ts';
+import { REPORT_CATEGORIES } from '../tickets/categories.ts';
+
+/**
+ * The cloud config file (YAML), validated once at start and frozen. Every object is strict: a
+ * misspelt field is an error. Relative file paths are taken from the config file's folder.
+ */
+
+const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, "_" and "-"');
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'the sha256 of the token, 64 lower-case hex digits');
+const Minutes = z.number().positive();
+export const LevelSchema = z.number().int().min(1).max(4);
+const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
+
+export const CategorySchema = z.union([EventTypeSchema, z.enum(REPORT_CATEGORIES)]);
+
+export const RoutingRuleSchema = z.strictObject({
+  /** Event type or report category this rule covers. */
+  category: CategorySchema,
+  /** Only in this grid, community, street or district (any level's id). */
+  place: Id.optional(),
+  /** Only between these local times (`from` > `to` spans midnight). */
+  hours: z.strictObject({ from: TimeOfDay, to: TimeOfDay }).optional(),
+  department: Id,
+  level: LevelSchema,
+});
+export type RoutingRule = z.infer<typeof RoutingRuleSchema>;
+
+/** Minutes each step may take at one urgency level, counted from when the step began. */
+export const StepDeadlinesSchema = z.strictObject({
+  dispatch: Minutes,
+  accept: Minutes,
+  handle: Minutes,
+  verify: Minutes,
+});
+export type StepDeadlines = z.infer<typeof StepDeadlinesSchema>;
+
+export const RoutingConfigSchema = z.strictObject({
+  /** IANA zone the `hours` of rules are read in. */
+  timezone: z.string().default('Asia/Shanghai'),
+  /** First matching rule wins. */
+  rules: z.array(RoutingRuleSchema).default([]),
+  /** When no rule matches. */
+  fallback: z.strictObject({ department: Id, level: LevelSchema }),
+  levels: z.strictObject({
+    '1': StepDeadlinesSchema,
+    '2': StepDeadlinesSchema,
+    '3': StepDeadlinesSchema,
+    '4': StepDeadlinesSchema,
+  }),
+});
+export type RoutingConfig = z.infer<typeof RoutingConfigSchema>;
+
+export const CloudConfigSchema = z.strictObject({
+  database: z
+    .strictObject({
+      /** postgres://… ; absent: the embedded PGlite. */
+      url: z.string().startsWith('postgres').optional(),
+      /** PGlite's data folder; absent (and no url): in memory, lost at exit. */
+      dataDir: z.string().optional(),
+    })
+    .default({}),
+  mqtt: z
+    .strictObject({
+      /** An external broker; absent: the embedded one (aedes) on `embeddedPort`. */
+      url: z
+        .string()
+        .regex(/^mqtts?:\/\//, 'mqtt://host:port or mqtts://…')
+        .optional(),
+      embeddedPort: z.number().int().min(0).max(65535).default(1883),
+      /** 5 (shared subscription) for Mosquitto/EMQX; the embedded broker speaks only 4. */
+      protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
+      group: Id.default('cloud'),
+      clientId: z.string().min(1).default('cloud-1'),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      sessionExpirySeconds: z.number().int().positive().default(86_400),
+    })
+    .default({ embeddedPort: 1883, group: 'cloud', clientId: 'cloud-1', sessionExpirySeconds: 86_400 }),
+  api: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+    })
+    .default({ host: '127.0.0.1', port: 8080 }),
+  places: z.strictObject({ grids: z.string(), cameras: z.string() }),
+  incidents: z
+    .strictObject({
+      /** Events of one type from different cameras whose view points are this close are one incident. */
+      mergeDistanceMeters: z.number().nonnegative().default(50),
+      /** ...when their times overlap, give or take this. */
+      mergeGapSeconds: z.number().nonnegative().default(60),
+    })
+    .default({ mergeDistanceMeters: 50, mergeGapSeconds: 60 }),
+  routing: RoutingConfigSchema,
+  tickets: z.strictObject({ sweepSeconds: z.number().positive().default(30) }).default({ sweepSeconds: 30 }),
+  auth: z
+    .strictObject({
+      users: z
+        .array(z.strictObject({ name: z.string().min(1), role: z.enum(ROLES), tokenSha256: Sha256 }))
+        .default([]),
+      edges: z.array(z.strictObject({ edgeId: Id, tokenSha256: Sha256 })).default([]),
+      /** Open311 clients (citizen apps): their api_key's sha256. */
+      open311Keys: z.array(z.strictObject({ name: z.string().min(1), keySha256: Sha256 })).default([]),
+    })
+    .default({ users: [], edges: [], open311Keys: [] }),
+  evidence: z.strictObject({ dir: z.string().default('data/evidence') }).default({ dir: 'data/evidence' }),
+});
+export type CloudConfig = z.infer<typeof CloudConfigSchema>;
