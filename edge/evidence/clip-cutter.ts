@@ -1,0 +1,231 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { ffmpegPath } from '../ingest/ffmpeg-binaries.ts';
+import { probeVideo } from '../ingest/ffprobe.ts';
+import { ClipError, describeRanges, isoTime } from './clip-errors.ts';
+import { bufferedRanges, type RecordedSegment } from './segment-list.ts';
+import type { SegmentBuffer } from './segment-recorder.ts';
+
+const run = promisify(execFile);
+
+export interface ClipRequest {
+  /** Wall-clock interval the clip must cover (event start minus pre-roll, end plus post-roll). */
+  from: Date;
+  to: Date;
+  /** Where the MP4 goes; its folder is created. Written under a temporary name, then renamed. */
+  outFile: string;
+  /** How long to wait for the segments covering `to` when it lies in the future. Default: until `to` plus 30 s. */
+  timeoutMs?: number;
+}
+
+export interface ClipResult {
+  file: string;
+  /** Wall-clock time of the clip's first frame: the keyframe at or before `from`. */
+  start: Date;
+  /** `start` plus the clip's duration: at or after `to`. */
+  end: Date;
+  /** As ffprobe reads it from the written file. */
+  durationSeconds: number;
+  bytes: number;
+  /** Buffered segments the clip was joined from. */
+  segments: number;
+}
+
+export interface ClipCutterOptions {
+  /**
+   * Gaps and shortfalls up to this long still count as covered: segment times come from a clock
+   * estimate with a few ms of jitter. Default 250 ms.
+   */
+  toleranceMs?: number;
+  /** Kill ffmpeg when a cut takes longer than this. Default 60 s. */
+  ffmpegTimeoutMs?: number;
+}
+
+type Coverage = { ok: true; segments: RecordedSegment[] } | { ok: false; missing: 'start' | 'end' | 'gap' };
+
+/** The segments that cover [fromMs, toMs] without a gap, or which part is missing. */
+export function selectCoveringSegments(
+  segments: readonly RecordedSegment[],
+  fromMs: number,
+  toMs: number,
+  toleranceMs: number,
+): Coverage {
+  const chosen = segments.filter((s) => s.endMs > fromMs && s.startMs < toMs);
+  const first = chosen[0];
+  const last = chosen.at(-1);
+  if (!first || first.startMs > fromMs + toleranceMs) return { ok: false, missing: 'start' };
+  if (!last || last.endMs < toMs - toleranceMs) return { ok: false, missing: 'end' };
+  for (let i = 1; i < chosen.length; i += 1) {
+    if ((chosen[i] as RecordedSegment).startMs > (chosen[i - 1] as RecordedSegment).endMs + toleranceMs) {
+      return { ok: false, missing: 'gap' };
+    }
+  }
+  return { ok: true, segments: chosen };
+}
+
+/** `file '…'` lines of ffmpeg's concat demuxer, quoting as its parser expects. */
+function concatList(files: readonly string[]): string {
+  const quoted = files.map((f) => `file '${f.replaceAll("'", "'\\''")}'`);
+  return `ffconcat version 1.0\n${quoted.join('\n')}\n`;
+}
+
+/**
+ * Cuts evidence clips of one camera from its segment buffer: the segments covering the interval
+ * joined by ffmpeg's concat demuxer and copied, not re-encoded, into an MP4 with its index first
+ * (`+faststart`) so a browser plays it while downloading. Without re-encoding a clip can only begin
+ * at a keyframe, so it begins at the one at or before `from`; its tail is trimmed at `to`.
+ */
+export class ClipCutter {
+  private readonly toleranceMs: number;
+  private readonly ffmpegTimeoutMs: number;
+
+  constructor(
+    private readonly buffer: SegmentBuffer,
+    options: ClipCutterOptions = {},
+  ) {
+    this.toleranceMs = options.toleranceMs ?? 250;
+    this.ffmpegTimeoutMs = options.ffmpegTimeoutMs ?? 60_000;
+  }
+
+  /**
+   * Throws ClipError: CLIP_INTERVAL_INVALID, CLIP_NOT_BUFFERED (naming the interval and what is
+   * buffered), CLIP_TIMEOUT (post-roll not recorded in time), CLIP_CUT_FAILED.
+   */
+  async cut(request: ClipRequest): Promise<ClipResult> {
+    const fromMs = request.from.getTime();
+    const toMs = request.to.getTime();
+    const camera = this.buffer.cameraId;
+    if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || fromMs >= toMs) {
+      throw new ClipError(
+        'CLIP_INTERVAL_INVALID',
+        `camera ${camera}: clip from ${isoTime(fromMs)} to ${isoTime(toMs)}: need two valid dates, from before to`,
+      );
+    }
+    const release = this.buffer.pin(fromMs, toMs);
+    try {
+      const segments = await this.awaitCoverage(fromMs, toMs, request.timeoutMs);
+      return await this.join(segments, toMs, resolve(request.outFile));
+    } finally {
+      release();
+    }
+  }
+
+  private notBuffered(fromMs: number, toMs: number, missing: string): ClipError {
+    const buffered = bufferedRanges(this.buffer.segments(), this.toleranceMs);
+    return new ClipError(
+      'CLIP_NOT_BUFFERED',
+      `camera ${this.buffer.cameraId}: ${isoTime(fromMs)} – ${isoTime(toMs)} is not buffered (${missing}); buffered: ${describeRanges(buffered)}`,
+      { buffered },
+    );
+  }
+
+  private awaitCoverage(fromMs: number, toMs: number, timeoutMs?: number): Promise<RecordedSegment[]> {
+    const limitMs = timeoutMs ?? Math.max(0, toMs - Date.now()) + 30_000;
+    return new Promise((done, fail) => {
+      let unsubscribe = (): void => undefined;
+      const timer = setTimeout(() => {
+        unsubscribe();
+        const buffered = bufferedRanges(this.buffer.segments(), this.toleranceMs);
+        fail(
+          new ClipError(
+            'CLIP_TIMEOUT',
+            `camera ${this.buffer.cameraId}: ${isoTime(toMs)} not recorded after waiting ${limitMs} ms; buffered: ${describeRanges(buffered)}`,
+            { buffered },
+          ),
+        );
+      }, limitMs);
+      const check = (): void => {
+        const coverage = selectCoveringSegments(this.buffer.segments(), fromMs, toMs, this.toleranceMs);
+        let verdict: RecordedSegment[] | ClipError | undefined;
+        if (coverage.ok) verdict = coverage.segments;
+        else if (coverage.missing === 'start' && this.startLost(fromMs)) {
+          verdict = this.notBuffered(fromMs, toMs, 'its start was deleted or never recorded');
+        } else if (coverage.missing === 'gap') {
+          // Between two closed segments: it will never be filled.
+          verdict = this.notBuffered(fromMs, toMs, 'the recording has a gap in it');
+        } else if (!this.buffer.active) {
+          verdict = this.notBuffered(fromMs, toMs, 'the recorder has stopped');
+        }
+        if (verdict === undefined) return;
+        clearTimeout(timer);
+        unsubscribe();
+        if (verdict instanceof ClipError) fail(verdict);
+        else done(verdict);
+      };
+      unsubscribe = this.buffer.subscribe(check);
+      check();
+    });
+  }
+
+  /** `from` is not in a closed segment and lies before the one being written: it will never come. */
+  private startLost(fromMs: number): boolean {
+    return fromMs + this.toleranceMs < this.buffer.recordingFromMs();
+  }
+
+  private async join(segments: RecordedSegment[], toMs: number, outFile: string): Promise<ClipResult> {
+    const first = segments[0] as RecordedSegment;
+    await mkdir(dirname(outFile), { recursive: true });
+    const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+    const listFile = `${outFile}.${tag}.ffconcat`;
+    const partFile = `${outFile}.${tag}.part`;
+    // Copied packets cannot start between keyframes, but they can stop anywhere: the tail goes at `to`.
+    const lengthSeconds = (toMs - first.startMs) / 1000;
+    try {
+      await writeFile(listFile, concatList(segments.map((s) => s.file)));
+      await run(
+        ffmpegPath(),
+        [
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-nostdin',
+          '-y',
+          '-f',
+          'concat',
+          '-safe',
+          '0',
+          '-i',
+          listFile,
+          '-map',
+          '0:v',
+          '-c',
+          'copy',
+          '-t',
+          lengthSeconds.toFixed(3),
+          '-movflags',
+          '+faststart',
+          '-f',
+          'mp4',
+          partFile,
+        ],
+        { timeout: this.ffmpegTimeoutMs, killSignal: 'SIGKILL' },
+      );
+      const { durationSeconds } = await probeVideo(partFile);
+      await rename(partFile, outFile);
+      const { size } = await stat(outFile);
+      return {
+        file: outFile,
+        start: new Date(first.startMs),
+        end: new Date(first.startMs + durationSeconds * 1000),
+        durationSeconds,
+        bytes: size,
+        segments: segments.length,
+      };
+    } catch (error) {
+      const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
+      throw new ClipError(
+        'CLIP_CUT_FAILED',
+        `camera ${this.buffer.cameraId}: writing ${outFile}: ${detail}`,
+        {
+          cause: error,
+        },
+      );
+    } finally {
+      await unlink(listFile).catch(() => undefined);
+      await unlink(partFile).catch(() => undefined);
+    }
+  }
+}

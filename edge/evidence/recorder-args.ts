@@ -1,0 +1,53 @@
+import { rtspSocketTimeoutOption } from '../ingest/ffmpeg-binaries.ts';
+import { isNetworkSource } from '../ingest/ffmpeg-frame-reader.ts';
+import type { RecorderOptions } from './recorder-options.ts';
+
+/**
+ * The ffmpeg command line (without the binary) of one recording run: the source's first video
+ * stream copied as is into MPEG-TS segments named `<runPrefix>NNNNNN.ts` in `dir`, and ffmpeg's
+ * segment list written as CSV (`name,start,end` in stream seconds) to stdout as each segment closes.
+ *
+ * MPEG-TS, not MP4: a segment is readable while being written and survives ffmpeg being killed.
+ * Audio is dropped: G.711 from IP cameras does not fit in MP4, and sound recorded in public space
+ * is a privacy matter of its own.
+ */
+export function buildRecorderArgs(options: RecorderOptions, runPrefix: string): string[] {
+  const { source } = options;
+  const network = isNetworkSource(source.url);
+  const input: string[] = [];
+  if (!network) {
+    // A file is played as a live camera: at its native rate, and round again when asked.
+    input.push('-re');
+    if (source.loop) input.push('-stream_loop', '-1');
+  }
+  const rtsp = /^rtsps?:\/\//i.test(source.url);
+  if (rtsp) input.push('-rtsp_transport', source.transport);
+  if (network) {
+    const micros = String(Math.round(options.ioTimeoutSeconds * 1_000_000));
+    input.push(rtsp ? rtspSocketTimeoutOption() : '-rw_timeout', micros);
+  }
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    ...input,
+    '-i',
+    source.url,
+    '-map',
+    '0:v:0',
+    '-c',
+    'copy',
+    '-f',
+    'segment',
+    '-segment_format',
+    'mpegts',
+    '-segment_time',
+    String(options.segmentSeconds),
+    '-segment_list',
+    'pipe:1',
+    '-segment_list_type',
+    'csv',
+    `${options.dir}/${runPrefix}%06d.ts`,
+  ];
+}

@@ -1,0 +1,429 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { maskCredentials } from '../ingest/camera-source.ts';
+import { nextBackoff } from '../ingest/camera-watchdog.ts';
+import { ffmpegPath } from '../ingest/ffmpeg-binaries.ts';
+import { isNetworkSource } from '../ingest/ffmpeg-frame-reader.ts';
+import { probeVideo } from '../ingest/ffprobe.ts';
+import { buildRecorderArgs } from './recorder-args.ts';
+import { parseRecorderOptions, type RecorderOptions, type RecorderOptionsInput } from './recorder-options.ts';
+import {
+  type ClosedSegmentLine,
+  parseSegmentFileName,
+  parseSegmentListLine,
+  type RecordedSegment,
+  StreamClock,
+  segmentFileName,
+} from './segment-list.ts';
+import { planRetention } from './segment-retention.ts';
+
+/**
+ * - `starting`: ffmpeg started, no segment closed yet in this run;
+ * - `recording`: segments closing;
+ * - `backing_off`: ffmpeg ended or stalled; waiting before the next start;
+ * - `stopped`: `stop()` was called, or a file without `loop` was recorded to its end. Final.
+ */
+export type RecorderState = 'starting' | 'recording' | 'backing_off' | 'stopped';
+
+export interface RecorderStats {
+  cameraId: string;
+  state: RecorderState;
+  /** Closed segments held, and their bytes (the one being written is not counted). */
+  segments: number;
+  bytes: number;
+  /** Wall-clock ms of the oldest buffered instant and of the newest, or null when nothing is held. */
+  oldestStartMs: number | null;
+  lastSegmentEndMs: number | null;
+  /** ffmpeg starts after the first. */
+  restarts: number;
+  /** Failures since the last healthy stretch: the exponent of the next backoff. */
+  consecutiveFailures: number;
+  /** Segments deleted by retention since start. */
+  deletedSegments: number;
+  /** Why the last run ended or the last file operation failed (URL credentials masked), or null. */
+  lastError: string | null;
+}
+
+export interface RecorderRestart {
+  reason: string;
+  attempt: number;
+  delaySeconds: number;
+}
+
+export interface RecorderEvents {
+  state: [state: RecorderState, previous: RecorderState];
+  /** A segment was closed and is in the buffer. */
+  segment: [segment: RecordedSegment];
+  restart: [info: RecorderRestart];
+}
+
+/** What a clip cutter needs from a camera's recording. */
+export interface SegmentBuffer {
+  readonly cameraId: string;
+  /** Closed segments, oldest first. */
+  segments(): readonly RecordedSegment[];
+  /** Keeps retention off segments overlapping [fromMs, toMs] until the returned release is called. */
+  pin(fromMs: number, toMs: number): () => void;
+  /** Whether more segments may still come. */
+  readonly active: boolean;
+  /**
+   * The earliest wall-clock time (ms) that a segment still to close may cover: the start of the one
+   * being written, or now when none is. Anything earlier and not in `segments()` will never be.
+   */
+  recordingFromMs(): number;
+  /** Calls `listener` after each closed segment and state change; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void;
+}
+
+export interface RecorderHooks {
+  /** Wall clock, ms since the epoch. Default `Date.now`. */
+  clock?: () => number;
+  /** Backoff jitter, values in [0, 1). Default `Math.random`. */
+  random?: () => number;
+}
+
+type RunOutcome = { kind: 'stopped' } | { kind: 'ended' } | { kind: 'failed'; reason: string };
+
+const RUN_FILE = /^run-\d+-\d+\.ts$/;
+const STOP_GRACE_MS = 5000;
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return maskCredentials(text.length > 1000 ? `${text.slice(0, 1000)}…` : text);
+}
+
+/**
+ * Records one camera into a rolling buffer of short MPEG-TS segments, copying its original video
+ * stream (no decode, no encode), so evidence clips can be cut from it afterwards. ffmpeg is
+ * supervised as cameras are: restarted whenever it exits or no segment closes for `stallSeconds`,
+ * after an exponential backoff with full jitter. Retention keeps the buffer within `maxBytes` and
+ * `maxAgeSeconds`, oldest first, never touching the segment being written or one pinned by a cut.
+ */
+export class SegmentRecorder extends EventEmitter<RecorderEvents> implements SegmentBuffer {
+  readonly cameraId: string;
+  readonly dir: string;
+  private readonly options: RecorderOptions;
+  private readonly clock: () => number;
+  private readonly random: () => number;
+  private readonly stallMs: number;
+
+  private readonly index: RecordedSegment[] = [];
+  private readonly pins = new Map<number, { fromMs: number; toMs: number }>();
+  private nextPin = 0;
+  private currentState: RecorderState = 'starting';
+  private started = false;
+  private stopping = false;
+  private supervisor: Promise<void> | undefined;
+  private child: ChildProcess | undefined;
+  private wakeFromBackoff: (() => void) | undefined;
+
+  private restarts = 0;
+  private failures = 0;
+  private deletedSegments = 0;
+  private lastSegmentEndMs: number | null = null;
+  /** Start of the segment being written, while ffmpeg runs. */
+  private writingFromMs: number | null = null;
+  private lastError: string | null = null;
+
+  /** Throws ClipError RECORDER_OPTIONS_INVALID or RECORDER_SOURCE_UNSUPPORTED. */
+  constructor(options: RecorderOptionsInput, hooks: RecorderHooks = {}) {
+    super();
+    this.options = parseRecorderOptions(options);
+    this.cameraId = this.options.cameraId;
+    this.dir = resolve(this.options.dir);
+    this.clock = hooks.clock ?? Date.now;
+    this.random = hooks.random ?? Math.random;
+    this.stallMs = (this.options.stallSeconds ?? Math.max(30, 4 * this.options.segmentSeconds)) * 1000;
+  }
+
+  get state(): RecorderState {
+    return this.currentState;
+  }
+
+  get active(): boolean {
+    return !this.stopping && this.currentState !== 'stopped';
+  }
+
+  stats(): RecorderStats {
+    let bytes = 0;
+    for (const s of this.index) bytes += s.bytes;
+    return {
+      cameraId: this.cameraId,
+      state: this.currentState,
+      segments: this.index.length,
+      bytes,
+      oldestStartMs: this.index[0]?.startMs ?? null,
+      lastSegmentEndMs: this.lastSegmentEndMs,
+      restarts: this.restarts,
+      consecutiveFailures: this.failures,
+      deletedSegments: this.deletedSegments,
+      lastError: this.lastError,
+    };
+  }
+
+  segments(): readonly RecordedSegment[] {
+    return [...this.index];
+  }
+
+  recordingFromMs(): number {
+    return this.writingFromMs ?? this.clock();
+  }
+
+  pin(fromMs: number, toMs: number): () => void {
+    const id = this.nextPin++;
+    this.pins.set(id, { fromMs, toMs });
+    return () => {
+      this.pins.delete(id);
+    };
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.on('segment', listener);
+    this.on('state', listener);
+    return () => {
+      this.off('segment', listener);
+      this.off('state', listener);
+    };
+  }
+
+  /** Starts recording (once; later calls do nothing). */
+  start(): this {
+    if (this.started || this.stopping) return this;
+    this.started = true;
+    this.supervisor = this.supervise();
+    return this;
+  }
+
+  /**
+   * Asks ffmpeg to finish (SIGINT: it closes the segment being written, which joins the buffer),
+   * killing it if it has not within 5 s. Resolves once it has exited. Idempotent.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.child) this.terminate(this.child);
+    this.wakeFromBackoff?.();
+    if (this.supervisor) await this.supervisor;
+    else this.setState('stopped');
+  }
+
+  private setState(state: RecorderState): void {
+    const previous = this.currentState;
+    if (previous === state) return;
+    this.currentState = state;
+    this.emit('state', state, previous);
+  }
+
+  private async supervise(): Promise<void> {
+    try {
+      await this.adoptExisting();
+      for (let first = true; !this.stopping; first = false) {
+        if (!first) this.restarts += 1;
+        const outcome = await this.runOnce();
+        if (outcome.kind !== 'failed' || this.stopping) break;
+        this.lastError = outcome.reason;
+        const attempt = this.failures;
+        const delaySeconds = nextBackoff(
+          attempt,
+          { initialSeconds: this.options.backoffInitialSeconds, maxSeconds: this.options.backoffMaxSeconds },
+          this.random,
+        );
+        this.failures += 1;
+        this.setState('backing_off');
+        this.emit('restart', { reason: outcome.reason, attempt, delaySeconds });
+        await this.sleep(delaySeconds * 1000);
+      }
+    } catch (error) {
+      // Only the folder itself failing gets here (it cannot be created or read).
+      this.lastError = errorText(error);
+    } finally {
+      this.setState('stopped');
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((wake) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.wakeFromBackoff = undefined;
+        wake();
+      }
+      this.wakeFromBackoff = done;
+    });
+  }
+
+  private terminate(child: ChildProcess): void {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGINT');
+    const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    child.once('close', () => clearTimeout(killer));
+  }
+
+  /** One ffmpeg process, from start to its end. Never throws. */
+  private async runOnce(): Promise<RunOutcome> {
+    this.setState('starting');
+    const streamClock = new StreamClock();
+    const runStart = this.clock();
+    this.writingFromMs = runStart;
+    const child = spawn(ffmpegPath(), buildRecorderArgs(this.options, `run-${runStart}-`), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    const exited = new Promise<{ code: number | null; error?: Error }>((done) => {
+      child.once('error', (error) => done({ code: null, error }));
+      child.once('close', (code) => done({ code }));
+    });
+    if (this.stopping) this.terminate(child);
+
+    let lastProgress = runStart;
+    let stalled: string | undefined;
+    const ticker = setInterval(
+      () => {
+        const silentMs = this.clock() - lastProgress;
+        if (stalled || silentMs < this.stallMs) return;
+        stalled = `no segment closed for ${(silentMs / 1000).toFixed(1)} s`;
+        this.terminate(child);
+      },
+      Math.min(1000, this.stallMs / 4),
+    );
+
+    let closing = Promise.resolve();
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    const linesDone = new Promise((done) => lines.once('close', done));
+    lines.on('line', (text) => {
+      const seenMs = this.clock();
+      const line = parseSegmentListLine(text);
+      if (!line) return;
+      lastProgress = seenMs;
+      if (this.failures > 0 && seenMs - runStart >= this.options.healthySeconds * 1000) this.failures = 0;
+      // The segment closed by a stop ends at its last packet, not at a keyframe that has arrived.
+      const timely = !this.stopping || !streamClock.calibrated;
+      closing = closing.then(() => this.closeSegment(line, timely ? seenMs : undefined, streamClock));
+    });
+
+    const { code, error } = await exited;
+    clearInterval(ticker);
+    await Promise.race([linesDone, exited]);
+    await closing;
+    this.child = undefined;
+    this.writingFromMs = null;
+
+    if (this.stopping) return { kind: 'stopped' };
+    if (stalled) return { kind: 'failed', reason: stalled };
+    if (error) return { kind: 'failed', reason: `cannot run ffmpeg: ${errorText(error)}` };
+    if (code !== 0) {
+      const detail = stderr.trim().split('\n').slice(-3).join(' | ') || 'no message';
+      return { kind: 'failed', reason: errorText(`ffmpeg exited with code ${code}: ${detail}`) };
+    }
+    if (!isNetworkSource(this.options.source.url) && !this.options.source.loop) return { kind: 'ended' };
+    return { kind: 'failed', reason: 'stream ended' };
+  }
+
+  private async closeSegment(
+    line: ClosedSegmentLine,
+    seenMs: number | undefined,
+    streamClock: StreamClock,
+  ): Promise<void> {
+    if (seenMs !== undefined) streamClock.observe(line.end, seenMs);
+    const startMs = Math.round(streamClock.wallMs(line.start));
+    const endMs = Math.round(streamClock.wallMs(line.end));
+    const written = join(this.dir, basename(line.name));
+    try {
+      if (endMs - startMs < 1) {
+        await unlink(written);
+        return;
+      }
+      const file = join(this.dir, segmentFileName(startMs, endMs));
+      await rename(written, file);
+      const { size } = await stat(file);
+      this.add({ file, startMs, endMs, bytes: size });
+      this.writingFromMs = endMs;
+    } catch (error) {
+      this.lastError = `segment ${written}: ${errorText(error)}`;
+      return;
+    }
+    this.setState('recording');
+    await this.applyRetention();
+  }
+
+  private add(segment: RecordedSegment): void {
+    let at = this.index.length;
+    while (at > 0 && (this.index[at - 1] as RecordedSegment).startMs > segment.startMs) at -= 1;
+    this.index.splice(at, 0, segment);
+    this.lastSegmentEndMs = Math.max(this.lastSegmentEndMs ?? -Infinity, segment.endMs);
+    this.emit('segment', segment);
+  }
+
+  private isPinned(segment: RecordedSegment): boolean {
+    for (const pin of this.pins.values()) {
+      if (segment.startMs <= pin.toMs && segment.endMs >= pin.fromMs) return true;
+    }
+    return false;
+  }
+
+  private async applyRetention(): Promise<void> {
+    const doomed = planRetention(this.index, {
+      maxBytes: this.options.maxBytes,
+      maxAgeMs: this.options.maxAgeSeconds * 1000,
+      nowMs: this.clock(),
+      isPinned: (s) => this.isPinned(s),
+    });
+    // Out of the index before the files go, so that no cut picks a segment being deleted.
+    this.index.splice(0, doomed.length);
+    for (const segment of doomed) {
+      try {
+        await unlink(segment.file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.lastError = errorText(error);
+      }
+      this.deletedSegments += 1;
+    }
+  }
+
+  /**
+   * Takes over what an earlier recorder left in the folder: named segments as they are, and the
+   * segment a killed ffmpeg was writing (`run-…`), dated by its modification time and probed length.
+   */
+  private async adoptExisting(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    for (const name of await readdir(this.dir)) {
+      const file = join(this.dir, name);
+      try {
+        const named = parseSegmentFileName(name);
+        if (named) {
+          this.add({ file, ...named, bytes: (await stat(file)).size });
+        } else if (RUN_FILE.test(name)) {
+          await this.salvage(file);
+        }
+      } catch (error) {
+        this.lastError = `adopting ${file}: ${errorText(error)}`;
+      }
+    }
+    await this.applyRetention();
+  }
+
+  private async salvage(file: string): Promise<void> {
+    const { mtimeMs, size } = await stat(file);
+    const seconds = await probeVideo(file).then(
+      (info) => info.durationSeconds,
+      () => 0,
+    );
+    if (!(seconds > 0)) {
+      await unlink(file);
+      return;
+    }
+    const startMs = mtimeMs - seconds * 1000;
+    const named = join(this.dir, segmentFileName(startMs, mtimeMs));
+    await rename(file, named);
+    this.add({ file: named, startMs: Math.round(startMs), endMs: Math.round(mtimeMs), bytes: size });
+  }
+}
