@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+export const IncidentSourceSchema = z.object({
+  edgeIncidentId: z.string(),
+  edgeId: z.string(),
+  cameraId: z.string(),
+  model: z.object({ name: z.string(), version: z.string() }),
+  startedAt: z.string(),
+  lastSeenAt: z.string(),
+  endedAt: z.string().nullable(),
+});
+export type IncidentSource = z.infer<typeof IncidentSourceSchema>;
+
+/** One thing seen in the street, by one or more cameras. */
+export const IncidentSchema = z.object({
+  id: z.number().int(),
+  type: z.string(),
+  state: z.enum(['open', 'ended']),
+  startedAt: z.string(),
+  lastSeenAt: z.string(),
+  endedAt: z.string().nullable(),
+  location: z.object({ lat: z.number(), lon: z.number() }).nullable(),
+  gridId: z.string().nullable(),
+  communityId: z.string().nullable(),
+  streetId: z.string().nullable(),
+  districtId: z.string().nullable(),
+  confidence: z.number(),
+  eventCount: z.number().int(),
+  sources: z.array(IncidentSourceSchema),
+});
+export type Incident = z.infer<typeof IncidentSchema>;

@@ -1,0 +1,125 @@
+import type { EdgeEvent } from '../../contract/events.ts';
+import type { Queryable } from '../db/database.ts';
+import { type LonLat, meanPoint } from '../places/geo.ts';
+import type { Placement, PlaceRegistry } from '../places/place-registry.ts';
+import type { Ticket } from '../tickets/ticket-schema.ts';
+import type { TicketService } from '../tickets/ticket-service.ts';
+import { chooseIncident } from './choose-incident.ts';
+import { incidentRepository } from './incident-repository.ts';
+
+export interface IncidentOptions {
+  mergeDistanceMeters: number;
+  mergeGapSeconds: number;
+}
+
+export interface AppliedEvent {
+  incidentId: number;
+  /** A new incident (and so a new ticket) was opened. */
+  opened: boolean;
+  /** The ticket created, or moved because another camera joined the incident. */
+  ticket: Ticket | undefined;
+}
+
+/**
+ * Turns stored events into incidents: the messages of one edge incident update one incident;
+ * another camera's edge incident of the same type, near enough and overlapping in time, joins
+ * it (boundary cameras of two streets seeing one stall). A new incident opens its ticket.
+ */
+export class IncidentService {
+  constructor(
+    private readonly places: PlaceRegistry,
+    private readonly tickets: TicketService,
+    private readonly options: IncidentOptions,
+  ) {}
+
+  /** In the caller's transaction, after the event itself was stored (once). */
+  async apply(tx: Queryable, event: EdgeEvent, at: Date): Promise<AppliedEvent> {
+    const observedAt = new Date(event.observedAt);
+    const endedAt = event.phase === 'end' ? new Date(event.endedAt ?? event.observedAt) : undefined;
+    const known = await incidentRepository.sourceOf(tx, event.incidentId);
+    if (known) {
+      await incidentRepository.updateSource(tx, event.incidentId, observedAt, endedAt);
+      await incidentRepository.refresh(tx, known.incidentId, event.confidence);
+      return { incidentId: known.incidentId, opened: false, ticket: undefined };
+    }
+
+    // One new edge incident of a type at a time decides merge-or-open, across cloud instances.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`incident:${event.type}`]);
+    const startedAt = new Date(event.startedAt);
+    const camera = this.places.camera(event.edgeId, event.cameraId);
+    const viewPoint = camera ? this.places.viewPoint(camera) : undefined;
+    const candidates = await incidentRepository.overlapping(
+      tx,
+      event.type,
+      startedAt,
+      endedAt ?? observedAt,
+      this.options.mergeGapSeconds * 1000,
+    );
+    const joined = chooseIncident(
+      candidates,
+      { edgeId: event.edgeId, cameraId: event.cameraId, viewPoint },
+      (edgeId, cameraId) => {
+        const c = this.places.camera(edgeId, cameraId);
+        return c ? this.places.viewPoint(c) : undefined;
+      },
+      this.options.mergeDistanceMeters,
+    );
+    const source = {
+      edgeIncidentId: event.incidentId,
+      edgeId: event.edgeId,
+      cameraId: event.cameraId,
+      model: { name: event.model.name, version: event.model.version },
+      startedAt,
+      lastSeenAt: observedAt,
+      endedAt,
+    };
+
+    if (joined) {
+      await incidentRepository.addSource(tx, joined.id, source);
+      await incidentRepository.refresh(tx, joined.id, event.confidence);
+      const points = [...joined.sources.map((s) => this.viewPointOf(s.edgeId, s.cameraId)), viewPoint].filter(
+        (p): p is LonLat => p !== undefined,
+      );
+      const { location, placement } = this.placeAt(meanPoint(points));
+      await incidentRepository.place(tx, joined.id, location, placement);
+      const ticket = await this.tickets.relocateForIncident(tx, joined.id, location, placement, at);
+      return { incidentId: joined.id, opened: false, ticket };
+    }
+
+    const incidentId = await incidentRepository.create(tx, {
+      type: event.type,
+      startedAt,
+      lastSeenAt: observedAt,
+      confidence: event.confidence,
+    });
+    await incidentRepository.addSource(tx, incidentId, source);
+    await incidentRepository.refresh(tx, incidentId, event.confidence);
+    const { location, placement } = viewPoint
+      ? this.placeAt(viewPoint)
+      : { location: undefined, placement: this.places.locate([Number.NaN, Number.NaN]) };
+    await incidentRepository.place(tx, incidentId, location, placement);
+    const ticket = await this.tickets.createForIncident(
+      tx,
+      {
+        incidentId,
+        category: event.type,
+        cameraId: event.cameraId,
+        model: source.model,
+        location,
+        placement,
+        description: `${event.type} on ${camera?.name ?? `camera ${event.cameraId} of ${event.edgeId}`} (${event.scenario}${event.zone ? `, ${event.zone}` : ''}), ${event.objectCount} object(s), confidence ${event.confidence.toFixed(2)}`,
+      },
+      at,
+    );
+    return { incidentId, opened: true, ticket };
+  }
+
+  private viewPointOf(edgeId: string, cameraId: string): LonLat | undefined {
+    const camera = this.places.camera(edgeId, cameraId);
+    return camera ? this.places.viewPoint(camera) : undefined;
+  }
+
+  private placeAt(point: LonLat): { location: { lat: number; lon: number }; placement: Placement } {
+    return { location: { lat: point[1], lon: point[0] }, placement: this.places.locate(point) };
+  }
+}

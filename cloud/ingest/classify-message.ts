@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { type EdgeEvent, parseEvent } from '../../contract/events.ts';
+import { parseEventTopic } from '../../contract/topics.ts';
+import { type EdgeStatusPayload, EdgeStatusSchema } from './edge-status-schema.ts';
+
+/** Why a message was dead-lettered. */
+export const DEAD_LETTER_CODES = {
+  TOPIC_UNKNOWN: 'the topic is neither an event topic nor a status topic',
+  PAYLOAD_NOT_JSON: 'the payload is not UTF-8 JSON',
+  EVENT_INVALID: 'the payload does not match the event contract',
+  EVENT_TOPIC_MISMATCH: "the event's edgeId or type differs from its topic's",
+  STATUS_INVALID: 'the status payload is malformed or names another edge',
+} as const;
+export type DeadLetterCode = keyof typeof DEAD_LETTER_CODES;
+
+export type IncomingMessage =
+  | { kind: 'event'; event: EdgeEvent }
+  | { kind: 'status'; edgeId: string; status: EdgeStatusPayload }
+  | { kind: 'invalid'; code: DeadLetterCode; reason: string };
+
+/**
+ * The one place a message from the broker is read: its topic decides what it must be, and the
+ * contract's schema decides whether it is. New message kinds (IoT device events) are added here.
+ */
+export function classifyMessage(topic: string, payload: Uint8Array): IncomingMessage {
+  const status = /^edges\/([^/]+)\/status$/.exec(topic);
+  const eventTopic = parseEventTopic(topic);
+  if (!status && !eventTopic)
+    return { kind: 'invalid', code: 'TOPIC_UNKNOWN', reason: `no messages expected on ${topic}` };
+
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch (error) {
+    return { kind: 'invalid', code: 'PAYLOAD_NOT_JSON', reason: (error as Error).message };
+  }
+
+  if (status) {
+    const edgeId = status[1] as string;
+    const parsed = EdgeStatusSchema.safeParse(json);
+    if (!parsed.success)
+      return { kind: 'invalid', code: 'STATUS_INVALID', reason: z.prettifyError(parsed.error) };
+    if (parsed.data.edgeId !== edgeId) {
+      return {
+        kind: 'invalid',
+        code: 'STATUS_INVALID',
+        reason: `status of edge "${parsed.data.edgeId}" on ${topic}`,
+      };
+    }
+    return { kind: 'status', edgeId, status: parsed.data };
+  }
+
+  const parsed = parseEvent(json);
+  if (!parsed.ok) return { kind: 'invalid', code: 'EVENT_INVALID', reason: parsed.error };
+  const { event } = parsed;
+  if (event.edgeId !== eventTopic?.edgeId || event.type !== eventTopic.type) {
+    return {
+      kind: 'invalid',
+      code: 'EVENT_TOPIC_MISMATCH',
+      reason: `event of edge "${event.edgeId}", type "${event.type}" on ${topic}`,
+    };
+  }
+  return { kind: 'event', event };
+}

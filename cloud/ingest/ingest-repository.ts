@@ -1,0 +1,129 @@
+import type { EdgeEvent } from '../../contract/events.ts';
+import type { Queryable } from '../db/database.ts';
+import type { DeadLetterCode } from './classify-message.ts';
+import type { EdgeStatusPayload } from './edge-status-schema.ts';
+
+type Row = Record<string, unknown>;
+const iso = (value: unknown) => new Date(value as string | Date).toISOString();
+
+export interface DeadLetter {
+  id: number;
+  code: DeadLetterCode;
+  reason: string;
+  topic: string;
+  /** The raw bytes, base64. */
+  payloadBase64: string;
+  receivedAt: string;
+}
+
+export interface EdgeRecord {
+  edgeId: string;
+  state: 'online' | 'offline';
+  status: EdgeStatusPayload;
+  updatedAt: string;
+}
+
+export const ingestRepository = {
+  /** Stores the event unless its eventId is stored already; true when it was new. */
+  async insertEvent(db: Queryable, event: EdgeEvent, topic: string, at: Date): Promise<boolean> {
+    const rows = await db.query(
+      `INSERT INTO events (event_id, edge_incident_id, edge_id, camera_id, type, phase, sequence, observed_at,
+         topic, payload, received_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [
+        event.eventId,
+        event.incidentId,
+        event.edgeId,
+        event.cameraId,
+        event.type,
+        event.phase,
+        event.sequence,
+        event.observedAt,
+        topic,
+        JSON.stringify(event),
+        at,
+      ],
+    );
+    return rows.length === 1;
+  },
+
+  async linkEvent(db: Queryable, eventId: string, incidentId: number): Promise<void> {
+    await db.query('UPDATE events SET incident_id = $2 WHERE event_id = $1', [eventId, incidentId]);
+  },
+
+  async insertDeadLetter(
+    db: Queryable,
+    letter: { code: DeadLetterCode; reason: string; topic: string; payload: Uint8Array },
+    at: Date,
+  ): Promise<void> {
+    await db.query(
+      'INSERT INTO dead_letters (code, reason, topic, payload, received_at) VALUES ($1,$2,$3,$4,$5)',
+      [letter.code, letter.reason.slice(0, 4000), letter.topic, Buffer.from(letter.payload), at],
+    );
+  },
+
+  /** Keeps the newest status per edge (a retained status redelivered late never wins). */
+  async upsertEdgeStatus(db: Queryable, edgeId: string, status: EdgeStatusPayload, at: Date): Promise<void> {
+    const statusTime = status.at ? new Date(status.at) : at;
+    await db.query(
+      `INSERT INTO edges (edge_id, state, status, updated_at) VALUES ($1,$2,$3,$4)
+       ON CONFLICT (edge_id) DO UPDATE SET state = $2, status = $3, updated_at = $4
+        WHERE edges.updated_at <= $4`,
+      [edgeId, status.state, JSON.stringify(status), statusTime],
+    );
+  },
+
+  async edges(db: Queryable): Promise<EdgeRecord[]> {
+    const rows = await db.query<Row>('SELECT * FROM edges ORDER BY edge_id');
+    return rows.map((r) => ({
+      edgeId: String(r.edge_id),
+      state: r.state as EdgeRecord['state'],
+      status: r.status as EdgeStatusPayload,
+      updatedAt: iso(r.updated_at),
+    }));
+  },
+
+  async events(
+    db: Queryable,
+    filter: { incidentId?: number | undefined; edgeId?: string | undefined; limit: number },
+  ): Promise<(EdgeEvent & { receivedAt: string; cloudIncidentId: number | null })[]> {
+    const rows = await db.query<Row>(
+      `SELECT payload, received_at, incident_id FROM events
+        WHERE ($1::bigint IS NULL OR incident_id = $1) AND ($2::text IS NULL OR edge_id = $2)
+        ORDER BY observed_at DESC, event_id LIMIT $3`,
+      [filter.incidentId ?? null, filter.edgeId ?? null, filter.limit],
+    );
+    return rows.map((r) => ({
+      ...(r.payload as EdgeEvent),
+      receivedAt: iso(r.received_at),
+      cloudIncidentId: r.incident_id == null ? null : Number(r.incident_id),
+    }));
+  },
+
+  async deadLetters(db: Queryable, limit: number): Promise<DeadLetter[]> {
+    const rows = await db.query<Row>('SELECT * FROM dead_letters ORDER BY id DESC LIMIT $1', [limit]);
+    return rows.map((r) => ({
+      id: Number(r.id),
+      code: r.code as DeadLetterCode,
+      reason: String(r.reason),
+      topic: String(r.topic),
+      payloadBase64: Buffer.from(r.payload as Uint8Array).toString('base64'),
+      receivedAt: iso(r.received_at),
+    }));
+  },
+
+  async counts(
+    db: Queryable,
+  ): Promise<{ events: number; deadLetters: number; deadLettersByCode: Record<string, number> }> {
+    const [events] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
+    const byCode = await db.query<{ code: string; n: number }>(
+      'SELECT code, count(*)::int AS n FROM dead_letters GROUP BY code ORDER BY code',
+    );
+    const deadLettersByCode = Object.fromEntries(byCode.map((r) => [r.code, r.n]));
+    return {
+      events: events?.n ?? 0,
+      deadLetters: byCode.reduce((sum, r) => sum + r.n, 0),
+      deadLettersByCode,
+    };
+  },
+};

@@ -1,0 +1,71 @@
+import type { Database } from '../db/database.ts';
+import type { IncidentService } from '../incidents/incident-service.ts';
+import type { LiveFeed, LiveMessage } from '../live/live-feed.ts';
+import { classifyMessage, type DeadLetterCode } from './classify-message.ts';
+import { ingestRepository } from './ingest-repository.ts';
+
+export type ProcessOutcome =
+  | { kind: 'event'; stored: boolean; incidentId: number | undefined }
+  | { kind: 'status'; edgeId: string }
+  | { kind: 'dead_letter'; code: DeadLetterCode };
+
+export interface ProcessorCounters {
+  events: number;
+  duplicates: number;
+  statuses: number;
+  deadLetters: number;
+}
+
+/**
+ * One broker message, start to commit: classify it; store an event once by eventId and fold it
+ * into its incident and ticket, all in one transaction; record a status; dead-letter anything
+ * invalid. Resolves only once what it did is committed, so the caller may acknowledge then. A
+ * rejection means nothing was committed (the database failed): do not acknowledge.
+ */
+export class MessageProcessor {
+  readonly counters: ProcessorCounters = { events: 0, duplicates: 0, statuses: 0, deadLetters: 0 };
+
+  constructor(
+    private readonly db: Database,
+    private readonly incidents: IncidentService,
+    private readonly live: LiveFeed,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async process(topic: string, payload: Uint8Array): Promise<ProcessOutcome> {
+    const message = classifyMessage(topic, payload);
+    const at = this.clock();
+    if (message.kind === 'invalid') {
+      await ingestRepository.insertDeadLetter(
+        this.db,
+        { code: message.code, reason: message.reason, topic, payload },
+        at,
+      );
+      this.counters.deadLetters++;
+      return { kind: 'dead_letter', code: message.code };
+    }
+    if (message.kind === 'status') {
+      await ingestRepository.upsertEdgeStatus(this.db, message.edgeId, message.status, at);
+      this.counters.statuses++;
+      this.live.publish({ kind: 'edge.status', edgeId: message.edgeId, state: message.status.state });
+      return { kind: 'status', edgeId: message.edgeId };
+    }
+    const { event } = message;
+    const notices: LiveMessage[] = [];
+    const outcome = await this.db.transaction(async (tx) => {
+      const stored = await ingestRepository.insertEvent(tx, event, topic, at);
+      if (!stored) return { kind: 'event' as const, stored: false, incidentId: undefined };
+      const applied = await this.incidents.apply(tx, event, at);
+      await ingestRepository.linkEvent(tx, event.eventId, applied.incidentId);
+      notices.push({ kind: 'incident.updated', incidentId: applied.incidentId });
+      if (applied.ticket) {
+        notices.push({ kind: applied.opened ? 'ticket.created' : 'ticket.updated', ticket: applied.ticket });
+      }
+      return { kind: 'event' as const, stored: true, incidentId: applied.incidentId };
+    });
+    if (outcome.stored) this.counters.events++;
+    else this.counters.duplicates++;
+    for (const notice of notices) this.live.publish(notice);
+    return outcome;
+  }
+}
