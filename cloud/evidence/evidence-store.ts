@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { type EvidenceContentType, EvidenceContentTypeSchema } from '../../contract/evidence-upload.ts';
+
+/** What the store holds of one file. */
+export type EvidenceState =
+  | { state: 'complete'; size: number; contentType: EvidenceContentType }
+  | { state: 'partial'; offset: number; length: number; contentType: EvidenceContentType }
+  | { state: 'absent' };
+
+export type AppendResult =
+  | { ok: true; offset: number; complete: boolean }
+  | { ok: false; code: 'UPLOAD_OFFSET_MISMATCH'; offset: number; message: string }
+  | { ok: false; code: 'UPLOAD_HASH_MISMATCH' | 'UPLOAD_BAD_REQUEST'; message: string };
+
+export interface AppendRequest {
+  sha256: string;
+  /** Where this chunk starts; must equal the bytes held. */
+  offset: number;
+  /** The whole file's size. */
+  length: number;
+  contentType: EvidenceContentType;
+  chunk: Buffer;
+}
+
+/**
+ * Content-addressed evidence: a file is stored under its sha256 and only becomes readable once all
+ * its bytes have arrived and hash to that name. Behind an interface so an S3-compatible store can
+ * replace the disk.
+ */
+export interface EvidenceStore {
+  state(sha256: string): Promise<EvidenceState>;
+  append(request: AppendRequest): Promise<AppendResult>;
+  /** A complete file, or undefined. */
+  read(
+    sha256: string,
+  ): Promise<{ stream: Readable; size: number; contentType: EvidenceContentType } | undefined>;
+}
+
+interface PartialMeta {
+  length: number;
+  contentType: EvidenceContentType;
+}
+
+/**
+ * Evidence on local disk: `complete/<sha256>` (+ `.type`) once verified, `partial/<sha256>` with a
+ * `.json` sidecar while an upload is under way. Appends to one file are serialised, so two edges
+ * retrying the same upload cannot interleave their bytes.
+ */
+export class DiskEvidenceStore implements EvidenceStore {
+  readonly #completeDir: string;
+  readonly #partialDir: string;
+  readonly #locks = new Map<string, Promise<unknown>>();
+
+  private constructor(root: string) {
+    this.#completeDir = path.join(root, 'complete');
+    this.#partialDir = path.join(root, 'partial');
+  }
+
+  static async open(root: string): Promise<DiskEvidenceStore> {
+    const store = new DiskEvidenceStore(root);
+    await mkdir(store.#completeDir, { recursive: true });
+    await mkdir(store.#partialDir, { recursive: true });
+    return store;
+  }
+
+  async state(sha256: string): Promise<EvidenceState> {
+    const complete = await this.#completeInfo(sha256);
+    if (complete) return { state: 'complete', ...complete };
+    const meta = await this.#partialMeta(sha256);
+    if (!meta) return { state: 'absent' };
+    const offset = await fileSize(this.#partialFile(sha256));
+    return { state: 'partial', offset: offset ?? 0, length: meta.length, contentType: meta.contentType };
+  }
+
+  append(request: AppendRequest): Promise<AppendResult> {
+    const previous = this.#locks.get(request.sha256) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.#append(request),
+      () => this.#append(request),
+    );
+    this.#locks.set(request.sha256, next);
+    void next.finally(() => {
+      if (this.#locks.get(request.sha256) === next) this.#locks.delete(request.sha256);
+    });
+    return next;
+  }
+
+  async read(sha256: string) {
+    const info = await this.#completeInfo(sha256);
+    if (!info) return undefined;
+    return { stream: createReadStream(this.#completeFile(sha256)), ...info };
+  }
+
+  async #append({ sha256, offset, length, contentType, chunk }: AppendRequest): Promise<AppendResult> {
+    const complete = await this.#completeInfo(sha256);
+    if (complete) {
+      // Already verified: a retry of the final chunk after a lost answer is a success, not an error.
+      if (complete.size !== length) {
+        return {
+          ok: false,
+          code: 'UPLOAD_BAD_REQUEST',
+          message: `${sha256} is stored with ${complete.size} bytes, not ${length}`,
+        };
+      }
+      return { ok: true, offset: complete.size, complete: true };
+    }
+    if (offset + chunk.length > length) {
+      return {
+        ok: false,
+        code: 'UPLOAD_BAD_REQUEST',
+        message: `chunk ends at byte ${offset + chunk.length}, past Upload-Length ${length}`,
+      };
+    }
+    const meta = await this.#partialMeta(sha256);
+    if (meta && (meta.length !== length || meta.contentType !== contentType)) {
+      return {
+        ok: false,
+        code: 'UPLOAD_BAD_REQUEST',
+        message: `upload of ${sha256} began as ${meta.length} bytes of ${meta.contentType}, not ${length} of ${contentType}`,
+      };
+    }
+    const held = meta ? ((await fileSize(this.#partialFile(sha256))) ?? 0) : 0;
+    if (offset !== held) {
+      return {
+        ok: false,
+        code: 'UPLOAD_OFFSET_MISMATCH',
+        offset: held,
+        message: `holds ${held} bytes; chunk starts at ${offset}`,
+      };
+    }
+    if (!meta)
+      await writeFile(this.#metaFile(sha256), JSON.stringify({ length, contentType } satisfies PartialMeta));
+
+    const handle = await open(this.#partialFile(sha256), 'a');
+    try {
+      await handle.write(chunk);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    const newOffset = held + chunk.length;
+    if (newOffset < length) return { ok: true, offset: newOffset, complete: false };
+
+    const actual = await hashFile(this.#partialFile(sha256));
+    if (actual !== sha256) {
+      await this.#discardPartial(sha256);
+      return {
+        ok: false,
+        code: 'UPLOAD_HASH_MISMATCH',
+        message: `the ${length} bytes received hash to ${actual}, not ${sha256}; the upload was discarded`,
+      };
+    }
+    await writeFile(`${this.#completeFile(sha256)}.type`, contentType);
+    await rename(this.#partialFile(sha256), this.#completeFile(sha256));
+    await rm(this.#metaFile(sha256), { force: true });
+    return { ok: true, offset: newOffset, complete: true };
+  }
+
+  async #completeInfo(
+    sha256: string,
+  ): Promise<{ size: number; contentType: EvidenceContentType } | undefined> {
+    const size = await fileSize(this.#completeFile(sha256));
+    if (size === undefined) return undefined;
+    const type = EvidenceContentTypeSchema.safeParse(
+      await readFile(`${this.#completeFile(sha256)}.type`, 'utf8').catch(() => ''),
+    );
+    return { size, contentType: type.success ? type.data : 'image/jpeg' };
+  }
+
+  async #partialMeta(sha256: string): Promise<PartialMeta | undefined> {
+    try {
+      return JSON.parse(await readFile(this.#metaFile(sha256), 'utf8')) as PartialMeta;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #discardPartial(sha256: string): Promise<void> {
+    await rm(this.#partialFile(sha256), { force: true });
+    await rm(this.#metaFile(sha256), { force: true });
+  }
+
+  #completeFile(sha256: string): string {
+    return path.join(this.#completeDir, sha256);
+  }
+  #partialFile(sha256: string): string {
+    return path.join(this.#partialDir, sha256);
+  }
+  #metaFile(sha256: string): string {
+    return path.join(this.#partialDir, `${sha256}.json`);
+  }
+}
+
+async function fileSize(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
