@@ -51,23 +51,52 @@ export const EvidenceFileSchema = z.object({
   contentType: z.enum(['image/jpeg', 'video/mp4']),
 });
 
-export const EventSchema = z.object({
+/**
+ * Fields every incident message has, whatever raised it (a camera scenario or a telemetry rule),
+ * spread into each schema below so that each keeps its own field order on the wire.
+ */
+const incidentHead = {
   schemaVersion: z.literal(EVENT_SCHEMA_VERSION),
   eventId: z.string().min(1).max(200),
   incidentId: z.string().min(1).max(200),
   /** Position of this message within its incident: 0 for start, increasing. */
   sequence: z.number().int().nonnegative(),
+};
+const incidentTimes = {
+  startedAt: isoTime,
+  observedAt: isoTime,
+  endedAt: isoTime.optional(),
+  confidence: unit,
+};
+
+/**
+ * A truck that telemetry places near a camera when it saw an uncovered load (iot/correlate/),
+ * best first. `cover` is what the truck's own cargo-cover sensor said at the time, if it has one.
+ */
+export const VehicleCandidateSchema = z.object({
+  deviceId: z.string().min(1).max(64),
+  plate: z.string().min(1).max(16).optional(),
+  distanceMeters: z.number().nonnegative(),
+  /** Position time minus the camera's observation time. */
+  offsetSeconds: z.number(),
+  cover: z.enum(['confirms', 'contradicts', 'unknown']),
+  /** 0..1, higher is a likelier match; comparable only within one event's list. */
+  score: unit,
+});
+export type VehicleCandidate = z.infer<typeof VehicleCandidateSchema>;
+
+export const EventSchema = z.object({
+  ...incidentHead,
   type: EventTypeSchema,
   phase: EventPhaseSchema,
+  /** Camera events may omit it; device events (DeviceEventSchema) say `device`. */
+  source: z.literal('camera').optional(),
   edgeId: id,
   cameraId: id,
   /** The configured scenario (rule) that raised it, and the zone or line it watches. */
   scenario: z.string().min(1),
   zone: z.string().min(1).optional(),
-  startedAt: isoTime,
-  observedAt: isoTime,
-  endedAt: isoTime.optional(),
-  confidence: unit,
+  ...incidentTimes,
   objectCount: z.number().int().nonnegative(),
   objects: z.array(EventObjectSchema),
   /** Running counts a counting rule keeps, e.g. a line's crossings { a_to_b: 12, b_to_a: 7 }. */
@@ -85,6 +114,8 @@ export const EventSchema = z.object({
       }).optional(),
     })
     .default({}),
+  /** Trucks that telemetry places near the camera at the time (muck-truck events); absent without telemetry. */
+  vehicles: z.array(VehicleCandidateSchema).optional(),
 });
 
 export type EdgeEvent = z.infer<typeof EventSchema>;
@@ -95,4 +126,88 @@ export function parseEvent(payload: unknown): { ok: true; event: EdgeEvent } | {
   const parsed = EventSchema.safeParse(payload);
   if (parsed.success) return { ok: true, event: parsed.data };
   return { ok: false, error: z.prettifyError(parsed.error) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Device events: incidents raised by rules over IoT telemetry (iot/rules/), on an edge hub or in
+// the cloud. Same identity, phases and times as camera events; published on the same topic layout
+// (`topics.deviceEvent`) so one subscription and one outbox carry both.
+
+export const DeviceEventTypeSchema = z.enum([
+  /** A muck truck inside a no-go area (in its hours). */
+  'muck_truck_no_go',
+  /** A muck truck off its permitted route, or driving outside its permitted hours. */
+  'muck_truck_off_route',
+  /** A muck truck standing at an unapproved spot: suspected illegal dumping. */
+  'illegal_dumping',
+  'speeding',
+  'dust_exceedance',
+  'noise_exceedance',
+  /** A device stopped reporting. */
+  'device_silent',
+]);
+export type DeviceEventType = z.infer<typeof DeviceEventTypeSchema>;
+
+/** Any incident type: a camera scenario's or a telemetry rule's. */
+export type IncidentType = EventType | DeviceEventType;
+
+export const GeoPointSchema = z.object({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+});
+
+/** What the rule saw of its measured quantity over the incident so far. */
+export const ReadingSummarySchema = z.object({
+  /** The quantity: a sensor kind (pm10, noise) or speed_kmh, dwell_seconds. */
+  metric: z.string().min(1),
+  unit: z.string().min(1),
+  count: z.number().int().nonnegative(),
+  min: z.number(),
+  max: z.number(),
+  mean: z.number(),
+  last: z.number(),
+  /** The configured limit the rule compares with, when it has one. */
+  limit: z.number().optional(),
+});
+
+export const DeviceEventSchema = z.object({
+  ...incidentHead,
+  type: DeviceEventTypeSchema,
+  phase: EventPhaseSchema,
+  source: z.literal('device'),
+  /** The node whose rule engine raised it: an edge hub's id or a cloud rule node's. */
+  nodeId: id,
+  deviceId: z.string().min(1).max(64),
+  plate: z.string().min(1).max(16).optional(),
+  /** The configured rule that raised it, and the geofence it watches. */
+  rule: z.string().min(1),
+  zone: z.string().min(1).optional(),
+  /** Where the device was at `observedAt` (last known position or the sensor's site). */
+  location: GeoPointSchema.optional(),
+  ...incidentTimes,
+  readings: ReadingSummarySchema.optional(),
+});
+export type DeviceEvent = z.infer<typeof DeviceEventSchema>;
+export type ReadingSummary = z.infer<typeof ReadingSummarySchema>;
+
+/** Any incident message on an event topic: a camera event (no `source`, or `camera`) or a device event. */
+export type IncidentMessage = EdgeEvent | DeviceEvent;
+
+/**
+ * Parses any incident message from the wire, choosing the schema by `source`: `device` is a device
+ * event, anything else (absent included) a camera event, exactly as `parseEvent` reads it.
+ */
+export function parseIncidentMessage(
+  payload: unknown,
+): { ok: true; event: IncidentMessage } | { ok: false; error: string } {
+  const isDevice =
+    typeof payload === 'object' && payload !== null && (payload as { source?: unknown }).source === 'device';
+  if (!isDevice) return parseEvent(payload);
+  const parsed = DeviceEventSchema.safeParse(payload);
+  if (parsed.success) return { ok: true, event: parsed.data };
+  return { ok: false, error: z.prettifyError(parsed.error) };
+}
+
+export function isDeviceEvent(event: IncidentMessage): event is DeviceEvent {
+  return event.source === 'device';
 }
