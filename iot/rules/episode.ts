@@ -1,0 +1,99 @@
+import type { EventPhase } from '../../contract/events.ts';
+
+export interface EpisodeOptions {
+  /** The condition must hold this long, without a break, before the episode starts. */
+  minDurationMs: number;
+  /** The condition must be false this long before the episode ends. */
+  clearMs: number;
+  /** An open episode reports new readings at most this often; 0: never. */
+  updateMs: number;
+}
+
+/**
+ * One rule's episode on one device, stepped by event time: start once the condition has held for
+ * the minimum duration (dated from when it began to hold), updates while it lasts, end once it
+ * has been false for the clear time (dated from when it last held). One incident per episode.
+ * Keeps a summary of the metric over the active readings. Plain fields, no allocation per step.
+ */
+export class Episode {
+  open = false;
+  startedAt = Number.NaN;
+  observedAt = Number.NaN;
+  endedAt = Number.NaN;
+  sequence = 0;
+  count = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+  sum = 0;
+  last = Number.NaN;
+  private activeSince = Number.NaN;
+  private lastActiveAt = Number.NaN;
+  private inactiveSince = Number.NaN;
+  private lastReportAt = Number.NaN;
+  private reportedCount = 0;
+
+  constructor(private readonly options: EpisodeOptions) {}
+
+  step(t: number, active: boolean, metric: number): EventPhase | undefined {
+    if (active) {
+      if (Number.isNaN(this.activeSince)) {
+        this.activeSince = t;
+        if (!this.open) this.resetSummary();
+      }
+      this.inactiveSince = Number.NaN;
+      this.lastActiveAt = t;
+      this.count += 1;
+      this.sum += metric;
+      this.last = metric;
+      if (metric > this.max) this.max = metric;
+      if (metric < this.min) this.min = metric;
+      if (!this.open) {
+        if (t - this.activeSince < this.options.minDurationMs) return undefined;
+        this.open = true;
+        this.startedAt = this.activeSince;
+        this.sequence = 0;
+        return this.report(t);
+      }
+      const { updateMs } = this.options;
+      if (updateMs > 0 && t - this.lastReportAt >= updateMs && this.count > this.reportedCount) {
+        this.sequence += 1;
+        return this.report(t);
+      }
+      return undefined;
+    }
+    if (!this.open) {
+      this.activeSince = Number.NaN;
+      return undefined;
+    }
+    if (Number.isNaN(this.inactiveSince)) this.inactiveSince = t;
+    if (t - this.inactiveSince < this.options.clearMs) return undefined;
+    return this.close(t);
+  }
+
+  /** Ends an open episode now (shutdown, device removed); undefined when none is open. */
+  close(t: number): EventPhase | undefined {
+    if (!this.open) return undefined;
+    this.open = false;
+    this.activeSince = Number.NaN;
+    this.inactiveSince = Number.NaN;
+    this.sequence += 1;
+    this.observedAt = t;
+    this.endedAt = this.lastActiveAt;
+    return 'end';
+  }
+
+  private report(t: number): EventPhase {
+    this.observedAt = t;
+    this.lastReportAt = t;
+    this.reportedCount = this.count;
+    return this.sequence === 0 ? 'start' : 'update';
+  }
+
+  private resetSummary(): void {
+    this.count = 0;
+    this.sum = 0;
+    this.min = Number.POSITIVE_INFINITY;
+    this.max = Number.NEGATIVE_INFINITY;
+    this.last = Number.NaN;
+  }
+}
