@@ -15,3 +15,20 @@ export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
 
 export const TICKET_SOURCES = ['ai', 'grid_worker', 'hotline', 'citizen'] as const;
 export type TicketSource = (typeof TICKET_SOURCES)[number];
+
+/** Human names of every category (Open311 service_name); AI types first. */
+export const CATEGORY_NAMES: Readonly<Record<string, string>> = {
+  street_vending: 'Street vending (AI video)',
+  muck_truck_uncovered: 'Uncovered muck truck (AI video)',
+  illegal_structure: 'Illegal structure (AI drone survey)',
+  loitering: 'Loitering (AI video)',
+  parking: 'Parking (AI video)',
+  line_crossing: 'Line crossing (AI video)',
+  road_damage: 'Road or pavement damage',
+  garbage: 'Garbage and sanitation',
+  illegal_parking: 'Illegal parking',
+  noise: 'Noise',
+  street_vending_report: 'Street vending (report)',
+  illegal_construction_report: 'Illegal construction (report)',
+  other: 'Other',
+};

@@ -138,7 +138,7 @@ export class TicketService {
   }
 
   /** A report from people enters the same loop: grid workers and the hotline are trusted (confirmed), citizens are reviewed (new). */
-  async createReport(input: ReportInput, actor: Actor, at: Date): Promise<Ticket> {
+  async createReport(input: ReportInput, actor: { name: string; role: string }, at: Date): Promise<Ticket> {
     const { places } = this.options;
     let placement: Placement = {
       gridId: undefined,

@@ -86,7 +86,9 @@ describe.each(backends)('migrations on $name', (backend) => {
 
 describe('migrations on postgres, several instances at once', () => {
   it('applies each migration exactly once', async () => {
-    const created = await backends[1]!.create();
+    const postgres = backends.find((b) => b.name === 'postgres');
+    if (!postgres) throw new Error('no postgres backend');
+    const created = await postgres.create();
     cleanups.push(created.dispose);
     const dbs = await Promise.all([1, 2, 3].map(() => openPostgresDatabase(created.url as string)));
     cleanups.push(async () => {
@@ -95,7 +97,9 @@ describe('migrations on postgres, several instances at once', () => {
     const results = await Promise.all(dbs.map((db) => migrate(db)));
     const all = await readMigrations();
     expect(results.flat().sort()).toEqual(all.map((m) => m.version));
-    const rows = await dbs[0]!.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
+    const [first] = dbs;
+    if (!first) throw new Error('no database');
+    const rows = await first.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
     expect(rows[0]?.n).toBe(all.length);
   });
 });

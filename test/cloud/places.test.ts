@@ -99,7 +99,8 @@ describe('bad place files', () => {
 
   it('names the field at fault in a malformed feature', async () => {
     const bad = feature('d', 'district');
-    bad.geometry.coordinates[0]![1] = [200, 0];
+    const ring = bad.geometry.coordinates[0];
+    if (ring) ring[1] = [200, 0];
     const file = write('g.geojson', { type: 'FeatureCollection', features: [bad] });
     await expect(loadPlaces(file, cameras)).rejects.toMatchObject({
       code: 'PLACES_INVALID',

@@ -1,0 +1,88 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CloudCore } from '../../app/cloud-core.ts';
+import type { TokenAuth } from '../../auth/token-auth.ts';
+import { incidentRepository } from '../../incidents/incident-repository.ts';
+import { IncidentSchema } from '../../incidents/incident-schema.ts';
+import { ingestRepository } from '../../ingest/ingest-repository.ts';
+import { apiError } from '../api-errors.ts';
+import { IdParamsSchema, PageQuerySchema } from '../schemas.ts';
+
+/** What the edges reported: incidents, raw events, dead letters and edge statuses. */
+export async function observationRoutes(
+  app: FastifyInstance,
+  { core, auth }: { core: CloudCore; auth: TokenAuth },
+) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const anyUser = auth.requireUser();
+
+  r.get(
+    '/incidents',
+    {
+      preHandler: anyUser,
+      schema: {
+        tags: ['incidents'],
+        querystring: PageQuerySchema.extend({
+          state: z.enum(['open', 'ended']).optional(),
+          type: z.string().optional(),
+        }),
+        response: { 200: z.array(IncidentSchema) },
+      },
+    },
+    async (request) => incidentRepository.list(core.db, request.query),
+  );
+
+  r.get(
+    '/incidents/:id',
+    { preHandler: anyUser, schema: { tags: ['incidents'], params: IdParamsSchema } },
+    async (request, reply) => {
+      const incident = await incidentRepository.get(core.db, request.params.id);
+      if (!incident) return reply.code(404).send(apiError('NOT_FOUND', `no incident ${request.params.id}`));
+      const events = await ingestRepository.events(core.db, { incidentId: incident.id, limit: 1000 });
+      return { incident, events };
+    },
+  );
+
+  r.get(
+    '/events',
+    {
+      preHandler: anyUser,
+      schema: {
+        tags: ['incidents'],
+        summary: 'Events as the edges sent them, newest first',
+        querystring: z.object({
+          incidentId: z.coerce.number().int().positive().optional(),
+          edgeId: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+    },
+    async (request) => ingestRepository.events(core.db, request.query),
+  );
+
+  r.get(
+    '/dead-letters',
+    {
+      preHandler: auth.requireUser(['supervisor', 'admin']),
+      schema: {
+        tags: ['ingest'],
+        summary: 'Messages refused at ingest, with the reason and the raw bytes (base64)',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+      },
+    },
+    async (request) => ({
+      counts: await ingestRepository.counts(core.db),
+      deadLetters: await ingestRepository.deadLetters(core.db, request.query.limit),
+    }),
+  );
+
+  r.get(
+    '/edges',
+    {
+      preHandler: anyUser,
+      schema: { tags: ['ingest'], summary: "Each edge: online or offline, and its cameras' health" },
+    },
+    async () => ingestRepository.edges(core.db),
+  );
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CloudCore } from '../../app/cloud-core.ts';
+import type { TokenAuth } from '../../auth/token-auth.ts';
+import { PlaceLevelSchema } from '../../places/places-schema.ts';
+import { apiError } from '../api-errors.ts';
+
+/** The camera registry and the grid hierarchy, as loaded from their files (read-only here). */
+export async function placeRoutes(
+  app: FastifyInstance,
+  { core, auth }: { core: CloudCore; auth: TokenAuth },
+) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const anyUser = auth.requireUser();
+  const { places } = core;
+
+  r.get('/cameras', { preHandler: anyUser, schema: { tags: ['places'] } }, async () =>
+    places.listCameras().map((camera) => {
+      const [lon, lat] = places.viewPoint(camera);
+      return { ...camera, viewPoint: { lat, lon }, placement: places.locate([lon, lat]) };
+    }),
+  );
+
+  r.get(
+    '/cameras/:edgeId/:cameraId',
+    {
+      preHandler: anyUser,
+      schema: { tags: ['places'], params: z.object({ edgeId: z.string(), cameraId: z.string() }) },
+    },
+    async (request, reply) => {
+      const camera = places.camera(request.params.edgeId, request.params.cameraId);
+      if (!camera)
+        return reply
+          .code(404)
+          .send(apiError('NOT_FOUND', `no camera ${request.params.edgeId}/${request.params.cameraId}`));
+      const [lon, lat] = places.viewPoint(camera);
+      return { ...camera, viewPoint: { lat, lon }, placement: places.locate([lon, lat]) };
+    },
+  );
+
+  r.get(
+    '/places',
+    {
+      preHandler: anyUser,
+      schema: {
+        tags: ['places'],
+        summary: 'The grid hierarchy as GeoJSON',
+        querystring: z.object({ level: PlaceLevelSchema.optional() }),
+      },
+    },
+    async (request) => ({
+      type: 'FeatureCollection',
+      features: places.list(request.query.level).map((p) => ({
+        type: 'Feature',
+        properties: { id: p.id, level: p.level, name: p.name, ...(p.parent ? { parent: p.parent } : {}) },
+        geometry: { type: 'MultiPolygon', coordinates: p.polygons },
+      })),
+    }),
+  );
+
+  r.get(
+    '/places/locate',
+    {
+      preHandler: anyUser,
+      schema: {
+        tags: ['places'],
+        summary: 'The grid, community, street and district of a point',
+        querystring: z.object({
+          lat: z.coerce.number().min(-90).max(90),
+          lon: z.coerce.number().min(-180).max(180),
+        }),
+      },
+    },
+    async (request) => places.locate([request.query.lon, request.query.lat]),
+  );
+}

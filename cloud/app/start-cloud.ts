@@ -1,0 +1,103 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { createCloudServer } from '../api/create-server.ts';
+import { TokenAuth } from '../auth/token-auth.ts';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../broker/embedded-broker.ts';
+import type { CloudConfig } from '../config/cloud-config-schema.ts';
+import { openDatabase } from '../db/open-database.ts';
+import { DiskEvidenceStore } from '../evidence/evidence-store.ts';
+import { MqttConsumer } from '../ingest/mqtt-consumer.ts';
+import { loadPlaces } from '../places/load-places.ts';
+import { type CloudCore, createCloudCore } from './cloud-core.ts';
+
+export interface StartCloudOptions {
+  /** Default: pino to stderr at info; `false` for silence. */
+  logger?: FastifyBaseLogger | false;
+  clock?: () => Date;
+}
+
+export interface RunningCloud {
+  /** The HTTP API's base URL (OpenAPI at `${url}/docs`). */
+  url: string;
+  /** The broker the cloud consumes from (the embedded one's URL when it runs one). */
+  mqttUrl: string;
+  core: CloudCore;
+  app: FastifyInstance;
+  /** Runs the overdue sweep now (it also runs every `tickets.sweepSeconds`). */
+  sweep(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole cloud in this process: database (migrated), places, embedded broker when no
+ * `mqtt.url` is configured, MQTT ingest, the HTTP API and the periodic overdue sweep.
+ */
+export async function startCloud(
+  config: Readonly<CloudConfig>,
+  options: StartCloudOptions = {},
+): Promise<RunningCloud> {
+  const log: FastifyBaseLogger | undefined =
+    options.logger === false ? undefined : (options.logger ?? pino({ level: 'info' }, pino.destination(2)));
+  const clock = options.clock ?? (() => new Date());
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.splice(0).reverse())
+      await fn().catch((error) => log?.warn({ err: error }, 'stop step failed'));
+  };
+  try {
+    const places = await loadPlaces(config.places.grids, config.places.cameras);
+    const db = await openDatabase(config.database);
+    stops.push(() => db.close());
+    const core = createCloudCore(db, config, places, clock);
+
+    let broker: EmbeddedBroker | undefined;
+    if (!config.mqtt.url) {
+      broker = await startEmbeddedBroker(config.mqtt.embeddedPort);
+      stops.push(() => (broker as EmbeddedBroker).close());
+      log?.info({ url: broker.url }, 'embedded MQTT broker (aedes, MQTT 3.1.1) listening');
+    }
+    const mqttUrl = config.mqtt.url ?? (broker as EmbeddedBroker).url;
+
+    const evidence = await DiskEvidenceStore.open(config.evidence.dir);
+    const auth = new TokenAuth(config.auth);
+    const app = await createCloudServer({ core, auth, evidence, ...(log ? { logger: log } : {}) });
+    await app.listen({ host: config.api.host, port: config.api.port });
+    stops.push(() => app.close());
+    const address = app.server.address() as AddressInfo;
+    const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+
+    const consumer = new MqttConsumer({
+      url: mqttUrl,
+      clientId: config.mqtt.clientId,
+      protocolVersion: config.mqtt.protocolVersion ?? (broker ? 4 : 5),
+      group: config.mqtt.group,
+      username: config.mqtt.username,
+      password: config.mqtt.password,
+      sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
+      handle: (topic, payload) => core.processor.process(topic, payload),
+      ...(log ? { logger: log } : {}),
+    });
+    stops.push(() => consumer.close());
+
+    const sweep = async () => {
+      const escalations = await core.tickets.sweep(clock());
+      for (const escalation of escalations) core.live.publish({ kind: 'escalation', escalation });
+      if (escalations.length > 0)
+        log?.warn({ count: escalations.length }, 'overdue steps escalated to supervisors');
+      return escalations.length;
+    };
+    const timer = setInterval(() => {
+      sweep().catch((error) => log?.error({ err: error }, 'overdue sweep failed'));
+    }, config.tickets.sweepSeconds * 1000);
+    timer.unref();
+    stops.push(async () => clearInterval(timer));
+
+    await consumer.ready;
+    log?.info({ url, docs: `${url}/docs`, mqtt: mqttUrl, database: db.kind }, 'cloud running');
+    return { url, mqttUrl, core, app, sweep, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
