@@ -9,11 +9,11 @@ import { type DeadLetterSink, TelemetryIntake } from './telemetry-intake.ts';
 export interface TelemetryConsumerOptions {
   url: string;
   clientId?: string;
-  /** Default: every device (`devices/+/telemetry`); a cloud group uses `topics.sharedTelemetry`. */
+  /** Default: every device (`devices/+/telemetry`); a group of instances uses `topics.sharedTelemetry`. */
   subscriptions?: readonly string[];
   rules: RulesConfig;
-  /** Where firings go: the edge's outbox, the cloud's ingest, stdout. */
-  onEvent: (event: DeviceEvent) => void;
+  /** Where firings go (the edge's outbox, the cloud's ingest); a returned promise delays the PUBACK. */
+  onEvent: (event: DeviceEvent) => void | Promise<void>;
   deadLetters: DeadLetterSink;
   /** Also keep vehicle positions here, for correlation with camera events. */
   positions?: PositionStore;
@@ -23,29 +23,41 @@ export interface TelemetryConsumerOptions {
    * 0: only readings move event time (replays of recorded telemetry).
    */
   tickSeconds?: number;
+  /** An event sink that failed, or the broker connection; the consumer carries on. */
+  onError?: (error: unknown) => void;
 }
 
 /**
- * Subscribes to device telemetry over MQTT and runs it through the intake and rule engine. The
- * subscription is QoS 1; a message is acknowledged once the engine has taken it (or it has been
- * dead-lettered), so nothing the broker handed over is lost unseen.
+ * Subscribes to device telemetry over MQTT (QoS 1) and runs it through the intake and the rule
+ * engine. A message is acknowledged once it has been applied or dead-lettered and the events it
+ * raised have been taken by `onEvent`, one message at a time, in order.
  */
 export class TelemetryConsumer {
   readonly engine: RuleEngine;
   private readonly intake: TelemetryIntake;
+  private readonly pending: Promise<void>[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly client: MqttClient,
-    options: TelemetryConsumerOptions,
+    private readonly options: TelemetryConsumerOptions,
   ) {
-    this.engine = new RuleEngine(options.rules, options.onEvent);
+    this.engine = new RuleEngine(options.rules, (event) => {
+      const done = options.onEvent(event);
+      if (done) this.pending.push(done);
+    });
     this.intake = new TelemetryIntake(this.engine, options.rules, options.deadLetters, options.positions);
-    client.on('message', (topic, payload) => this.intake.handle(topic, payload, Date.now()));
+    client.handleMessage = (packet, callback) => {
+      this.intake.handle(packet.topic, packet.payload as Buffer, Date.now());
+      this.settle().then(() => callback());
+    };
     const tick = options.tickSeconds ?? 1;
     if (tick > 0) {
       const latenessMs = options.rules.allowedLatenessSeconds * 1000;
-      this.timer = setInterval(() => this.engine.advance(Date.now() - latenessMs), tick * 1000);
+      this.timer = setInterval(() => {
+        this.engine.advance(Date.now() - latenessMs);
+        void this.settle();
+      }, tick * 1000);
       this.timer.unref();
     }
   }
@@ -61,24 +73,32 @@ export class TelemetryConsumer {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
-    client.on('error', () => {
-      // Reconnects on its own; the error was an MQTT connection error, not a reading's.
-    });
+    client.on('error', (error) => options.onError?.(error));
     await client.subscribeAsync([...(options.subscriptions ?? [topics.allTelemetry])], { qos: 1 });
     return consumer;
   }
 
-  /** Applies what is still waiting and ends open incidents at `atMs`, then disconnects. */
+  /** Stops taking messages; with `atMs`, applies what is waiting and ends open incidents then. */
   async close(atMs?: number): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.client.endAsync();
     if (atMs !== undefined) this.engine.close(atMs);
+    await this.settle();
+  }
+
+  private async settle(): Promise<void> {
+    const pending = this.pending.splice(0);
+    for (const result of await Promise.allSettled(pending)) {
+      if (result.status === 'rejected') this.options.onError?.(result.reason);
+    }
   }
 }
 
-/** Publishes device events to `edges/{nodeId}/events/{type}` (QoS 1), as the cloud subscribes to. */
-export function mqttEventPublisher(client: MqttClient): (event: DeviceEvent) => void {
-  return (event) => {
-    client.publish(topics.deviceEvent(event.nodeId, event.type), JSON.stringify(event), { qos: 1 });
+/** Publishes device events to `edges/{nodeId}/events/{type}` (QoS 1), where the cloud subscribes. */
+export function mqttEventPublisher(client: MqttClient): (event: DeviceEvent) => Promise<void> {
+  return async (event) => {
+    await client.publishAsync(topics.deviceEvent(event.nodeId, event.type), JSON.stringify(event), {
+      qos: 1,
+    });
   };
 }
