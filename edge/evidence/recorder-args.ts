@@ -42,6 +42,10 @@ export function buildRecorderArgs(options: RecorderOptions, runPrefix: string): 
     'segment',
     '-segment_format',
     'mpegts',
+    // Each packet goes to the file at once, not per 32 kB buffer: what a killed ffmpeg was
+    // writing then holds everything up to its last frame (without this, often nothing).
+    '-segment_format_options',
+    'flush_packets=1',
     '-segment_time',
     String(options.segmentSeconds),
     '-segment_list',

@@ -222,6 +222,8 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
       for (let first = true; !this.stopping; first = false) {
         if (!first) this.restarts += 1;
         const outcome = await this.runOnce();
+        await this.salvageLeftovers();
+        this.writingFromMs = null;
         if (outcome.kind !== 'failed' || this.stopping) break;
         this.lastError = outcome.reason;
         const attempt = this.failures;
@@ -278,9 +280,9 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
-    const exited = new Promise<{ code: number | null; error?: Error }>((done) => {
+    const exited = new Promise<{ code: number | null; signal?: string | null; error?: Error }>((done) => {
       child.once('error', (error) => done({ code: null, error }));
-      child.once('close', (code) => done({ code }));
+      child.once('close', (code, signal) => done({ code, signal }));
     });
     if (this.stopping) this.terminate(child);
 
@@ -310,22 +312,36 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
       closing = closing.then(() => this.closeSegment(line, timely ? seenMs : undefined, streamClock));
     });
 
-    const { code, error } = await exited;
+    const { code, signal, error } = await exited;
     clearInterval(ticker);
     await Promise.race([linesDone, exited]);
     await closing;
     this.child = undefined;
-    this.writingFromMs = null;
 
     if (this.stopping) return { kind: 'stopped' };
     if (stalled) return { kind: 'failed', reason: stalled };
     if (error) return { kind: 'failed', reason: `cannot run ffmpeg: ${errorText(error)}` };
+    if (code === null) return { kind: 'failed', reason: `ffmpeg was killed by ${signal ?? 'a signal'}` };
     if (code !== 0) {
       const detail = stderr.trim().split('\n').slice(-3).join(' | ') || 'no message';
       return { kind: 'failed', reason: errorText(`ffmpeg exited with code ${code}: ${detail}`) };
     }
     if (!isNetworkSource(this.options.source.url) && !this.options.source.loop) return { kind: 'ended' };
     return { kind: 'failed', reason: 'stream ended' };
+  }
+
+  /**
+   * The segment a killed ffmpeg left unclosed (no ffmpeg runs now, so every `run-…` file is one).
+   * It began where the run's last closed segment ended.
+   */
+  private async salvageLeftovers(): Promise<void> {
+    try {
+      for (const name of await readdir(this.dir)) {
+        if (RUN_FILE.test(name)) await this.salvage(join(this.dir, name), this.writingFromMs ?? undefined);
+      }
+    } catch (error) {
+      this.lastError = `salvaging in ${this.dir}: ${errorText(error)}`;
+    }
   }
 
   private async closeSegment(
@@ -411,7 +427,8 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
     await this.applyRetention();
   }
 
-  private async salvage(file: string): Promise<void> {
+  /** Without `startMs` (a file from an earlier process), the file's modification time dates its end. */
+  private async salvage(file: string, startMs?: number): Promise<void> {
     const { mtimeMs, size } = await stat(file);
     const seconds = await probeVideo(file).then(
       (info) => info.durationSeconds,
@@ -421,9 +438,10 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
       await unlink(file);
       return;
     }
-    const startMs = mtimeMs - seconds * 1000;
-    const named = join(this.dir, segmentFileName(startMs, mtimeMs));
+    const fromMs = Math.round(startMs ?? mtimeMs - seconds * 1000);
+    const toMs = Math.round(fromMs + seconds * 1000);
+    const named = join(this.dir, segmentFileName(fromMs, toMs));
     await rename(file, named);
-    this.add({ file: named, startMs: Math.round(startMs), endMs: Math.round(mtimeMs), bytes: size });
+    this.add({ file: named, startMs: fromMs, endMs: toMs, bytes: size });
   }
 }

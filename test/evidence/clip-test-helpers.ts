@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { ffmpegPath, ffprobePath } from '../../edge/ingest/ffmpeg-binaries.ts';
+
+const run = promisify(execFile);
+
+export interface ProbedClip {
+  codec: string;
+  width: number;
+  height: number;
+  frames: number;
+  durationSeconds: number;
+  format: string;
+}
+
+/** What ffprobe reads from a clip, counting its frames by decoding them all (so it must play). */
+export async function probeClip(file: string): Promise<ProbedClip> {
+  const { stdout } = await run(ffprobePath(), [
+    '-v',
+    'error',
+    '-count_frames',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=codec_name,width,height,nb_read_frames:format=duration,format_name',
+    '-of',
+    'json',
+    file,
+  ]);
+  const info = JSON.parse(stdout) as {
+    streams: { codec_name: string; width: number; height: number; nb_read_frames: string }[];
+    format: { duration: string; format_name: string };
+  };
+  const stream = info.streams[0];
+  if (!stream) throw new Error(`${file} has no video stream`);
+  return {
+    codec: stream.codec_name,
+    width: stream.width,
+    height: stream.height,
+    frames: Number(stream.nb_read_frames),
+    durationSeconds: Number(info.format.duration),
+    format: info.format.format_name,
+  };
+}
+
+/** The top-level MP4 boxes in file order (`ftyp`, `moov`, `mdat`…). */
+export function topLevelBoxes(file: string): string[] {
+  const data = readFileSync(file);
+  const boxes: string[] = [];
+  for (let at = 0; at + 8 <= data.length; ) {
+    let size = data.readUInt32BE(at);
+    boxes.push(data.toString('latin1', at + 4, at + 8));
+    if (size === 1) size = Number(data.readBigUInt64BE(at + 8));
+    if (size < 8) break;
+    at += size;
+  }
+  return boxes;
+}
+
+/** One decoded frame at `seconds` into `file`, as 96×72 grey pixels. */
+export async function greyFrame(file: string, seconds: number): Promise<Buffer> {
+  const { stdout } = await run(
+    ffmpegPath(),
+    [
+      '-v',
+      'error',
+      '-ss',
+      String(seconds),
+      '-i',
+      file,
+      '-frames:v',
+      '1',
+      '-vf',
+      'scale=96:72',
+      '-pix_fmt',
+      'gray',
+      '-f',
+      'rawvideo',
+      'pipe:1',
+    ],
+    { encoding: 'buffer' },
+  );
+  return stdout;
+}
+
+export function meanAbsDiff(a: Buffer, b: Buffer): number {
+  if (a.length !== b.length || a.length === 0) return Number.POSITIVE_INFINITY;
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) sum += Math.abs((a[i] as number) - (b[i] as number));
+  return sum / a.length;
+}
