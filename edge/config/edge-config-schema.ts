@@ -128,6 +128,11 @@ export const SourceSchema = z
           ctx.addIssue({ code: 'custom', message: 'the url has no host' });
         }
       }),
+    /**
+     * The stream evidence clips are recorded from, when it differs from `url`: typically the
+     * camera's full-resolution main stream while `url` is a sub-stream for analysis.
+     */
+    recordUrl: z.string().trim().min(1).optional(),
     /** RTSP transport; ignored for files and http. */
     transport: z.enum(['tcp', 'udp']).default('tcp'),
     /** Restart a file from the beginning when it ends (demos, soak tests). Files only. */
@@ -427,6 +432,62 @@ export const MqttSchema = z.strictObject({
   caFile: z.string().min(1).optional(),
   /** Absent: derived from edgeId. */
   clientId: z.string().min(1).optional(),
+  /** 5 (default); 4 only for a broker without MQTT 5, such as the embedded aedes of `npm start`. */
+  protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5),
+});
+
+export const DeliverySchema = z.strictObject({
+  /** Pending messages past which the oldest `update`s are dropped (never start or end). */
+  maxPending: z.number().int().min(100).default(50_000),
+  /** How often the retained status is refreshed with per-camera health. */
+  heartbeatSeconds: z.number().positive().default(30),
+});
+
+export const EvidenceSchema = z
+  .strictObject({
+    /** JPEGs of each incident's best frame, clean and annotated. */
+    snapshots: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        quality: z.number().int().min(30).max(100).default(85),
+      })
+      .prefault({}),
+    /**
+     * MP4 clips cut from a rolling buffer of segments copied (not re-encoded) from each camera's
+     * stream (`source.recordUrl`, else `source.url`). HTTP (MJPEG) sources cannot be recorded.
+     */
+    clips: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        preRollSeconds: z.number().min(0).max(60).default(5),
+        postRollSeconds: z.number().min(0).max(120).default(10),
+        /** A longer incident's clip keeps its first part only. */
+        maxSeconds: z.number().positive().max(3600).default(120),
+        segmentSeconds: z.number().min(0.5).max(60).default(2),
+        /** Per camera: the segment buffer's bytes and age at most. */
+        bufferMaxMegabytes: z.number().positive().default(1024),
+        bufferMaxMinutes: z.number().positive().default(60),
+      })
+      .prefault({}),
+    /** The cloud's evidence endpoint (contract/evidence-upload.ts); absent: files stay on this box. */
+    upload: z
+      .strictObject({
+        url: z.string().regex(/^https?:\/\/\S+$/, 'use http:// or https:// and a host'),
+        token: z.string().min(1).optional(),
+        chunkKilobytes: z.number().int().min(16).max(8192).default(1024),
+      })
+      .optional(),
+  })
+  .refine((e) => e.clips.maxSeconds > e.clips.preRollSeconds, {
+    path: ['clips', 'maxSeconds'],
+    message: 'must be longer than preRollSeconds',
+  });
+
+export const LiveViewSchema = z.strictObject({
+  /** A websocket relay (MPEG-1 for JSMpeg) per camera, started when its live page is first opened. */
+  enabled: z.boolean().default(true),
+  /** The first camera's websocket port; the next cameras take the ports after it. */
+  basePort: z.number().int().min(1).max(65000).default(9100),
 });
 
 export const ApiSchema = z.strictObject({
@@ -452,6 +513,11 @@ export const EdgeConfigSchema = z
     mqtt: MqttSchema.prefault({}),
     /** The local HTTP API. Optional in the file; its defaults always apply. */
     api: ApiSchema.prefault({}),
+    /** Folder for the outbox, evidence and the clip buffer; relative to the config file. */
+    dataDir: z.string().min(1).default('data'),
+    delivery: DeliverySchema.prefault({}),
+    evidence: EvidenceSchema.prefault({}),
+    live: LiveViewSchema.prefault({}),
   })
   .superRefine((config: unknown, ctx) => checkEdgeReferences(config, ctx), { when: alwaysWhenObject });
 
@@ -473,6 +539,9 @@ export type ParkingConfig = z.infer<typeof ParkingSchema>;
 export type LineCrossingConfig = z.infer<typeof LineCrossingSchema>;
 export type MqttConfig = z.infer<typeof MqttSchema>;
 export type ApiConfig = z.infer<typeof ApiSchema>;
+export type DeliveryConfig = z.infer<typeof DeliverySchema>;
+export type EvidenceConfig = z.infer<typeof EvidenceSchema>;
+export type LiveViewConfig = z.infer<typeof LiveViewSchema>;
 export type PointConfig = z.infer<typeof PointSchema>;
 export type PolygonConfig = z.infer<typeof PolygonSchema>;
 

@@ -148,8 +148,12 @@ function positionOf(
 function resolvePaths(config: EdgeConfig, baseDir: string): void {
   for (const camera of config.cameras) {
     if (!isStreamUrl(camera.source.url)) camera.source.url = path.resolve(baseDir, camera.source.url);
+    const { recordUrl } = camera.source;
+    if (recordUrl !== undefined && !isStreamUrl(recordUrl))
+      camera.source.recordUrl = path.resolve(baseDir, recordUrl);
   }
   if (config.mqtt.caFile !== undefined) config.mqtt.caFile = path.resolve(baseDir, config.mqtt.caFile);
+  config.dataDir = path.resolve(baseDir, config.dataDir);
   for (const model of Object.values(config.models)) {
     if (model.manifest.endsWith('.json')) model.manifest = path.resolve(baseDir, model.manifest);
   }

@@ -6,6 +6,7 @@ import {
   type IConnackPacket,
   type MqttClient,
 } from 'mqtt';
+import type { CameraHealth, EdgeStatus } from '../../contract/edge-status.ts';
 import { type EdgeEvent, EventSchema } from '../../contract/events.ts';
 import { topics } from '../../contract/topics.ts';
 import type { MqttConfig } from '../config/edge-config-schema.ts';
@@ -41,20 +42,6 @@ import {
 /** What the edge node calls with each event: resolves with the outbox seq once it is on disk. */
 export type EventSink = (event: EdgeEvent) => Promise<number>;
 
-/** The retained payload of `edges/{edgeId}/status`. */
-export interface EdgeStatus {
-  state: 'online' | 'offline';
-  edgeId: string;
-  clientId: string;
-  /** When this status was published; absent in the Last Will (published by the broker later). */
-  at?: string;
-  /** online: since when this connection is up. */
-  since?: string;
-  reason?: 'connection lost' | 'stopped';
-  outbox?: { depth: number; dropped: number };
-  cameras?: unknown;
-}
-
 type LogFn = (object: object, message: string) => void;
 /** What the publisher logs through (a pino logger fits). */
 export interface PublisherLogger {
@@ -66,10 +53,10 @@ export interface PublisherLogger {
 export interface MqttPublisherOptions {
   edgeId: string;
   /** Broker URL, credentials, CA file (already resolved against the config's folder), client id. */
-  mqtt: MqttConfig;
+  mqtt: Omit<MqttConfig, 'protocolVersion'> & { protocolVersion?: MqttConfig['protocolVersion'] };
   outbox: Outbox;
   /** Per-camera health for the heartbeat (e.g. `EdgeNode.status()`). */
-  health?: () => unknown;
+  health?: () => CameraHealth[];
   heartbeatSeconds?: number;
   /** Unacknowledged publishes at most. Default 100. */
   maxInFlight?: number;
@@ -164,6 +151,8 @@ export class MqttPublisher {
   private retryTimer: NodeJS.Timeout | undefined;
   private heartbeatInFlight = false;
   private readonly unsubscribe: () => void;
+  /** MQTT 5 properties on publishes; none under 3.1.1, which has no properties. */
+  private readonly jsonProperties: { properties?: typeof JSON_PROPERTIES };
   private readonly latencies = new Float64Array(LATENCY_WINDOW);
   private drainWaiters: (() => void)[] = [];
   private readonly counters = { connects: 0, connectionFailures: 0, published: 0, acked: 0, refused: 0 };
@@ -179,6 +168,7 @@ export class MqttPublisher {
       random: options.random ?? Math.random,
     };
     this.log = options.logger ?? SILENT;
+    this.jsonProperties = (options.mqtt.protocolVersion ?? 5) === 5 ? { properties: JSON_PROPERTIES } : {};
     this.deliver = createEventSink(options.outbox, options.edgeId);
     this.client = connect(options.mqtt.url, this.clientOptions());
     this.client.on('connect', (connack) => this.onConnect(connack));
@@ -239,7 +229,7 @@ export class MqttPublisher {
       const published = this.client.publishAsync(this.statusTopic(), offline, {
         qos: 1,
         retain: true,
-        properties: JSON_PROPERTIES,
+        ...this.jsonProperties,
       });
       await withTimeout(published, drainMs).catch(() => {});
     }
@@ -252,13 +242,19 @@ export class MqttPublisher {
   private clientOptions(): IClientOptions {
     const { mqtt, edgeId } = this.options;
     const will: EdgeStatus = { state: 'offline', edgeId, clientId: this.clientId, reason: 'connection lost' };
+    const v5 = (mqtt.protocolVersion ?? 5) === 5;
     return {
-      protocolVersion: 5,
+      protocolVersion: v5 ? 5 : 4,
       clientId: this.clientId,
       clean: false,
-      properties: {
-        sessionExpiryInterval: this.options.sessionExpirySeconds ?? DEFAULTS.sessionExpirySeconds,
-      },
+      // 3.1.1 has no session expiry: a persistent session lasts until the broker drops it.
+      ...(v5
+        ? {
+            properties: {
+              sessionExpiryInterval: this.options.sessionExpirySeconds ?? DEFAULTS.sessionExpirySeconds,
+            },
+          }
+        : {}),
       keepalive: this.options.keepaliveSeconds ?? DEFAULTS.keepaliveSeconds,
       connectTimeout: (this.options.connectTimeoutSeconds ?? DEFAULTS.connectTimeoutSeconds) * 1000,
       // Reconnects are ours (with backoff); mqtt.js's fixed period is off.
@@ -273,7 +269,7 @@ export class MqttPublisher {
         payload: Buffer.from(JSON.stringify(will)),
         qos: 1,
         retain: true,
-        properties: { willDelayInterval: 0, ...JSON_PROPERTIES },
+        ...(v5 ? { properties: { willDelayInterval: 0, ...JSON_PROPERTIES } } : {}),
       },
     };
   }
@@ -371,7 +367,7 @@ export class MqttPublisher {
   private send(message: PendingMessage): void {
     this.inFlight.add(message.seq);
     this.counters.published++;
-    this.client.publish(message.topic, message.payload, { qos: 1, properties: JSON_PROPERTIES }, (error) =>
+    this.client.publish(message.topic, message.payload, { qos: 1, ...this.jsonProperties }, (error) =>
       this.onPuback(message, error),
     );
   }
@@ -454,14 +450,9 @@ export class MqttPublisher {
       this.log.error({ reason: String(error) }, 'could not build the status');
       return;
     }
-    this.client.publish(
-      this.statusTopic(),
-      payload,
-      { qos: 1, retain: true, properties: JSON_PROPERTIES },
-      () => {
-        this.heartbeatInFlight = false;
-      },
-    );
+    this.client.publish(this.statusTopic(), payload, { qos: 1, retain: true, ...this.jsonProperties }, () => {
+      this.heartbeatInFlight = false;
+    });
   }
 }
 

@@ -7,8 +7,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EdgeStatusSchema } from '../../contract/edge-status.ts';
 import type { EdgeEvent } from '../../contract/events.ts';
-import { type EdgeStatus, MqttPublisher, type PublisherLogger } from '../../edge/delivery/mqtt-publisher.ts';
+import { MqttPublisher, type PublisherLogger } from '../../edge/delivery/mqtt-publisher.ts';
 import { Outbox } from '../../edge/delivery/outbox.ts';
 import { sampleEvent, sleep, startMosquitto, type TestBroker } from './mosquitto.ts';
 
@@ -18,8 +19,8 @@ import { sampleEvent, sleep, startMosquitto, type TestBroker } from './mosquitto
  * this process or in child processes killed with SIGKILL.
  */
 
-/** The issue asks for a 30 s outage; 5 s takes the same path (offline, backoff, reconnect, drain). */
-const OUTAGE_MS = 5_000;
+/** As the issue asks: the broker is down for 30 s while events are produced. */
+const OUTAGE_MS = 30_000;
 const BACKOFF = { initialSeconds: 0.1, maxSeconds: 0.5 };
 
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
@@ -86,7 +87,7 @@ async function subscribe(url: string, topic: string, clientId: string): Promise<
 }
 
 const eventIds = (messages: Received[]) => messages.map((m) => (JSON.parse(m.payload) as EdgeEvent).eventId);
-const statuses = (messages: Received[]) => messages.map((m) => JSON.parse(m.payload) as EdgeStatus);
+const statuses = (messages: Received[]) => messages.map((m) => EdgeStatusSchema.parse(JSON.parse(m.payload)));
 
 /** Every id arrived; a duplicate has identical bytes; first arrivals keep each camera's order. */
 function expectDelivered(messages: Received[], sent: readonly EdgeEvent[]): void {
@@ -227,7 +228,7 @@ const outbox = Outbox.open(dir);
 const publisher = new MqttPublisher({
   edgeId, mqtt: { url }, outbox, heartbeatSeconds: 1,
   backoff: { initialSeconds: 0.1, maxSeconds: 0.5 },
-  health: () => [{ id: 'cam-a', state: 'live', framesDecoded: 42 }],
+  health: () => [{ id: 'cam-a', state: 'running', lastFrameTime: 1_700_000_000_000, reconnects: 0, lastError: null, framesDecoded: 42 }],
 });
 let connected = false;
 setInterval(() => {
@@ -362,7 +363,7 @@ describe('MQTT delivery through the outbox (real mosquitto)', () => {
       edgeId,
       clientId: `edge-${edgeId}`,
       outbox: { depth: 0 },
-      cameras: [{ id: 'cam-a', state: 'live' }],
+      cameras: [{ id: 'cam-a', state: 'running' }],
     });
 
     await first.kill('SIGKILL');
