@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CloudError, type CloudErrorCode } from '../common/cloud-error.ts';
 
 /**
@@ -27,7 +27,7 @@ export async function readValidatedFile<S extends z.ZodType>(
   } catch (error) {
     throw new CloudError(invalidCode, `${file}: ${(error as Error).message}`, { file }, { cause: error });
   }
-  const parsed = schema.safeParse(raw ?? {});
+  const parsed = schema.safeParse(raw ?? {}, { error: fileErrorMessage });
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => ({
     path: issue.path
@@ -38,4 +38,15 @@ export async function readValidatedFile<S extends z.ZodType>(
   }));
   const lines = problems.map((p) => `${file}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`);
   throw new CloudError(invalidCode, lines.join('\n'), { file, problems });
+}
+
+/** Messages for zod's built-in checks, worded for someone editing the file. */
+function fileErrorMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'required';
+  if (issue.code === 'unrecognized_keys') {
+    const known = issue.inst instanceof z.ZodObject ? Object.keys(issue.inst.shape) : [];
+    const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+    return `unknown field${issue.keys.length === 1 ? '' : 's'} ${keys}${known.length ? `; allowed: ${known.join(', ')}` : ''}`;
+  }
+  return undefined;
 }
