@@ -34,6 +34,11 @@ export class Episode {
 
   constructor(private readonly options: EpisodeOptions) {}
 
+  /** Neither open nor waiting out its minimum duration: nothing would be lost by forgetting it. */
+  get idle(): boolean {
+    return !this.open && Number.isNaN(this.activeSince);
+  }
+
   step(t: number, active: boolean, metric: number): EventPhase | undefined {
     if (active) {
       if (Number.isNaN(this.activeSince)) {

@@ -43,12 +43,16 @@ interface DeviceState {
   head: number;
   maxTime: number;
   lastApplied: number;
-  positionStates: RuleState[] | undefined;
+  /**
+   * Geofence and rate states by position-rule index, made only while a rule's condition holds or
+   * its incident is open: a truck far from every zone costs one slot per rule, not a state each.
+   */
+  positionStates: (RuleState | undefined)[] | undefined;
   sensorStates: Map<string, RuleState[]>;
   silenceStates: RuleState[];
 }
 
-const EMPTY: readonly RuleState[] = [];
+const EMPTY: readonly (RuleState | undefined)[] = [];
 const DAY_MS = 86_400_000;
 const NO_SITE = { lat: Number.NaN, lon: Number.NaN };
 
@@ -64,6 +68,7 @@ const NO_SITE = { lat: Number.NaN, lon: Number.NaN };
 export class RuleEngine {
   private readonly rules: CompiledRule[];
   private readonly silenceRules: CompiledRule[];
+  private readonly positionRules: CompiledRule[];
   private readonly devices = new Map<string, DeviceState>();
   private readonly silenced: DeviceState[] = [];
   private readonly waiting = new Set<DeviceState>();
@@ -79,6 +84,7 @@ export class RuleEngine {
   ) {
     this.rules = config.rules.map(compileRule);
     this.silenceRules = this.rules.filter((c) => c.rule.kind === 'silence');
+    this.positionRules = this.rules.filter((c) => c.rule.kind === 'geofence' || c.rule.kind === 'rate');
     this.latenessMs = config.allowedLatenessSeconds * 1000;
     this.offsetMs = config.utcOffsetMinutes * 60_000;
   }
@@ -122,7 +128,7 @@ export class RuleEngine {
     for (const device of this.waiting) this.release(device, Number.POSITIVE_INFINITY);
     for (const device of this.devices.values()) {
       const all = [
-        ...(device.positionStates ?? EMPTY),
+        ...(device.positionStates ?? EMPTY).filter((x) => x !== undefined),
         ...[...device.sensorStates.values()].flat(),
         ...device.silenceStates,
       ];
@@ -203,18 +209,21 @@ export class RuleEngine {
       device.lon = reading.lon;
       device.plate = reading.plate;
       device.unit = 'km/h';
-      const states = device.positionStates ?? this.positionStatesOf(device);
       const minute = Math.floor(((((t + this.offsetMs) % DAY_MS) + DAY_MS) % DAY_MS) / 60_000);
-      for (let k = 0; k < states.length; k++) {
-        const state = states[k] as RuleState;
-        const active = this.positionActive(
-          state.compiled,
-          reading.lat,
-          reading.lon,
-          reading.speedKmh,
-          minute,
-        );
+      const rules = this.positionRules;
+      const states = device.positionStates ?? this.positionStatesOf(device);
+      for (let k = 0; k < rules.length; k++) {
+        const compiled = rules[k] as CompiledRule;
+        if (compiled.devices && !compiled.devices.has(device.id)) continue;
+        const active = this.positionActive(compiled, reading.lat, reading.lon, reading.speedKmh, minute);
+        let state = states[k];
+        if (!state) {
+          if (!active) continue;
+          state = newState(compiled, Number.NaN);
+          states[k] = state;
+        }
         this.emit(state.episode.step(t, active, reading.speedKmh), state, device);
+        if (state.episode.idle) states[k] = undefined;
       }
       return;
     }
@@ -256,7 +265,8 @@ export class RuleEngine {
   private seen(device: DeviceState, reading: Telemetry, t: number): void {
     for (const compiled of this.silenceRules) {
       if (!silenceMatches(compiled, reading) || !admits(compiled, device.id)) continue;
-      const state = device.silenceStates.find((s) => s.compiled === compiled);
+      let state: RuleState | undefined;
+      for (const s of device.silenceStates) if (s.compiled === compiled) state = s;
       if (!state) {
         // Watched from its first reading: a device never heard of cannot be missed.
         if (device.silenceStates.length === 0) this.silenced.push(device);
@@ -303,10 +313,8 @@ export class RuleEngine {
     this.nextSilenceDue = next;
   }
 
-  private positionStatesOf(device: DeviceState): RuleState[] {
-    const states = this.rules
-      .filter((c) => (c.rule.kind === 'geofence' || c.rule.kind === 'rate') && admits(c, device.id))
-      .map((c) => newState(c, Number.NaN));
+  private positionStatesOf(device: DeviceState): (RuleState | undefined)[] {
+    const states = new Array<RuleState | undefined>(this.positionRules.length).fill(undefined);
     device.positionStates = states;
     return states;
   }

@@ -48,10 +48,15 @@ export class TumblingWindow implements ValueWindow {
   }
 }
 
-/** The readings of the last `size` (inclusive of the newest); a value per reading. */
+/**
+ * The readings of the last `size` (inclusive of the newest); a value per reading once the readings
+ * span the whole window, so that a device's first reading alone (or the first after a gap longer
+ * than the window) is not taken for the window's mean.
+ */
 export class SlidingWindow implements ValueWindow {
   value = Number.NaN;
   at = Number.NaN;
+  private since = Number.NaN;
   private times = new Float64Array(16);
   private values = new Float64Array(16);
   private head = 0;
@@ -76,6 +81,8 @@ export class SlidingWindow implements ValueWindow {
       this.head = (this.head + 1) % cap;
       this.size -= 1;
     }
+    if (this.size === 1) this.since = t;
+    if (t - this.since < this.sizeMs) return false;
     this.at = t;
     this.value = this.aggregate === 'mean' ? this.sum / this.size : this.extreme(this.aggregate === 'max');
     return true;

@@ -78,6 +78,28 @@ describe('threshold rules', () => {
     expect(starts(run(fixtureRules(), longer).events)).toBe(1);
   });
 
+  it('a sliding mean judges only full windows: a loud first minute does not start an exceedance', () => {
+    // Noise at 67 dB(A) after two loud readings at 80 at the start: the 5-minute mean never passes 70.
+    const readings = simulateSensor({
+      deviceId: 'noise-site-1',
+      kind: 'noise',
+      unit: 'dB(A)',
+      startMs: T0,
+      durationSeconds: 3600,
+      intervalSeconds: 10,
+      level: (s) => (s < 20 ? 80 : 67),
+      noise: 1.5,
+      seed: 2,
+    });
+    expect(run(fixtureRules(), readings).events).toHaveLength(0);
+    // Judged on a window that is not yet full (here: raw readings), the loud start is an incident.
+    const raw = rules({
+      rules: [{ ...threshold({ sensor: 'noise', high: 70, low: 65 }), event: 'noise_exceedance' }],
+    });
+    const events = run(raw, readings).events;
+    expect(events[0]).toMatchObject({ phase: 'start', startedAt: new Date(T0).toISOString() });
+  });
+
   it('a tumbling window judges each slot once, at its end', () => {
     const rule = threshold({ low: 120, window: { type: 'tumbling', seconds: 600, aggregate: 'max' } });
     // One reading of 400 in the slot [10 min, 20 min): its slot's max exceeds; the next slot clears.
