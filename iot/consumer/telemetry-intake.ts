@@ -18,6 +18,7 @@ export interface DeadLetterSink {
   deadLetter(entry: DeadLetter): void;
 }
 
+/** `duplicate` readings (QoS 1 redeliveries) are dropped quietly: they are not faults. */
 export type IntakeOutcome = Exclude<IngestOutcome, 'late'> | 'dead';
 
 /** Largest payload a reading can need; anything bigger is refused before parsing. */

@@ -7,7 +7,8 @@ import type { RulesConfig, SilenceRule } from './rule-schema.ts';
 import { SlidingWindow, TumblingWindow, type ValueWindow } from './window.ts';
 
 /** What became of a reading handed to the engine. */
-export type IngestOutcome = 'applied' | 'buffered' | 'late';
+/** `duplicate`: the same device, stream and time as a reading already taken (an MQTT QoS 1 redelivery). */
+export type IngestOutcome = 'applied' | 'buffered' | 'late' | 'duplicate';
 
 export interface EngineStats {
   devices: number;
@@ -15,6 +16,7 @@ export interface EngineStats {
   applied: number;
   /** Older than a reading already applied for their device: not applied. */
   late: number;
+  duplicates: number;
   events: number;
   /** Event time (ms) up to which every device's readings are final; -Infinity before any. */
   watermark: number;
@@ -43,6 +45,8 @@ interface DeviceState {
   head: number;
   maxTime: number;
   lastApplied: number;
+  /** The readings applied at `lastApplied` (one per stream: position, each sensor kind). */
+  appliedAtLast: Telemetry[];
   /**
    * Geofence and rate states by position-rule index, made only while a rule's condition holds or
    * its incident is open: a truck far from every zone costs one slot per rule, not a state each.
@@ -76,7 +80,7 @@ export class RuleEngine {
   private readonly offsetMs: number;
   private watermark = Number.NEGATIVE_INFINITY;
   private nextSilenceDue = Number.POSITIVE_INFINITY;
-  private readonly counters = { received: 0, applied: 0, late: 0, events: 0 };
+  private readonly counters = { received: 0, applied: 0, late: 0, duplicates: 0, events: 0 };
 
   constructor(
     private readonly config: RulesConfig,
@@ -96,6 +100,10 @@ export class RuleEngine {
     if (timeMs < device.lastApplied) {
       this.counters.late += 1;
       return 'late';
+    }
+    if (this.isDuplicate(device, reading, timeMs)) {
+      this.counters.duplicates += 1;
+      return 'duplicate';
     }
     if (timeMs > device.maxTime) device.maxTime = timeMs;
     const releaseUpTo = device.maxTime - this.latenessMs;
@@ -155,6 +163,7 @@ export class RuleEngine {
         head: 0,
         maxTime: Number.NEGATIVE_INFINITY,
         lastApplied: Number.NEGATIVE_INFINITY,
+        appliedAtLast: [],
         positionStates: undefined,
         sensorStates: new Map(),
         silenceStates: [],
@@ -162,6 +171,17 @@ export class RuleEngine {
       this.devices.set(id, device);
     }
     return device;
+  }
+
+  private isDuplicate(device: DeviceState, reading: Telemetry, timeMs: number): boolean {
+    if (timeMs === device.lastApplied) {
+      for (const seen of device.appliedAtLast) if (sameStream(seen, reading)) return true;
+    }
+    const { times, items } = device;
+    for (let k = times.length - 1; k >= device.head && (times[k] as number) >= timeMs; k--) {
+      if (times[k] === timeMs && sameStream(items[k] as Telemetry, reading)) return true;
+    }
+    return false;
   }
 
   private enqueue(device: DeviceState, reading: Telemetry, timeMs: number): void {
@@ -202,6 +222,8 @@ export class RuleEngine {
 
   private apply(device: DeviceState, reading: Telemetry, t: number): void {
     this.counters.applied += 1;
+    if (t !== device.lastApplied) device.appliedAtLast.length = 0;
+    device.appliedAtLast.push(reading);
     device.lastApplied = t;
     this.seen(device, reading, t);
     if (reading.type === 'position') {
@@ -360,6 +382,11 @@ function newState(compiled: CompiledRule, lastSeen: number): RuleState {
 
 function admits(c: CompiledRule, deviceId: string): boolean {
   return !c.devices || c.devices.has(deviceId);
+}
+
+function sameStream(a: Telemetry, b: Telemetry): boolean {
+  if (a.type === 'position') return b.type === 'position';
+  return b.type === 'sensor' && a.kind === b.kind;
 }
 
 function silenceMatches(c: CompiledRule, reading: Telemetry): boolean {

@@ -72,6 +72,25 @@ describe('event-time order', () => {
     expect(engine.stats()).toMatchObject({ applied: before, late: 1 });
   });
 
+  it('redelivered readings (MQTT QoS 1 duplicates) count once: same events, no dead letters', () => {
+    const expected = run(config, inOrder, { close: true }).events;
+    const random = new SeededRandom(9);
+    const twice = arrivalOrder(
+      inOrder.flatMap((r) => (random.next() < 0.3 ? [r, { ...r }] : [r])),
+      20,
+      4,
+    );
+    const { events, outcomes, engine } = run(config, twice, { close: true });
+    expect(byId(events)).toEqual(byId(expected));
+    expect(outcomes.filter((o) => o === 'duplicate').length).toBe(twice.length - inOrder.length);
+    expect(engine.stats()).toMatchObject({ late: 0, applied: inOrder.length });
+    // Two sensor kinds of one device at the same instant are not duplicates of each other.
+    const [pm10] = inOrder.filter((r) => r.type === 'sensor');
+    const pair = run(config, [pm10 as Telemetry, { ...(pm10 as Telemetry), kind: 'noise' } as Telemetry]);
+    expect(pair.outcomes).not.toContain('duplicate');
+    expect(pair.engine.stats().applied).toBe(2);
+  });
+
   it('a device that goes quiet has its held readings applied when event time moves on', () => {
     const events: DeviceEvent[] = [];
     const engine = new RuleEngine(config, (e) => events.push(e));
