@@ -44,9 +44,13 @@ export interface ClipCutterOptions {
   ffmpegTimeoutMs?: number;
 }
 
-type Coverage = { ok: true; segments: RecordedSegment[] } | { ok: false; missing: 'start' | 'end' | 'gap' };
+export type Coverage =
+  | { ok: true; segments: RecordedSegment[] }
+  | { ok: false; missing: 'start' }
+  /** Covered without a break from `from` up to `coveredUntilMs` only. */
+  | { ok: false; missing: 'rest'; coveredUntilMs: number };
 
-/** The segments that cover [fromMs, toMs] without a gap, or which part is missing. */
+/** The segments that cover [fromMs, toMs] without a break, or how far they do. */
 export function selectCoveringSegments(
   segments: readonly RecordedSegment[],
   fromMs: number,
@@ -55,14 +59,13 @@ export function selectCoveringSegments(
 ): Coverage {
   const chosen = segments.filter((s) => s.endMs > fromMs && s.startMs < toMs);
   const first = chosen[0];
-  const last = chosen.at(-1);
   if (!first || first.startMs > fromMs + toleranceMs) return { ok: false, missing: 'start' };
-  if (!last || last.endMs < toMs - toleranceMs) return { ok: false, missing: 'end' };
-  for (let i = 1; i < chosen.length; i += 1) {
-    if ((chosen[i] as RecordedSegment).startMs > (chosen[i - 1] as RecordedSegment).endMs + toleranceMs) {
-      return { ok: false, missing: 'gap' };
-    }
+  let coveredUntilMs = first.endMs;
+  for (const s of chosen.slice(1)) {
+    if (s.startMs > coveredUntilMs + toleranceMs) break;
+    coveredUntilMs = Math.max(coveredUntilMs, s.endMs);
   }
+  if (coveredUntilMs < toMs - toleranceMs) return { ok: false, missing: 'rest', coveredUntilMs };
   return { ok: true, segments: chosen };
 }
 
@@ -140,12 +143,14 @@ export class ClipCutter {
       const check = (): void => {
         const coverage = selectCoveringSegments(this.buffer.segments(), fromMs, toMs, this.toleranceMs);
         let verdict: RecordedSegment[] | ClipError | undefined;
+        // What is neither buffered nor after the start of the segment being written never will be.
+        const recordingFromMs = this.buffer.recordingFromMs() - this.toleranceMs;
         if (coverage.ok) verdict = coverage.segments;
-        else if (coverage.missing === 'start' && this.startLost(fromMs)) {
+        else if (coverage.missing === 'start' && fromMs < recordingFromMs) {
           verdict = this.notBuffered(fromMs, toMs, 'its start was deleted or never recorded');
-        } else if (coverage.missing === 'gap') {
-          // Between two closed segments: it will never be filled.
-          verdict = this.notBuffered(fromMs, toMs, 'the recording has a gap in it');
+        } else if (coverage.missing === 'rest' && coverage.coveredUntilMs < recordingFromMs) {
+          const gap = `the recording breaks off at ${isoTime(coverage.coveredUntilMs)}`;
+          verdict = this.notBuffered(fromMs, toMs, gap);
         } else if (!this.buffer.active) {
           verdict = this.notBuffered(fromMs, toMs, 'the recorder has stopped');
         }
@@ -160,11 +165,6 @@ export class ClipCutter {
     });
   }
 
-  /** `from` is not in a closed segment and lies before the one being written: it will never come. */
-  private startLost(fromMs: number): boolean {
-    return fromMs + this.toleranceMs < this.buffer.recordingFromMs();
-  }
-
   private async join(segments: RecordedSegment[], toMs: number, outFile: string): Promise<ClipResult> {
     const first = segments[0] as RecordedSegment;
     await mkdir(dirname(outFile), { recursive: true });
@@ -175,6 +175,7 @@ export class ClipCutter {
     const lengthSeconds = (toMs - first.startMs) / 1000;
     try {
       await writeFile(listFile, concatList(segments.map((s) => s.file)));
+      const { codec } = await probeVideo(first.file);
       await run(
         ffmpegPath(),
         [
@@ -193,6 +194,8 @@ export class ClipCutter {
           '0:v',
           '-c',
           'copy',
+          // Browsers (Safari, Chrome) play H.265 in MP4 only under this tag; ffmpeg's default is hev1.
+          ...(codec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
           '-t',
           lengthSeconds.toFixed(3),
           '-movflags',

@@ -299,22 +299,30 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
     );
 
     let closing = Promise.resolve();
+    let previousEnd: number | undefined;
+    let unconfirmed: { endSeconds: number; seenMs: number } | undefined;
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    const linesDone = new Promise((done) => lines.once('close', done));
     lines.on('line', (text) => {
       const seenMs = this.clock();
-      const line = parseSegmentListLine(text);
-      if (!line) return;
+      const parsed = parseSegmentListLine(text);
+      if (!parsed) return;
+      // A run's segments follow each other with nothing between them; taking each start from the
+      // previous end keeps them so where reordered (B-) frames make ffmpeg's times overlap or part.
+      const line = { ...parsed, start: Math.min(previousEnd ?? parsed.start, parsed.end) };
+      previousEnd = parsed.end;
       lastProgress = seenMs;
       if (this.failures > 0 && seenMs - runStart >= this.options.healthySeconds * 1000) this.failures = 0;
-      // The segment closed by a stop ends at its last packet, not at a keyframe that has arrived.
-      const timely = !this.stopping || !streamClock.calibrated;
-      closing = closing.then(() => this.closeSegment(line, timely ? seenMs : undefined, streamClock));
+      // A segment closed because the run ended (stop, end of stream, error) ends at its last packet,
+      // not at a keyframe that has just arrived: its close dates nothing. So each close calibrates the
+      // clock only once the next one shows it was not the last, except the first, which is all there is.
+      if (unconfirmed) streamClock.observe(unconfirmed.endSeconds, unconfirmed.seenMs);
+      unconfirmed = { endSeconds: parsed.end, seenMs };
+      if (!streamClock.calibrated) streamClock.observe(parsed.end, seenMs);
+      closing = closing.then(() => this.closeSegment(line, streamClock));
     });
 
     const { code, signal, error } = await exited;
     clearInterval(ticker);
-    await Promise.race([linesDone, exited]);
     await closing;
     this.child = undefined;
 
@@ -344,12 +352,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
     }
   }
 
-  private async closeSegment(
-    line: ClosedSegmentLine,
-    seenMs: number | undefined,
-    streamClock: StreamClock,
-  ): Promise<void> {
-    if (seenMs !== undefined) streamClock.observe(line.end, seenMs);
+  private async closeSegment(line: ClosedSegmentLine, streamClock: StreamClock): Promise<void> {
     const startMs = Math.round(streamClock.wallMs(line.start));
     const endMs = Math.round(streamClock.wallMs(line.end));
     const written = join(this.dir, basename(line.name));

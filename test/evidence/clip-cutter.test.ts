@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipCutter } from '../../edge/evidence/clip-cutter.ts';
 import { ClipError } from '../../edge/evidence/clip-errors.ts';
+import type { RecordedSegment } from '../../edge/evidence/segment-list.ts';
 import { SegmentRecorder } from '../../edge/evidence/segment-recorder.ts';
-import { VTEST, waitFor } from '../ingest/helpers.ts';
+import { ffmpeg, VTEST, waitFor } from '../ingest/helpers.ts';
 import { greyFrame, meanAbsDiff, probeClip, topLevelBoxes } from './clip-test-helpers.ts';
 
 const SEGMENT_SECONDS = 2;
@@ -15,6 +16,8 @@ let recorder: SegmentRecorder;
 let cutter: ClipCutter;
 /** Wall clock when the fixture camera was started. */
 let t0: number;
+/** A second camera sending H.265, as many in the field do. */
+let hevcRecorder: SegmentRecorder;
 
 async function rejection(promise: Promise<unknown>): Promise<ClipError> {
   const error = await promise.then(
@@ -36,15 +39,27 @@ beforeAll(async () => {
     segmentSeconds: SEGMENT_SECONDS,
   }).start();
   cutter = new ClipCutter(recorder);
+  // The fixture as an H.265 camera encodes it: a keyframe every 2 s, closed GOPs, no B-frames.
+  const hevc = join(dir, 'vtest-hevc.mp4');
+  await ffmpeg([
+    ...['-i', VTEST, '-t', '8', '-an', '-c:v', 'libx265', '-preset', 'ultrafast'],
+    ...['-x265-params', 'keyint=20:min-keyint=20:bframes=0:open-gop=0:log-level=error', hevc],
+  ]);
+  hevcRecorder = new SegmentRecorder({
+    cameraId: 'hevc-cam',
+    source: { url: hevc, loop: true },
+    dir: join(dir, 'hevc-buffer'),
+  }).start();
   await waitFor('10 s recorded', () => (recorder.stats().lastSegmentEndMs ?? 0) >= t0 + 9000, 20_000);
 }, 30_000);
 
 afterAll(async () => {
-  await recorder?.stop();
+  await Promise.all([recorder?.stop(), hevcRecorder?.stop()]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('ClipCutter on the fixture recorded as a live camera', () => {
+// The cuts share one recording and write separate files: they run side by side.
+describe.concurrent('ClipCutter on the fixture recorded as a live camera', () => {
   it('cuts a clip of [t0+3 s, t0+8 s] that plays, covers the interval and starts at a keyframe before it', async () => {
     const from = new Date(t0 + 3000);
     const to = new Date(t0 + 8000);
@@ -88,6 +103,19 @@ describe('ClipCutter on the fixture recorded as a live camera', () => {
     expect(meanAbsDiff(clipFrame, sameTime)).toBe(0);
     // People walk: two seconds later the picture differs, so the comparison above means something.
     expect(meanAbsDiff(clipFrame, segmentLater)).toBeGreaterThan(1);
+  });
+
+  it('tags an H.265 clip hvc1, the tag under which browsers play it', async () => {
+    await waitFor('4 s of H.265 recorded', () => hevcRecorder.stats().segments >= 2, 10_000);
+    const [first] = hevcRecorder.segments() as [RecordedSegment];
+    const clip = await new ClipCutter(hevcRecorder).cut({
+      from: new Date(first.startMs + 500),
+      to: new Date(first.startMs + 3000),
+      outFile: join(dir, 'clips', 'hevc.mp4'),
+    });
+    const probed = await probeClip(clip.file);
+    expect(probed).toMatchObject({ codec: 'hevc', codecTag: 'hvc1', width: 768, height: 576 });
+    expect(probed.durationSeconds).toBeGreaterThanOrEqual(3);
   });
 
   it('waits for post-roll still being recorded, then cuts', async () => {

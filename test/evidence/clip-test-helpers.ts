@@ -2,11 +2,13 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { ffmpegPath, ffprobePath } from '../../edge/ingest/ffmpeg-binaries.ts';
+import { ffmpegChildren } from '../ingest/helpers.ts';
 
 const run = promisify(execFile);
 
 export interface ProbedClip {
   codec: string;
+  codecTag: string;
   width: number;
   height: number;
   frames: number;
@@ -23,19 +25,26 @@ export async function probeClip(file: string): Promise<ProbedClip> {
     '-select_streams',
     'v:0',
     '-show_entries',
-    'stream=codec_name,width,height,nb_read_frames:format=duration,format_name',
+    'stream=codec_name,codec_tag_string,width,height,nb_read_frames:format=duration,format_name',
     '-of',
     'json',
     file,
   ]);
   const info = JSON.parse(stdout) as {
-    streams: { codec_name: string; width: number; height: number; nb_read_frames: string }[];
+    streams: {
+      codec_name: string;
+      codec_tag_string: string;
+      width: number;
+      height: number;
+      nb_read_frames: string;
+    }[];
     format: { duration: string; format_name: string };
   };
   const stream = info.streams[0];
   if (!stream) throw new Error(`${file} has no video stream`);
   return {
     codec: stream.codec_name,
+    codecTag: stream.codec_tag_string,
     width: stream.width,
     height: stream.height,
     frames: Number(stream.nb_read_frames),
@@ -89,4 +98,15 @@ export function meanAbsDiff(a: Buffer, b: Buffer): number {
   let sum = 0;
   for (let i = 0; i < a.length; i += 1) sum += Math.abs((a[i] as number) - (b[i] as number));
   return sum / a.length;
+}
+
+/** Pids of this process's live ffmpeg children writing into `folder` (so concurrent tests keep apart). */
+export function ffmpegWritingTo(folder: string): number[] {
+  return ffmpegChildren().filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${folder}/`);
+    } catch {
+      return false;
+    }
+  });
 }

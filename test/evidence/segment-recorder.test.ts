@@ -10,14 +10,14 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipCutter } from '../../edge/evidence/clip-cutter.ts';
 import { ClipError } from '../../edge/evidence/clip-errors.ts';
 import type { RecorderOptionsInput } from '../../edge/evidence/recorder-options.ts';
 import type { RecordedSegment } from '../../edge/evidence/segment-list.ts';
 import { SegmentRecorder } from '../../edge/evidence/segment-recorder.ts';
-import { ffmpegChildren, VTEST, waitFor } from '../ingest/helpers.ts';
-import { probeClip } from './clip-test-helpers.ts';
+import { VTEST, waitFor } from '../ingest/helpers.ts';
+import { ffmpegWritingTo, probeClip } from './clip-test-helpers.ts';
 
 let dir: string;
 const recorders: SegmentRecorder[] = [];
@@ -47,7 +47,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'segment-recorder-'));
 });
 
-afterEach(async () => {
+afterAll(async () => {
   await Promise.all(recorders.splice(0).map((r) => r.stop()));
 });
 
@@ -55,7 +55,8 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('SegmentRecorder', () => {
+// Each test records its own camera into its own folder, at the fixture's real-time pace: they run side by side.
+describe.concurrent('SegmentRecorder', () => {
   it('cuts at keyframes, keeps closed segments under a tiny byte cap oldest first, and drops segments past the age limit', async () => {
     const capped = join(dir, 'capped');
     const aged = join(dir, 'aged');
@@ -64,7 +65,8 @@ describe('SegmentRecorder', () => {
     const byBytes = recorder({ dir: capped, segmentSeconds: 1, maxBytes: CAP }).start();
     const byAge = recorder({ dir: aged, maxAgeSeconds: 3 }).start();
     const byBytesClosed = closed(byBytes);
-    await waitFor('five segments', () => byBytesClosed.length >= 5, 20_000);
+    const byAgeClosed = closed(byAge);
+    await waitFor('four segments each', () => byBytesClosed.length >= 4 && byAgeClosed.length >= 4, 20_000);
 
     for (const s of byBytesClosed) expect(s.endMs - s.startMs).toBeCloseTo(2000, -2);
     const held = byBytes.segments();
@@ -96,7 +98,7 @@ describe('SegmentRecorder', () => {
     await new Promise((resolve) => setTimeout(resolve, 700));
     await first.stop();
     expect(first.state).toBe('stopped');
-    expect(ffmpegChildren()).toEqual([]);
+    expect(ffmpegWritingTo(folder)).toEqual([]);
     const held = first.segments();
     expect(held.length).toBeGreaterThanOrEqual(2);
     expect(tsFiles(folder).filter((n) => n.startsWith('run-'))).toEqual([]);
@@ -124,7 +126,7 @@ describe('SegmentRecorder', () => {
     r.on('restart', (info) => restarts.push(info.reason));
     await waitFor('a closed segment', () => r.stats().segments >= 1, 10_000);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const [pid] = ffmpegChildren();
+    const [pid] = ffmpegWritingTo(folder);
     const killedAt = Date.now();
     process.kill(pid as number, 'SIGKILL');
     await waitFor('recording again', () => r.stats().restarts >= 1 && r.state === 'recording', 10_000);
@@ -163,7 +165,8 @@ describe('SegmentRecorder', () => {
 
   it('keeps retrying a source that does not exist, reporting why, and stops cleanly', async () => {
     const missing = join(dir, 'no-such-camera.mp4');
-    const r = recorder({ dir: join(dir, 'missing'), source: { url: missing } }).start();
+    const folder = join(dir, 'missing');
+    const r = recorder({ dir: folder, source: { url: missing } }).start();
     await waitFor('three restarts', () => r.stats().restarts >= 3, 10_000);
     const stats = r.stats();
     expect(stats.lastError).toContain('No such file or directory');
@@ -179,7 +182,7 @@ describe('SegmentRecorder', () => {
     expect((error as ClipError).message).toContain('buffered: nothing');
     await r.stop();
     expect(r.state).toBe('stopped');
-    expect(ffmpegChildren()).toEqual([]);
+    expect(ffmpegWritingTo(folder)).toEqual([]);
   }, 20_000);
 
   it('refuses an HTTP MJPEG source and bad options with codes naming the problem', () => {

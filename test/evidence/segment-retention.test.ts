@@ -55,16 +55,24 @@ describe('selectCoveringSegments', () => {
 
   it('says which part is missing', () => {
     expect(selectCoveringSegments(TEN.slice(3), 3000, 8000, 250)).toEqual({ ok: false, missing: 'start' });
-    expect(selectCoveringSegments(TEN.slice(0, 3), 3000, 8000, 250)).toEqual({ ok: false, missing: 'end' });
+    expect(selectCoveringSegments(TEN.slice(0, 3), 3000, 8000, 250)).toEqual({
+      ok: false,
+      missing: 'rest',
+      coveredUntilMs: 6000,
+    });
     const holed = TEN.filter((_, i) => i !== 2);
-    expect(selectCoveringSegments(holed, 3000, 8000, 250)).toEqual({ ok: false, missing: 'gap' });
+    expect(selectCoveringSegments(holed, 3000, 8000, 250)).toEqual({
+      ok: false,
+      missing: 'rest',
+      coveredUntilMs: 4000,
+    });
     expect(selectCoveringSegments([], 3000, 8000, 250)).toEqual({ ok: false, missing: 'start' });
   });
 
   it('tolerates clock jitter up to the tolerance, not more', () => {
     const jittered = TEN.map((s, i) => (i === 3 ? { ...s, startMs: s.startMs + 200 } : s));
     expect(selectCoveringSegments(jittered, 3000, 9000, 250).ok).toBe(true);
-    expect(selectCoveringSegments(jittered, 3000, 9000, 100)).toEqual({ ok: false, missing: 'gap' });
+    expect(selectCoveringSegments(jittered, 3000, 9000, 100)).toMatchObject({ missing: 'rest' });
   });
 });
 
