@@ -8,13 +8,15 @@ import { openPostgresDatabase } from './postgres-database.ts';
 export interface DatabaseSettings {
   url?: string | undefined;
   dataDir?: string | undefined;
+  /** PGlite only: start from a dump of a database (tests clone a migrated template this way). */
+  loadDataDir?: Blob | undefined;
 }
 
 /** Opens the configured database and brings its schema up to date. */
 export async function openDatabase(settings: DatabaseSettings): Promise<Database> {
   let db: Database;
   try {
-    db = settings.url ? await openPostgresDatabase(settings.url) : await openPgliteDatabase(settings.dataDir);
+    db = settings.url ? await openPostgresDatabase(settings.url) : await openPgliteDatabase(settings);
   } catch (error) {
     const where = settings.url ? redact(settings.url) : (settings.dataDir ?? 'memory');
     throw new CloudError(

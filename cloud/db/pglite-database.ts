@@ -1,9 +1,19 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable } from './database.ts';
 
-/** Embedded Postgres: `dataDir` is a folder (created if absent); `memory://` or absent keeps it in memory. */
-export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
-  const db = await PGlite.create(dataDir ?? 'memory://');
+export interface PgliteOptions {
+  /** A folder (created if absent); absent: in memory. */
+  dataDir?: string | undefined;
+  /** Start from this dump (`dumpPgliteDatabase`) instead of an empty cluster: skips initdb. */
+  loadDataDir?: Blob | undefined;
+}
+
+/** Embedded Postgres (PGlite). */
+export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<Database & { dump(): Promise<Blob> }> {
+  const db = await PGlite.create({
+    dataDir: options.dataDir ?? 'memory://',
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+  });
   const wrap = (target: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<Row>(sql: string, params: readonly unknown[] = []) {
       const result = await target.query<Row>(sql, params as unknown[]);
@@ -18,5 +28,6 @@ export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
     ...wrap(db),
     transaction: (work) => db.transaction((tx) => work(wrap(tx))),
     close: () => db.close(),
+    dump: () => db.dumpDataDir('none'),
   };
 }

@@ -8,7 +8,7 @@ import { migrate, readMigrations } from '../../cloud/db/migrate.ts';
 import { openDatabase } from '../../cloud/db/open-database.ts';
 import { openPgliteDatabase } from '../../cloud/db/pglite-database.ts';
 import { openPostgresDatabase } from '../../cloud/db/postgres-database.ts';
-import { backends } from './support/databases.ts';
+import { backends, pgliteTemplate } from './support/databases.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -22,7 +22,7 @@ async function rawDatabase(backend: (typeof backends)[number]): Promise<{ open()
     const url = created.url;
     return { open: () => openPostgresDatabase(url) };
   }
-  const db = await openPgliteDatabase();
+  const db = await openPgliteDatabase(await pgliteTemplate('empty'));
   cleanups.push(() => db.close());
   // PGlite in memory is one database: hand out the same one, closing it only at the end.
   return { open: async () => ({ ...db, close: async () => {} }) };

@@ -1,7 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import type { Database } from '../../../cloud/db/database.ts';
+import { readMigrations } from '../../../cloud/db/migrate.ts';
 import { openDatabase } from '../../../cloud/db/open-database.ts';
+import { openPgliteDatabase } from '../../../cloud/db/pglite-database.ts';
 
 /**
  * The two database backends every storage test runs on: PGlite in memory, and a throwaway
@@ -44,11 +50,34 @@ async function createPostgresDatabase(): Promise<{ url: string; dispose(): Promi
   };
 }
 
+/**
+ * A PGlite cluster's initdb takes seconds of CPU; loading a dump takes one. Tests start from a
+ * dump kept in the temp folder: `empty` (a fresh cluster) or `migrated` (the current migrations
+ * applied), keyed by the PGlite version and the migrations' checksums so a change rebuilds it.
+ */
+export async function pgliteTemplate(kind: 'empty' | 'migrated'): Promise<{ loadDataDir: Blob }> {
+  const require = createRequire(import.meta.url);
+  const pgliteDir = path.dirname(require.resolve('@electric-sql/pglite'));
+  const version = JSON.parse(fs.readFileSync(path.join(pgliteDir, '..', 'package.json'), 'utf8')).version as string;
+  const migrations = kind === 'migrated' ? (await readMigrations()).map((m) => m.checksum).join() : '';
+  const key = createHash('sha256').update(`${version}:${kind}:${migrations}`).digest('hex').slice(0, 16);
+  const file = path.join(os.tmpdir(), `cloud-test-pglite-${kind}-${key}.tar`);
+  if (!fs.existsSync(file)) {
+    const db = kind === 'migrated' ? await openDatabase({}) : await openPgliteDatabase();
+    const dump = await (db as Awaited<ReturnType<typeof openPgliteDatabase>>).dump();
+    await db.close();
+    const partial = `${file}.${process.pid}`;
+    fs.writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    fs.renameSync(partial, file);
+  }
+  return { loadDataDir: new Blob([fs.readFileSync(file)]) };
+}
+
 export const backends: Backend[] = [
   {
     name: 'pglite',
     async open() {
-      const db = await openDatabase({});
+      const db = await openDatabase(await pgliteTemplate('migrated'));
       return { db, dispose: () => db.close() };
     },
     async create() {
