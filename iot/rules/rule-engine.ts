@@ -66,8 +66,11 @@ const NO_SITE = { lat: Number.NaN, lon: Number.NaN };
  *
  * Order: each device's readings are held until its own newest reading is `allowedLatenessSeconds`
  * ahead of them (or `advance` passes them), then applied in time order; a reading older than one
- * already applied for its device is late and not applied. The watermark (the newest reading
- * anywhere less the lateness, or what `advance` says) drives silence.
+ * already applied for its device is late and not applied; a repeat of one already taken (same
+ * device, stream and time: a QoS 1 redelivery) is dropped. The watermark (the newest reading
+ * anywhere less the lateness, or what `advance` says) drives silence: when it reaches a device's
+ * deadline, every device's readings up to it are applied first, so silence is judged on all that
+ * was said. Devices are kept for the engine's life (a device is watched from its first reading).
  */
 export class RuleEngine {
   private readonly rules: CompiledRule[];
