@@ -218,11 +218,15 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
 
   private async supervise(): Promise<void> {
     try {
-      await this.adoptExisting();
+      let adopted = false;
       for (let first = true; !this.stopping; first = false) {
         if (!first) this.restarts += 1;
-        const outcome = await this.runOnce();
-        await this.salvageLeftovers();
+        // The folder may be on a disk not mounted yet: that is retried like a camera that is down.
+        adopted ||= await this.adoptExisting();
+        const outcome: RunOutcome = adopted
+          ? await this.runOnce()
+          : { kind: 'failed', reason: this.lastError ?? 'segment folder unusable' };
+        if (adopted) await this.salvageLeftovers();
         this.writingFromMs = null;
         if (outcome.kind !== 'failed' || this.stopping) break;
         this.lastError = outcome.reason;
@@ -237,9 +241,6 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
         this.emit('restart', { reason: outcome.reason, attempt, delaySeconds });
         await this.sleep(delaySeconds * 1000);
       }
-    } catch (error) {
-      // Only the folder itself failing gets here (it cannot be created or read).
-      this.lastError = errorText(error);
     } finally {
       this.setState('stopped');
     }
@@ -247,15 +248,14 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
 
   private sleep(ms: number): Promise<void> {
     if (this.stopping) return Promise.resolve();
-    return new Promise((wake) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
+    return new Promise((resolve) => {
+      const wake = (): void => {
         clearTimeout(timer);
-        self.wakeFromBackoff = undefined;
-        wake();
-      }
-      this.wakeFromBackoff = done;
+        this.wakeFromBackoff = undefined;
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakeFromBackoff = wake;
     });
   }
 
@@ -411,10 +411,18 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
   /**
    * Takes over what an earlier recorder left in the folder: named segments as they are, and the
    * segment a killed ffmpeg was writing (`run-…`), dated by its modification time and probed length.
+   * False (with `lastError`) when the folder cannot be created or read.
    */
-  private async adoptExisting(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    for (const name of await readdir(this.dir)) {
+  private async adoptExisting(): Promise<boolean> {
+    let names: string[];
+    try {
+      await mkdir(this.dir, { recursive: true });
+      names = await readdir(this.dir);
+    } catch (error) {
+      this.lastError = `segment folder ${this.dir}: ${errorText(error)}`;
+      return false;
+    }
+    for (const name of names) {
       const file = join(this.dir, name);
       try {
         const named = parseSegmentFileName(name);
@@ -428,6 +436,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
       }
     }
     await this.applyRetention();
+    return true;
   }
 
   /** Without `startMs` (a file from an earlier process), the file's modification time dates its end. */

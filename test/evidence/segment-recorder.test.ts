@@ -7,6 +7,7 @@ import {
   rmSync,
   statSync,
   utimesSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -184,6 +185,17 @@ describe.concurrent('SegmentRecorder', () => {
     expect(r.state).toBe('stopped');
     expect(ffmpegWritingTo(folder)).toEqual([]);
   }, 20_000);
+
+  it('keeps retrying when its folder cannot be made, reporting why', async () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    const r = recorder({ dir: join(blocker, 'cam-1') }).start();
+    await waitFor('two restarts', () => r.stats().restarts >= 2, 10_000);
+    expect(r.stats().lastError).toMatch(/segment folder .*a-file\/cam-1: .*(ENOTDIR|EEXIST)/);
+    expect(r.state).not.toBe('stopped');
+    await r.stop();
+    expect(r.state).toBe('stopped');
+  });
 
   it('refuses an HTTP MJPEG source and bad options with codes naming the problem', () => {
     const make = (options: Partial<RecorderOptionsInput>) => () =>
