@@ -9,7 +9,9 @@ export interface PgliteOptions {
 }
 
 /** Embedded Postgres (PGlite). */
-export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<Database & { dump(): Promise<Blob> }> {
+export async function openPgliteDatabase(
+  options: PgliteOptions = {},
+): Promise<Database & { dump(): Promise<Blob> }> {
   const db = await PGlite.create({
     dataDir: options.dataDir ?? 'memory://',
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),

@@ -10,6 +10,7 @@ export const DEAD_LETTER_CODES = {
   EVENT_INVALID: 'the payload does not match the event contract',
   EVENT_TOPIC_MISMATCH: "the event's edgeId or type differs from its topic's",
   STATUS_INVALID: 'the status payload is malformed or names another edge',
+  EVENT_UNSTORABLE: 'the event is valid but the database refuses its data (e.g. a NUL character in a string)',
 } as const;
 export type DeadLetterCode = keyof typeof DEAD_LETTER_CODES;
 

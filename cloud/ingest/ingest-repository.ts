@@ -127,3 +127,8 @@ export const ingestRepository = {
     };
   },
 };
+
+/** Postgres text cannot hold U+0000; a dead letter's reason may quote the bad input. */
+function stripNul(text: string): string {
+  return text.replaceAll('\u0000', '\\u0000');
+}

@@ -1,3 +1,4 @@
+import type { EdgeEvent } from '../../contract/events.ts';
 import type { Database } from '../db/database.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import type { LiveFeed, LiveMessage } from '../live/live-feed.ts';
@@ -52,7 +53,22 @@ export class MessageProcessor {
     }
     const { event } = message;
     const notices: LiveMessage[] = [];
-    const outcome = await this.db.transaction(async (tx) => {
+    let outcome: Extract<ProcessOutcome, { kind: 'event' }>;
+    try {
+      outcome = await this.store(event, topic, at, notices);
+    } catch (error) {
+      // Retrying cannot help data the database refuses; anything else (connection lost) is retried.
+      if (!isDataException(error)) throw error;
+      return this.deadLetter('EVENT_UNSTORABLE', (error as Error).message, topic, payload, at);
+    }
+    if (outcome.stored) this.counters.events++;
+    else this.counters.duplicates++;
+    for (const notice of notices) this.live.publish(notice);
+    return outcome;
+  }
+
+  private store(event: EdgeEvent, topic: string, at: Date, notices: LiveMessage[]) {
+    return this.db.transaction(async (tx) => {
       const stored = await ingestRepository.insertEvent(tx, event, topic, at);
       if (!stored) return { kind: 'event' as const, stored: false, incidentId: undefined };
       const applied = await this.incidents.apply(tx, event, at);
@@ -63,9 +79,23 @@ export class MessageProcessor {
       }
       return { kind: 'event' as const, stored: true, incidentId: applied.incidentId };
     });
-    if (outcome.stored) this.counters.events++;
-    else this.counters.duplicates++;
-    for (const notice of notices) this.live.publish(notice);
-    return outcome;
   }
+
+  private async deadLetter(
+    code: DeadLetterCode,
+    reason: string,
+    topic: string,
+    payload: Uint8Array,
+    at: Date,
+  ): Promise<ProcessOutcome> {
+    await ingestRepository.insertDeadLetter(this.db, { code, reason, topic, payload }, at);
+    this.counters.deadLetters++;
+    return { kind: 'dead_letter', code };
+  }
+}
+
+/** SQLSTATE class 22: the data itself is refused (bad encoding, out of range...). */
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('22');
 }

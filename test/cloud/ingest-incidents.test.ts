@@ -135,6 +135,8 @@ describe.each(backends)('ingest into incidents and tickets on $name', (backend) 
       ),
       await core.processor.process('edges/lingnan-hub/other', Buffer.from('{}')),
       await core.processor.process('edges/lingnan-hub/status', Buffer.from('{"state":"sleeping"}')),
+      await send({ ...good, eventId: 'nul', scenario: 'stall\u0000' }),
+      await core.processor.process('edges/lingnan-hub/events/street_vending', Buffer.from('{"a":"\u0000')),
       await send(good),
     ];
     expect(outcomes.map((o) => ('code' in o ? o.code : o.kind))).toEqual([
@@ -143,12 +145,19 @@ describe.each(backends)('ingest into incidents and tickets on $name', (backend) 
       'EVENT_TOPIC_MISMATCH',
       'TOPIC_UNKNOWN',
       'STATUS_INVALID',
+      'EVENT_UNSTORABLE',
+      'PAYLOAD_NOT_JSON',
       'event',
     ]);
     const letters = await ingestRepository.deadLetters(core.db, 10);
-    expect(letters).toHaveLength(5);
-    const notJson = letters.find((l) => l.code === 'PAYLOAD_NOT_JSON');
-    expect(Buffer.from(notJson?.payloadBase64 ?? '', 'base64')).toEqual(Buffer.from([0xff, 0xfe, 0x00]));
+    expect(letters).toHaveLength(7);
+    const notJson = letters
+      .filter((l) => l.code === 'PAYLOAD_NOT_JSON')
+      .map((l) => Buffer.from(l.payloadBase64, 'base64'));
+    expect(notJson).toEqual([Buffer.from('{"a":"\u0000'), Buffer.from([0xff, 0xfe, 0x00])]);
+    expect(letters.find((l) => l.code === 'EVENT_UNSTORABLE')?.topic).toBe(
+      'edges/lingnan-hub/events/street_vending',
+    );
     expect(letters.find((l) => l.code === 'EVENT_INVALID')?.reason).toContain('eventId');
     expect((await ingestRepository.counts(core.db)).deadLettersByCode).toMatchObject({ EVENT_INVALID: 1 });
   });

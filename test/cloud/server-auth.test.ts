@@ -66,6 +66,13 @@ describe.each(pglite)('who may do what on the server ($name)', (backend) => {
     ).toBe(200);
   });
 
+  it('counts what ingest took and refused', async () => {
+    await opened.core.processor.process('edges/lingnan-hub/events/parking', Buffer.from('{'));
+    const res = (await app.inject({ url: '/api/v1/ingest', headers: bearer('operator') })).json();
+    expect(res.instance).toMatchObject({ deadLetters: 1, events: 0 });
+    expect(res.stored.deadLettersByCode).toEqual({ PAYLOAD_NOT_JSON: 1 });
+  });
+
   it('answers an unknown route with its code', async () => {
     const res = await app.inject({ url: '/api/v1/nothing' });
     expect(res.statusCode).toBe(404);

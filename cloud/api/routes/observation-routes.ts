@@ -78,6 +78,18 @@ export async function observationRoutes(
   );
 
   r.get(
+    '/ingest',
+    {
+      preHandler: anyUser,
+      schema: {
+        tags: ['ingest'],
+        summary: 'What this instance took from the broker since it started, and what the database holds',
+      },
+    },
+    async () => ({ instance: core.processor.counters, stored: await ingestRepository.counts(core.db) }),
+  );
+
+  r.get(
     '/edges',
     {
       preHandler: anyUser,

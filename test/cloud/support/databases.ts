@@ -58,7 +58,8 @@ async function createPostgresDatabase(): Promise<{ url: string; dispose(): Promi
 export async function pgliteTemplate(kind: 'empty' | 'migrated'): Promise<{ loadDataDir: Blob }> {
   const require = createRequire(import.meta.url);
   const pgliteDir = path.dirname(require.resolve('@electric-sql/pglite'));
-  const version = JSON.parse(fs.readFileSync(path.join(pgliteDir, '..', 'package.json'), 'utf8')).version as string;
+  const version = JSON.parse(fs.readFileSync(path.join(pgliteDir, '..', 'package.json'), 'utf8'))
+    .version as string;
   const migrations = kind === 'migrated' ? (await readMigrations()).map((m) => m.checksum).join() : '';
   const key = createHash('sha256').update(`${version}:${kind}:${migrations}`).digest('hex').slice(0, 16);
   const file = path.join(os.tmpdir(), `cloud-test-pglite-${kind}-${key}.tar`);
