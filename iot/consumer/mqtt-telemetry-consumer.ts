@@ -19,8 +19,8 @@ export interface TelemetryConsumerOptions {
   positions?: PositionStore;
   /**
    * Every this many seconds, declare event time final up to the receiver's clock less the allowed
-   * lateness, so that quiet devices' readings are applied and silence is seen without new traffic.
-   * 0: only readings move event time (replays of recorded telemetry).
+   * lateness: quiet devices' readings are applied and silence is judged by that clock alone. 0:
+   * the readings move event time (replays of recorded telemetry).
    */
   tickSeconds?: number;
   /** An event sink that failed, or the broker connection; the consumer carries on. */
@@ -42,16 +42,20 @@ export class TelemetryConsumer {
     private readonly client: MqttClient,
     private readonly options: TelemetryConsumerOptions,
   ) {
-    this.engine = new RuleEngine(options.rules, (event) => {
-      const done = options.onEvent(event);
-      if (done) this.pending.push(done);
-    });
+    const tick = options.tickSeconds ?? 1;
+    this.engine = new RuleEngine(
+      options.rules,
+      (event) => {
+        const done = options.onEvent(event);
+        if (done) this.pending.push(done);
+      },
+      { watermark: tick > 0 ? 'advance' : 'readings' },
+    );
     this.intake = new TelemetryIntake(this.engine, options.rules, options.deadLetters, options.positions);
     client.handleMessage = (packet, callback) => {
       this.intake.handle(packet.topic, packet.payload as Buffer, Date.now());
       this.settle().then(() => callback());
     };
-    const tick = options.tickSeconds ?? 1;
     if (tick > 0) {
       const latenessMs = options.rules.allowedLatenessSeconds * 1000;
       this.timer = setInterval(() => {

@@ -67,8 +67,8 @@ const NO_SITE = { lat: Number.NaN, lon: Number.NaN };
  * Order: each device's readings are held until its own newest reading is `allowedLatenessSeconds`
  * ahead of them (or `advance` passes them), then applied in time order; a reading older than one
  * already applied for its device is late and not applied; a repeat of one already taken (same
- * device, stream and time: a QoS 1 redelivery) is dropped. The watermark (the newest reading
- * anywhere less the lateness, or what `advance` says) drives silence: when it reaches a device's
+ * device, stream and time: a QoS 1 redelivery) is dropped. The watermark (see the constructor)
+ * drives silence: when it reaches a device's
  * deadline, every device's readings up to it are applied first, so silence is judged on all that
  * was said. Devices are kept for the engine's life (a device is watched from its first reading).
  */
@@ -85,10 +85,19 @@ export class RuleEngine {
   private nextSilenceDue = Number.POSITIVE_INFINITY;
   private readonly counters = { received: 0, applied: 0, late: 0, duplicates: 0, events: 0 };
 
+  private readonly watermarkFromReadings: boolean;
+
+  /**
+   * `watermark`: `readings` (replays, tests: the newest reading anywhere less the lateness moves
+   * event time) or `advance` (a live consumer: only `advance`, from the receiver's clock, moves it,
+   * so one terminal with a fast clock cannot make every other device look silent).
+   */
   constructor(
     private readonly config: RulesConfig,
     private readonly onEvent: (event: DeviceEvent) => void,
+    options: { watermark?: 'readings' | 'advance' } = {},
   ) {
+    this.watermarkFromReadings = (options.watermark ?? 'readings') === 'readings';
     this.rules = config.rules.map(compileRule);
     this.silenceRules = this.rules.filter((c) => c.rule.kind === 'silence');
     this.positionRules = this.rules.filter((c) => c.rule.kind === 'geofence' || c.rule.kind === 'rate');
@@ -117,10 +126,9 @@ export class RuleEngine {
       this.release(device, releaseUpTo);
     }
     const outcome: IngestOutcome = timeMs <= releaseUpTo ? 'applied' : 'buffered';
-    if (releaseUpTo > this.watermark) {
-      this.watermark = releaseUpTo;
-      if (releaseUpTo >= this.nextSilenceDue) this.checkSilence();
-    }
+    if (this.watermarkFromReadings && releaseUpTo > this.watermark) this.watermark = releaseUpTo;
+    // Also when the watermark stood still: a device first seen behind it may already be overdue.
+    if (this.watermark >= this.nextSilenceDue) this.checkSilence();
     return outcome;
   }
 
@@ -303,8 +311,10 @@ export class RuleEngine {
         continue;
       }
       if (state.episode.open) {
-        this.emit(state.episode.step(t, true, (t - state.lastSeen) / 1000), state, device);
-        this.emit(state.episode.step(t, false, 0), state, device);
+        // Never before the silence began (a watermark run ahead of this device's clock).
+        const at = Math.max(t, state.episode.startedAt);
+        this.emit(state.episode.step(at, true, (at - state.lastSeen) / 1000), state, device);
+        this.emit(state.episode.step(at, false, 0), state, device);
       }
       state.lastSeen = t;
     }

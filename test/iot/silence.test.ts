@@ -57,6 +57,27 @@ describe('silence rule', () => {
     expect(events.map((e) => e.phase)).toEqual(['start']);
   });
 
+  it("a live node judges silence by the receiver's clock: one terminal's fast clock silences nobody", () => {
+    const readings = mergeByTime(sensor('dust-1', 0, 1200), sensor('dust-2', 0, 1200));
+    const fast = sensor('dust-3', 240, 250); // its clock is 4 minutes ahead: stamped T0+240 s at T0
+    const feed = (watermark: 'readings' | 'advance') => {
+      const events: DeviceEvent[] = [];
+      const engine = new RuleEngine(silence(), (e) => events.push(e), { watermark });
+      engine.ingest(fast[0] as (typeof fast)[number]);
+      // The receiver's clock ticks along with the readings, as TelemetryConsumer's timer does.
+      for (const r of readings.filter((r) => Date.parse(r.time) < T0 + 60_000)) {
+        engine.ingest(r);
+        if (watermark === 'advance') engine.advance(Date.parse(r.time));
+      }
+      return events.filter((e) => e.deviceId !== 'dust-3');
+    };
+    expect(feed('advance')).toEqual([]);
+    // Driven by the newest reading, the fast clock would put both sensors 4 minutes in silence.
+    const misled = feed('readings');
+    expect(misled.filter((e) => e.phase === 'start').map((e) => e.deviceId)).toEqual(['dust-1', 'dust-2']);
+    for (const e of misled) expect(Date.parse(e.observedAt)).toBeGreaterThanOrEqual(Date.parse(e.startedAt));
+  });
+
   it('watches only the reports it names: a parked truck is not a silent sensor', () => {
     const truck = simulateVehicle({
       deviceId: 'truck-a',
