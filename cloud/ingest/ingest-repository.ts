@@ -58,7 +58,13 @@ export const ingestRepository = {
   ): Promise<void> {
     await db.query(
       'INSERT INTO dead_letters (code, reason, topic, payload, received_at) VALUES ($1,$2,$3,$4,$5)',
-      [letter.code, letter.reason.slice(0, 4000), letter.topic, Buffer.from(letter.payload), at],
+      [
+        letter.code,
+        stripNul(letter.reason).slice(0, 4000),
+        stripNul(letter.topic),
+        Buffer.from(letter.payload),
+        at,
+      ],
     );
   },
 

@@ -136,6 +136,13 @@ describe.each(backends)('ingest into incidents and tickets on $name', (backend) 
       await core.processor.process('edges/lingnan-hub/other', Buffer.from('{}')),
       await core.processor.process('edges/lingnan-hub/status', Buffer.from('{"state":"sleeping"}')),
       await send({ ...good, eventId: 'nul', scenario: 'stall\u0000' }),
+      await send({
+        ...good,
+        eventId: 'nul-key',
+        objects: [
+          { trackId: 1, label: 'cart', score: 0.5, box: [0, 0, 1, 1], attributes: { '\u0000': Number.NaN } },
+        ],
+      }),
       await core.processor.process('edges/lingnan-hub/events/street_vending', Buffer.from('{"a":"\u0000')),
       await send(good),
     ];
@@ -146,11 +153,12 @@ describe.each(backends)('ingest into incidents and tickets on $name', (backend) 
       'TOPIC_UNKNOWN',
       'STATUS_INVALID',
       'EVENT_UNSTORABLE',
+      'EVENT_INVALID',
       'PAYLOAD_NOT_JSON',
       'event',
     ]);
     const letters = await ingestRepository.deadLetters(core.db, 10);
-    expect(letters).toHaveLength(7);
+    expect(letters).toHaveLength(8);
     const notJson = letters
       .filter((l) => l.code === 'PAYLOAD_NOT_JSON')
       .map((l) => Buffer.from(l.payloadBase64, 'base64'));
@@ -158,8 +166,12 @@ describe.each(backends)('ingest into incidents and tickets on $name', (backend) 
     expect(letters.find((l) => l.code === 'EVENT_UNSTORABLE')?.topic).toBe(
       'edges/lingnan-hub/events/street_vending',
     );
-    expect(letters.find((l) => l.code === 'EVENT_INVALID')?.reason).toContain('eventId');
-    expect((await ingestRepository.counts(core.db)).deadLettersByCode).toMatchObject({ EVENT_INVALID: 1 });
+    const invalid = letters.filter((l) => l.code === 'EVENT_INVALID').map((l) => l.reason);
+    expect(invalid).toEqual([expect.stringContaining('attributes'), expect.stringContaining('eventId')]);
+    expect((await ingestRepository.counts(core.db)).deadLettersByCode).toMatchObject({
+      EVENT_INVALID: 2,
+      PAYLOAD_NOT_JSON: 2,
+    });
   });
 
   it('tracks each edge online and offline, the newest status winning', async () => {
