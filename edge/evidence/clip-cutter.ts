@@ -19,6 +19,13 @@ export interface ClipRequest {
   outFile: string;
   /** How long to wait for the segments covering `to` when it lies in the future. Default: until `to` plus 30 s. */
   timeoutMs?: number;
+  /**
+   * Settle for part of the interval once the rest cannot be had (deleted, never recorded, the
+   * camera dropped, the recorder stopped, or the wait timed out): the clip is then the longest
+   * unbroken buffered stretch inside the interval, and `complete` is false. An event whose camera
+   * failed during its post-roll keeps its evidence. Default false: CLIP_NOT_BUFFERED or CLIP_TIMEOUT.
+   */
+  partial?: boolean;
 }
 
 export interface ClipResult {
@@ -32,6 +39,13 @@ export interface ClipResult {
   bytes: number;
   /** Buffered segments the clip was joined from. */
   segments: number;
+  /** False when `partial` was asked for and the clip covers only part of the interval. */
+  complete: boolean;
+}
+
+interface Selection {
+  segments: RecordedSegment[];
+  complete: boolean;
 }
 
 export interface ClipCutterOptions {
@@ -67,6 +81,27 @@ export function selectCoveringSegments(
   }
   if (coveredUntilMs < toMs - toleranceMs) return { ok: false, missing: 'rest', coveredUntilMs };
   return { ok: true, segments: chosen };
+}
+
+/** The unbroken stretch of buffered segments that covers most of [fromMs, toMs]; [] when none touches it. */
+export function longestCoveredStretch(
+  segments: readonly RecordedSegment[],
+  fromMs: number,
+  toMs: number,
+  toleranceMs: number,
+): RecordedSegment[] {
+  const overlap = (stretch: RecordedSegment[]): number =>
+    Math.min(toMs, (stretch.at(-1) as RecordedSegment).endMs) -
+    Math.max(fromMs, (stretch[0] as RecordedSegment).startMs);
+  let best: RecordedSegment[] = [];
+  let current: RecordedSegment[] = [];
+  for (const s of segments.filter((s) => s.endMs > fromMs && s.startMs < toMs)) {
+    const last = current.at(-1);
+    if (last && s.startMs > last.endMs + toleranceMs) current = [];
+    current.push(s);
+    if (best.length === 0 || overlap(current) > overlap(best)) best = [...current];
+  }
+  return best;
 }
 
 /** `file '…'` lines of ffmpeg's concat demuxer, quoting as its parser expects. */
@@ -109,8 +144,8 @@ export class ClipCutter {
     }
     const release = this.buffer.pin(fromMs, toMs);
     try {
-      const segments = await this.awaitCoverage(fromMs, toMs, request.timeoutMs);
-      return await this.join(segments, toMs, resolve(request.outFile));
+      const chosen = await this.awaitCoverage(fromMs, toMs, request.timeoutMs, request.partial ?? false);
+      return await this.join(chosen, toMs, resolve(request.outFile));
     } finally {
       release();
     }
@@ -125,55 +160,60 @@ export class ClipCutter {
     );
   }
 
-  private awaitCoverage(fromMs: number, toMs: number, timeoutMs?: number): Promise<RecordedSegment[]> {
+  private awaitCoverage(fromMs: number, toMs: number, timeoutMs: number | undefined, partial: boolean) {
     const limitMs = timeoutMs ?? Math.max(0, toMs - Date.now()) + 30_000;
-    return new Promise((done, fail) => {
+    return new Promise<Selection>((done, fail) => {
       let unsubscribe = (): void => undefined;
-      const timer = setTimeout(() => {
-        unsubscribe();
-        const buffered = bufferedRanges(this.buffer.segments(), this.toleranceMs);
-        fail(
-          new ClipError(
-            'CLIP_TIMEOUT',
-            `camera ${this.buffer.cameraId}: ${isoTime(toMs)} not recorded after waiting ${limitMs} ms; buffered: ${describeRanges(buffered)}`,
-            { buffered },
-          ),
-        );
-      }, limitMs);
-      const check = (): void => {
-        const coverage = selectCoveringSegments(this.buffer.segments(), fromMs, toMs, this.toleranceMs);
-        let verdict: RecordedSegment[] | ClipError | undefined;
-        // What is neither buffered nor after the start of the segment being written never will be.
-        const recordingFromMs = this.buffer.recordingFromMs() - this.toleranceMs;
-        if (coverage.ok) verdict = coverage.segments;
-        else if (coverage.missing === 'start' && fromMs < recordingFromMs) {
-          verdict = this.notBuffered(fromMs, toMs, 'its start was deleted or never recorded');
-        } else if (coverage.missing === 'rest' && coverage.coveredUntilMs < recordingFromMs) {
-          const gap = `the recording breaks off at ${isoTime(coverage.coveredUntilMs)}`;
-          verdict = this.notBuffered(fromMs, toMs, gap);
-        } else if (!this.buffer.active) {
-          verdict = this.notBuffered(fromMs, toMs, 'the recorder has stopped');
-        }
-        if (verdict === undefined) return;
+      const settle = (verdict: Selection | ClipError): void => {
         clearTimeout(timer);
         unsubscribe();
         if (verdict instanceof ClipError) fail(verdict);
         else done(verdict);
+      };
+      const partly = (): Selection | undefined => {
+        const stretch = longestCoveredStretch(this.buffer.segments(), fromMs, toMs, this.toleranceMs);
+        return partial && stretch.length > 0 ? { segments: stretch, complete: false } : undefined;
+      };
+      const timer = setTimeout(() => {
+        const buffered = bufferedRanges(this.buffer.segments(), this.toleranceMs);
+        const message = `camera ${this.buffer.cameraId}: ${isoTime(toMs)} not recorded after waiting ${limitMs} ms; buffered: ${describeRanges(buffered)}`;
+        settle(partly() ?? new ClipError('CLIP_TIMEOUT', message, { buffered }));
+      }, limitMs);
+      const check = (): void => {
+        const coverage = selectCoveringSegments(this.buffer.segments(), fromMs, toMs, this.toleranceMs);
+        if (coverage.ok) {
+          settle({ segments: coverage.segments, complete: true });
+          return;
+        }
+        // What is neither buffered nor after the start of the segment being written never will be.
+        const recordingFromMs = this.buffer.recordingFromMs() - this.toleranceMs;
+        let lost: string | undefined;
+        if (coverage.missing === 'start' && fromMs < recordingFromMs) {
+          lost = 'its start was deleted or never recorded';
+        } else if (coverage.missing === 'rest' && coverage.coveredUntilMs < recordingFromMs) {
+          lost = `the recording breaks off at ${isoTime(coverage.coveredUntilMs)}`;
+        } else if (!this.buffer.active) {
+          lost = 'the recorder has stopped';
+        }
+        if (lost === undefined) return;
+        // A partial clip waits until nothing more of the interval can come.
+        if (partial && this.buffer.active && toMs > recordingFromMs) return;
+        settle(partly() ?? this.notBuffered(fromMs, toMs, lost));
       };
       unsubscribe = this.buffer.subscribe(check);
       check();
     });
   }
 
-  private async join(segments: RecordedSegment[], toMs: number, outFile: string): Promise<ClipResult> {
+  private async join({ segments, complete }: Selection, toMs: number, outFile: string): Promise<ClipResult> {
     const first = segments[0] as RecordedSegment;
-    await mkdir(dirname(outFile), { recursive: true });
     const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
     const listFile = `${outFile}.${tag}.ffconcat`;
     const partFile = `${outFile}.${tag}.part`;
     // Copied packets cannot start between keyframes, but they can stop anywhere: the tail goes at `to`.
     const lengthSeconds = (toMs - first.startMs) / 1000;
     try {
+      await mkdir(dirname(outFile), { recursive: true });
       await writeFile(listFile, concatList(segments.map((s) => s.file)));
       const { codec } = await probeVideo(first.file);
       await run(
@@ -216,6 +256,7 @@ export class ClipCutter {
         durationSeconds,
         bytes: size,
         segments: segments.length,
+        complete,
       };
     } catch (error) {
       const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;

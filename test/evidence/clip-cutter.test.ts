@@ -67,6 +67,7 @@ describe.concurrent('ClipCutter on the fixture recorded as a live camera', () =>
 
     expect(clip.start.getTime()).toBeLessThanOrEqual(from.getTime());
     expect(clip.end.getTime()).toBeGreaterThanOrEqual(to.getTime());
+    expect(clip.complete).toBe(true);
     expect(clip.bytes).toBe(statSync(clip.file).size);
 
     const probed = await probeClip(clip.file);

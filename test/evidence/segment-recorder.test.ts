@@ -17,7 +17,7 @@ import { ClipError } from '../../edge/evidence/clip-errors.ts';
 import type { RecorderOptionsInput } from '../../edge/evidence/recorder-options.ts';
 import type { RecordedSegment } from '../../edge/evidence/segment-list.ts';
 import { SegmentRecorder } from '../../edge/evidence/segment-recorder.ts';
-import { VTEST, waitFor } from '../ingest/helpers.ts';
+import { ffmpeg, VTEST, waitFor } from '../ingest/helpers.ts';
 import { ffmpegWritingTo, probeClip } from './clip-test-helpers.ts';
 
 let dir: string;
@@ -162,6 +162,38 @@ describe.concurrent('SegmentRecorder', () => {
     expect(adopted?.endMs).toBe(endedAt.getTime());
     expect(endedAt.getTime() - (adopted?.startMs as number)).toBeCloseTo(2000, -2);
     expect(tsFiles(folder)).toEqual([basename(adopted?.file as string)]);
+  }, 20_000);
+
+  it('recorded to its end, a file gives a partial clip when asked for one, and CLIP_NOT_BUFFERED otherwise', async () => {
+    const short = join(dir, 'short.mp4');
+    await ffmpeg(['-i', VTEST, '-t', '5', '-c', 'copy', short]);
+    const r = recorder({ dir: join(dir, 'short'), source: { url: short } }).start();
+    await waitFor('the file recorded to its end', () => r.state === 'stopped', 15_000);
+    expect(r.stats().restarts).toBe(0);
+    const [first, ...rest] = r.segments() as [RecordedSegment, ...RecordedSegment[]];
+    const lastEnd = (rest.at(-1) ?? first).endMs;
+    expect(lastEnd - first.startMs).toBeCloseTo(5000, -2);
+
+    const cutter = new ClipCutter(r);
+    // The event's post-roll was never recorded: the camera (here, the file) ended first.
+    const wanted = { from: new Date(first.startMs + 1000), to: new Date(first.startMs + 20_000) };
+    const refused = await cutter.cut({ ...wanted, outFile: join(dir, 'whole.mp4') }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'CLIP_NOT_BUFFERED' });
+    expect((refused as ClipError).message).toContain('the recorder has stopped');
+    const part = await cutter.cut({ ...wanted, outFile: join(dir, 'part.mp4'), partial: true });
+    expect(part.complete).toBe(false);
+    expect(part.start.getTime()).toBe(first.startMs);
+    expect(part.durationSeconds).toBeCloseTo(5, 0);
+    expect((await probeClip(part.file)).durationSeconds).toBeCloseTo(5, 0);
+    // Pre-roll from before the recording began: the clip starts where the recording does.
+    const early = await cutter.cut({
+      from: new Date(first.startMs - 3000),
+      to: new Date(first.startMs + 2000),
+      outFile: join(dir, 'early.mp4'),
+      partial: true,
+    });
+    expect(early).toMatchObject({ complete: false, start: new Date(first.startMs) });
+    expect(early.end.getTime()).toBeGreaterThanOrEqual(first.startMs + 2000);
   }, 20_000);
 
   it('keeps retrying a source that does not exist, reporting why, and stops cleanly', async () => {

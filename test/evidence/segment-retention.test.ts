@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { selectCoveringSegments } from '../../edge/evidence/clip-cutter.ts';
+import { longestCoveredStretch, selectCoveringSegments } from '../../edge/evidence/clip-cutter.ts';
 import {
   bufferedRanges,
   parseSegmentFileName,
@@ -73,6 +73,15 @@ describe('selectCoveringSegments', () => {
     const jittered = TEN.map((s, i) => (i === 3 ? { ...s, startMs: s.startMs + 200 } : s));
     expect(selectCoveringSegments(jittered, 3000, 9000, 250).ok).toBe(true);
     expect(selectCoveringSegments(jittered, 3000, 9000, 100)).toMatchObject({ missing: 'rest' });
+  });
+});
+
+describe('longestCoveredStretch', () => {
+  it('picks the unbroken stretch covering most of the interval', () => {
+    const holed = TEN.filter((_, i) => i !== 2 && i !== 7);
+    // [3 s, 17 s]: 3–4 s before the first hole, 6–14 s between the holes, 16–17 s after.
+    expect(names(longestCoveredStretch(holed, 3000, 17_000, 250))).toEqual(names(TEN.slice(3, 7)));
+    expect(longestCoveredStretch(holed, 30_000, 40_000, 250)).toEqual([]);
   });
 });
 
