@@ -196,6 +196,18 @@ describe.concurrent('SegmentRecorder', () => {
     expect(early.end.getTime()).toBeGreaterThanOrEqual(first.startMs + 2000);
   }, 20_000);
 
+  it('restarts a run in which no segment closes for stallSeconds, keeping what it wrote', async () => {
+    // A 1 s watchdog on a camera whose keyframes (so segments) come every 2 s: every run stalls.
+    const r = recorder({ dir: join(dir, 'stalling'), stallSeconds: 1 }).start();
+    const reasons: string[] = [];
+    r.on('restart', (info) => reasons.push(info.reason));
+    await waitFor('two stalled runs', () => reasons.length >= 2, 10_000);
+    expect(reasons[0]).toMatch(/^no segment closed for 1\.\d s$/);
+    expect(r.stats().lastError).toMatch(/^no segment closed for/);
+    // Each stopped run closed its segment of about a second, which stays in the buffer.
+    await waitFor('the stalled runs kept', () => r.stats().segments >= 2, 5000);
+  }, 20_000);
+
   it('keeps retrying a source that does not exist, reporting why, and stops cleanly', async () => {
     const missing = join(dir, 'no-such-camera.mp4');
     const folder = join(dir, 'missing');
