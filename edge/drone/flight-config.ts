@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { DroneError } from './drone-errors.ts';
+import { DEFAULT_FEATURE_MODEL } from './feature-manifest.ts';
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, "_" and "-", at most 64');
+const unit = z.number().min(0).max(1);
+
+export const RegistrationSettingsSchema = z
+  .strictObject({
+    detector: z.enum(['orb', 'akaze']).default('orb'),
+    maxFeatures: z.number().int().min(100).default(3000),
+    ratio: z.number().gt(0).lt(1).default(0.8),
+    ransacThresholdPx: z.number().positive().default(3),
+    minMatches: z.number().int().min(4).default(30),
+    minInliers: z.number().int().min(4).default(40),
+    minInlierRatio: unit.default(0.25),
+    maxReprojectionErrorPx: z.number().positive().default(2.5),
+    minOverlap: unit.default(0.3),
+  })
+  .prefault({});
+
+export const DetectionSettingsSchema = z
+  .strictObject({
+    /** `deep`: change-vector analysis on the ONNX backbone's features; `pixel`: the classical baseline. */
+    method: z.enum(['deep', 'pixel']).default('deep'),
+    /** Change score from which a pixel counts as changed; default per method. */
+    threshold: z.number().positive().optional(),
+    groupRadius: z.number().int().min(0).default(3),
+    openRadius: z.number().int().min(0).default(2),
+    minAreaPx: z.number().positive().default(150),
+    maxAreaPx: z.number().positive().default(20000),
+    /** Least ground area in m², where the baseline is georeferenced. */
+    minAreaSquareMetres: z.number().nonnegative().default(0),
+    minSolidity: unit.default(0.6),
+    maxElongation: z.number().min(1).default(4),
+    /** Pixels near the edge of the registered overlap that are never reported. */
+    edgeMarginPx: z.number().int().min(0).default(8),
+  })
+  .prefault({});
+
+export const AreaSchema = z.strictObject({
+  id,
+  name: z.string().optional(),
+  /** Folder of the baseline: the last accepted flight or a reference mosaic (images, with world files when georeferenced). */
+  baseline: z.string().min(1),
+  /** [minLon, minLat, maxLon, maxLat]; default: the baseline images' footprints. */
+  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
+  /** GeoJSON FeatureCollection of permitted structures and approved building works. */
+  permitted: z.string().min(1).optional(),
+});
+
+export const FlightConfigSchema = z.strictObject({
+  edgeId: id,
+  /** Feature extractor: a model folder under models/ or a manifest path. */
+  model: z.string().min(1).default(DEFAULT_FEATURE_MODEL),
+  /** Folder for before/after evidence crops. */
+  evidenceDir: z.string().min(1).default('evidence'),
+  areas: z.array(AreaSchema).min(1),
+  registration: RegistrationSettingsSchema,
+  detection: DetectionSettingsSchema,
+});
+
+export type FlightConfig = z.infer<typeof FlightConfigSchema>;
+export type AreaConfig = z.infer<typeof AreaSchema>;
+export type DetectionSettings = z.infer<typeof DetectionSettingsSchema>;
+
+export const DEFAULT_THRESHOLDS = { deep: 1.8, pixel: 0.1 } as const;
+
+/** Loads and validates a flight config; relative paths are taken from its folder. */
+export async function loadFlightConfig(file: string): Promise<FlightConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new DroneError('FLIGHT_CONFIG_NOT_FOUND', `${file}: ${(error as Error).message}`, { cause: error });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new DroneError('FLIGHT_CONFIG_INVALID', `${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = FlightConfigSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new DroneError('FLIGHT_CONFIG_INVALID', `${file}:\n${z.prettifyError(parsed.error)}`);
+  const ids = parsed.data.areas.map((a) => a.id);
+  const duplicate = ids.find((a, k) => ids.indexOf(a) !== k);
+  if (duplicate)
+    throw new DroneError('FLIGHT_CONFIG_INVALID', `${file}: area id "${duplicate}" is used twice`);
+  const dir = path.dirname(path.resolve(file));
+  const resolve = (p: string) => path.resolve(dir, p);
+  const config = parsed.data;
+  return Object.freeze({
+    ...config,
+    model: config.model.endsWith('.json') ? resolve(config.model) : config.model,
+    evidenceDir: resolve(config.evidenceDir),
+    areas: config.areas.map((a) => ({
+      ...a,
+      baseline: resolve(a.baseline),
+      ...(a.permitted ? { permitted: resolve(a.permitted) } : {}),
+    })),
+  });
+}
