@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { describeError } from '../common/errors.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerDetectCommand } from './detect-command.ts';
+import { registerFlightCommand } from './flight-command.ts';
 import { registerReplayCommand } from './replay-command.ts';
 import { registerRunCommand } from './run-command.ts';
 
@@ -13,6 +14,7 @@ registerDetectCommand(program);
 registerDemoCommand(program);
 registerReplayCommand(program);
 registerRunCommand(program);
+registerFlightCommand(program);
 
 try {
   await program.parseAsync(process.argv);
