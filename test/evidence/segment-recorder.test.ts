@@ -172,7 +172,8 @@ describe.concurrent('SegmentRecorder', () => {
     expect(r.stats().restarts).toBe(0);
     const [first, ...rest] = r.segments() as [RecordedSegment, ...RecordedSegment[]];
     const lastEnd = (rest.at(-1) ?? first).endMs;
-    expect(lastEnd - first.startMs).toBeCloseTo(5000, -2);
+    // 5 s of video; each segment is dated by the clock estimate of its close, which jitters with load.
+    expect(Math.abs(lastEnd - first.startMs - 5000)).toBeLessThan(300);
 
     const cutter = new ClipCutter(r);
     // The event's post-roll was never recorded: the camera (here, the file) ended first.
