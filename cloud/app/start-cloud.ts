@@ -8,6 +8,7 @@ import type { CloudConfig } from '../config/cloud-config-schema.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { DiskEvidenceStore } from '../evidence/evidence-store.ts';
 import { MqttConsumer } from '../ingest/mqtt-consumer.ts';
+import { cameraRepository } from '../places/camera-repository.ts';
 import { loadPlaces } from '../places/load-places.ts';
 import { type CloudCore, createCloudCore } from './cloud-core.ts';
 
@@ -49,6 +50,7 @@ export async function startCloud(
     const places = await loadPlaces(config.places.grids, config.places.cameras);
     const db = await openDatabase(config.database);
     stops.push(() => db.close());
+    places.applyCameraEdits(await cameraRepository.list(db));
     const core = createCloudCore(db, config, places, clock);
 
     let broker: EmbeddedBroker | undefined;

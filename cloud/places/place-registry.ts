@@ -84,6 +84,23 @@ export class PlaceRegistry {
     return this.cameras.get(cameraKey(edgeId, cameraId));
   }
 
+  /** Adds or replaces a camera (an edit over the registry file). */
+  setCamera(camera: Camera): void {
+    this.cameras.set(cameraKey(camera.edgeId, camera.id), camera);
+  }
+
+  deleteCamera(edgeId: string, cameraId: string): boolean {
+    return this.cameras.delete(cameraKey(edgeId, cameraId));
+  }
+
+  /** Applies saved edits, in order. */
+  applyCameraEdits(edits: readonly { edgeId: string; cameraId: string; camera: Camera | null }[]): void {
+    for (const edit of edits) {
+      if (edit.camera) this.setCamera(edit.camera);
+      else this.deleteCamera(edit.edgeId, edit.cameraId);
+    }
+  }
+
   listCameras(): Camera[] {
     return [...this.cameras.values()];
   }

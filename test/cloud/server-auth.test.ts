@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloudServer } from '../../cloud/api/create-server.ts';
 import { TokenAuth } from '../../cloud/auth/token-auth.ts';
 import { DiskEvidenceStore } from '../../cloud/evidence/evidence-store.ts';
+import { cameraRepository } from '../../cloud/places/camera-repository.ts';
 import { evidencePath } from '../../contract/evidence-upload.ts';
 import { openCore } from './support/core.ts';
 import { backends } from './support/databases.ts';
-import { token } from './support/fixtures.ts';
+import { fixturePlaces, token } from './support/fixtures.ts';
 
 const pglite = backends.filter((b) => b.name === 'pglite');
 
@@ -71,6 +72,39 @@ describe.each(pglite)('who may do what on the server ($name)', (backend) => {
     const res = (await app.inject({ url: '/api/v1/ingest', headers: bearer('operator') })).json();
     expect(res.instance).toMatchObject({ deadLetters: 1, events: 0 });
     expect(res.stored.deadLettersByCode).toEqual({ PAYLOAD_NOT_JSON: 1 });
+  });
+
+  it('lets an admin add and remove cameras, kept in the database and placed at once', async () => {
+    const url = '/api/v1/cameras/renmin-hub/rm-new';
+    const body = { name: 'New pole at the school', lat: 23.131, lon: 113.249 };
+    expect(
+      (await app.inject({ method: 'PUT', url, headers: bearer('operator'), payload: body })).statusCode,
+    ).toBe(403);
+    const added = await app.inject({ method: 'PUT', url, headers: bearer('admin'), payload: body });
+    expect(added.json()).toMatchObject({
+      id: 'rm-new',
+      edgeId: 'renmin-hub',
+      placement: { gridId: 'rm-north-g1' },
+    });
+    const bad = await app.inject({
+      method: 'PUT',
+      url,
+      headers: bearer('admin'),
+      payload: { ...body, lat: 91 },
+    });
+    expect(bad.statusCode).toBe(400);
+    const edits = await cameraRepository.list(opened.core.db);
+    expect(edits).toEqual([
+      { edgeId: 'renmin-hub', cameraId: 'rm-new', camera: expect.objectContaining({ lat: 23.131 }) },
+    ]);
+    // A registry loaded from the files again (a restart) gets it back from the database.
+    const fresh = await fixturePlaces();
+    fresh.applyCameraEdits(edits);
+    expect(fresh.camera('renmin-hub', 'rm-new')?.name).toBe('New pole at the school');
+    expect((await app.inject({ method: 'DELETE', url, headers: bearer('admin') })).statusCode).toBe(204);
+    expect((await app.inject({ url, headers: bearer('admin') })).statusCode).toBe(404);
+    fresh.applyCameraEdits(await cameraRepository.list(opened.core.db));
+    expect(fresh.camera('renmin-hub', 'rm-new')).toBeUndefined();
   });
 
   it('answers an unknown route with its code', async () => {

@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CloudCore } from '../../app/cloud-core.ts';
 import type { TokenAuth } from '../../auth/token-auth.ts';
-import { PlaceLevelSchema } from '../../places/places-schema.ts';
+import { cameraRepository } from '../../places/camera-repository.ts';
+import { CameraSchema, PlaceLevelSchema } from '../../places/places-schema.ts';
 import { apiError } from '../api-errors.ts';
 
 /** The camera registry and the grid hierarchy, as loaded from their files (read-only here). */
@@ -36,6 +37,55 @@ export async function placeRoutes(
           .send(apiError('NOT_FOUND', `no camera ${request.params.edgeId}/${request.params.cameraId}`));
       const [lon, lat] = places.viewPoint(camera);
       return { ...camera, viewPoint: { lat, lon }, placement: places.locate([lon, lat]) };
+    },
+  );
+
+  const CameraParams = z.object({ edgeId: z.string(), cameraId: z.string() });
+
+  r.put(
+    '/cameras/:edgeId/:cameraId',
+    {
+      preHandler: auth.requireUser(['admin']),
+      schema: {
+        tags: ['places'],
+        summary: 'Add or change a camera (kept in the database over the registry file)',
+        params: CameraParams,
+        body: CameraSchema.omit({ id: true, edgeId: true }),
+      },
+    },
+    async (request) => {
+      const { edgeId, cameraId } = request.params;
+      const camera = CameraSchema.parse({ ...request.body, id: cameraId, edgeId });
+      await cameraRepository.save(
+        core.db,
+        { edgeId, cameraId, camera },
+        request.user?.name ?? 'admin',
+        core.clock(),
+      );
+      places.setCamera(camera);
+      const [lon, lat] = places.viewPoint(camera);
+      return { ...camera, viewPoint: { lat, lon }, placement: places.locate([lon, lat]) };
+    },
+  );
+
+  r.delete(
+    '/cameras/:edgeId/:cameraId',
+    {
+      preHandler: auth.requireUser(['admin']),
+      schema: { tags: ['places'], summary: 'Remove a camera from the registry', params: CameraParams },
+    },
+    async (request, reply) => {
+      const { edgeId, cameraId } = request.params;
+      if (!places.camera(edgeId, cameraId))
+        return reply.code(404).send(apiError('NOT_FOUND', `no camera ${edgeId}/${cameraId}`));
+      await cameraRepository.save(
+        core.db,
+        { edgeId, cameraId, camera: null },
+        request.user?.name ?? 'admin',
+        core.clock(),
+      );
+      places.deleteCamera(edgeId, cameraId);
+      return reply.code(204).send();
     },
   );
 
