@@ -22,7 +22,10 @@ describe.each(backends)('the six-step loop over the API on $name', (backend) => 
     });
 
   async function aiTicket(key: string, cameraId = 'ln-market'): Promise<Ticket> {
-    const event = edgeEvent({ edgeId: 'lingnan-hub', cameraId, key, startedAt: '2026-11-21T03:59:00Z' });
+    const event = {
+      ...edgeEvent({ edgeId: 'lingnan-hub', cameraId, key, startedAt: '2026-11-21T03:59:00Z' }),
+      evidence: { snapshot: { sha256: 'e'.repeat(64), size: 1000, contentType: 'image/jpeg' as const } },
+    };
     const m = message(event);
     const outcome = await s.core.processor.process(m.topic, m.payload);
     const list = await s.app.inject({ url: '/api/v1/tickets?source=ai', headers: s.as('operator') });
@@ -80,6 +83,13 @@ describe.each(backends)('the six-step loop over the API on $name', (backend) => 
       role: 'dispatcher',
     });
     expect(detail.allowedActions).toEqual([]);
+    expect(detail.evidence).toEqual([
+      expect.objectContaining({
+        kind: 'snapshot',
+        url: `/api/v1/evidence/${'e'.repeat(64)}`,
+        cameraId: 'ln-market',
+      }),
+    ]);
   });
 
   it('answers an illegal transition with 409 and the actions allowed, a wrong role with 403', async () => {

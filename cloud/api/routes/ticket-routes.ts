@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { evidencePath } from '../../../contract/evidence-upload.ts';
 import type { CloudCore } from '../../app/cloud-core.ts';
 import type { TokenAuth } from '../../auth/token-auth.ts';
 import { CategorySchema } from '../../config/cloud-config-schema.ts';
+import { ingestRepository } from '../../ingest/ingest-repository.ts';
 import { ticketRepository } from '../../tickets/ticket-repository.ts';
 import { EscalationSchema, TicketSchema, TransitionRecordSchema } from '../../tickets/ticket-schema.ts';
 import {
@@ -39,8 +41,21 @@ export const CreateReportSchema = z.strictObject({
   reporter: z.string().max(200).optional(),
 });
 
+const EvidenceLinkSchema = z.object({
+  kind: z.enum(['snapshot', 'snapshotAnnotated', 'clip']),
+  sha256: z.string(),
+  contentType: z.string(),
+  /** GET it with a user token (404 until the edge's upload completes). */
+  url: z.string(),
+  eventId: z.string(),
+  cameraId: z.string(),
+  observedAt: z.string(),
+});
+
 const TicketDetailSchema = z.object({
   ticket: TicketSchema,
+  /** The AI incident's snapshots and clips, newest first, for review. */
+  evidence: z.array(EvidenceLinkSchema),
   history: z.array(TransitionRecordSchema),
   escalations: z.array(EscalationSchema),
   /** What the caller's role may do next. */
@@ -82,8 +97,31 @@ export async function ticketRoutes(
       const ticket = await core.tickets.get(request.params.id);
       if (!ticket)
         return reply.code(404).send(apiError('TICKET_NOT_FOUND', `no ticket ${request.params.id}`));
+      const events =
+        ticket.incidentId === null
+          ? []
+          : await ingestRepository.events(core.db, { incidentId: ticket.incidentId, limit: 1000 });
+      const evidence = events.flatMap((event) =>
+        (['snapshot', 'snapshotAnnotated', 'clip'] as const).flatMap((kind) => {
+          const file = event.evidence[kind];
+          return file
+            ? [
+                {
+                  kind,
+                  sha256: file.sha256,
+                  contentType: file.contentType,
+                  url: evidencePath(file.sha256),
+                  eventId: event.eventId,
+                  cameraId: event.cameraId,
+                  observedAt: event.observedAt,
+                },
+              ]
+            : [];
+        }),
+      );
       return {
         ticket,
+        evidence,
         history: await core.tickets.history(ticket.id),
         escalations: await ticketRepository.escalations(core.db, { ticketId: ticket.id }),
         allowedActions: allowedActions(ticket.state, request.user?.role),
