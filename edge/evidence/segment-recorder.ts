@@ -1,18 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { rename, stat, unlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { maskCredentials } from '../ingest/camera-source.ts';
 import { nextBackoff } from '../ingest/camera-watchdog.ts';
 import { ffmpegPath } from '../ingest/ffmpeg-binaries.ts';
 import { isNetworkSource } from '../ingest/ffmpeg-frame-reader.ts';
-import { probeVideo } from '../ingest/ffprobe.ts';
 import { buildRecorderArgs } from './recorder-args.ts';
 import { parseRecorderOptions, type RecorderOptions, type RecorderOptionsInput } from './recorder-options.ts';
+import { leftoverSegments, readSegmentFolder, type SegmentFolder, salvageSegment } from './segment-folder.ts';
 import {
   type ClosedSegmentLine,
-  parseSegmentFileName,
   parseSegmentListLine,
   type RecordedSegment,
   StreamClock,
@@ -87,7 +86,6 @@ export interface RecorderHooks {
 
 type RunOutcome = { kind: 'stopped' } | { kind: 'ended' } | { kind: 'failed'; reason: string };
 
-const RUN_FILE = /^run-\d+-\d+\.ts$/;
 const STOP_GRACE_MS = 5000;
 
 function errorText(error: unknown): string {
@@ -344,8 +342,9 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
    */
   private async salvageLeftovers(): Promise<void> {
     try {
-      for (const name of await readdir(this.dir)) {
-        if (RUN_FILE.test(name)) await this.salvage(join(this.dir, name), this.writingFromMs ?? undefined);
+      for (const file of await leftoverSegments(this.dir)) {
+        const segment = await salvageSegment(file, this.writingFromMs ?? undefined);
+        if (segment) this.add(segment);
       }
     } catch (error) {
       this.lastError = `salvaging in ${this.dir}: ${errorText(error)}`;
@@ -409,51 +408,29 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
   }
 
   /**
-   * Takes over what an earlier recorder left in the folder: named segments as they are, and the
-   * segment a killed ffmpeg was writing (`run-…`), dated by its modification time and probed length.
+   * Takes over what an earlier recorder left in the folder: closed segments as they are, and the
+   * segment a killed ffmpeg was writing, dated by its modification time and probed length.
    * False (with `lastError`) when the folder cannot be created or read.
    */
   private async adoptExisting(): Promise<boolean> {
-    let names: string[];
+    let folder: SegmentFolder;
     try {
-      await mkdir(this.dir, { recursive: true });
-      names = await readdir(this.dir);
+      folder = await readSegmentFolder(this.dir);
     } catch (error) {
       this.lastError = `segment folder ${this.dir}: ${errorText(error)}`;
       return false;
     }
-    for (const name of names) {
-      const file = join(this.dir, name);
+    for (const segment of folder.segments) this.add(segment);
+    for (const file of folder.leftovers) {
       try {
-        const named = parseSegmentFileName(name);
-        if (named) {
-          this.add({ file, ...named, bytes: (await stat(file)).size });
-        } else if (RUN_FILE.test(name)) {
-          await this.salvage(file);
-        }
+        const segment = await salvageSegment(file);
+        if (segment) this.add(segment);
       } catch (error) {
-        this.lastError = `adopting ${file}: ${errorText(error)}`;
+        folder.problems.push(`${file}: ${errorText(error)}`);
       }
     }
+    if (folder.problems.length > 0) this.lastError = `adopting segments: ${folder.problems.join('; ')}`;
     await this.applyRetention();
     return true;
-  }
-
-  /** Without `startMs` (a file from an earlier process), the file's modification time dates its end. */
-  private async salvage(file: string, startMs?: number): Promise<void> {
-    const { mtimeMs, size } = await stat(file);
-    const seconds = await probeVideo(file).then(
-      (info) => info.durationSeconds,
-      () => 0,
-    );
-    if (!(seconds > 0)) {
-      await unlink(file);
-      return;
-    }
-    const fromMs = Math.round(startMs ?? mtimeMs - seconds * 1000);
-    const toMs = Math.round(fromMs + seconds * 1000);
-    const named = join(this.dir, segmentFileName(fromMs, toMs));
-    await rename(file, named);
-    this.add({ file: named, startMs: fromMs, endMs: toMs, bytes: size });
   }
 }
