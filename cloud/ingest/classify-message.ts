@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { type EdgeStatus, EdgeStatusSchema } from '../../contract/edge-status.ts';
 import { type EdgeEvent, parseEvent } from '../../contract/events.ts';
 import { parseEventTopic } from '../../contract/topics.ts';
-import { type EdgeStatusPayload, EdgeStatusSchema } from './edge-status-schema.ts';
 
 /** Why a message was dead-lettered. */
 export const DEAD_LETTER_CODES = {
@@ -16,7 +16,7 @@ export type DeadLetterCode = keyof typeof DEAD_LETTER_CODES;
 
 export type IncomingMessage =
   | { kind: 'event'; event: EdgeEvent }
-  | { kind: 'status'; edgeId: string; status: EdgeStatusPayload }
+  | { kind: 'status'; edgeId: string; status: EdgeStatus }
   | { kind: 'invalid'; code: DeadLetterCode; reason: string };
 
 /**

@@ -1,7 +1,7 @@
+import type { EdgeStatus } from '../../contract/edge-status.ts';
 import type { EdgeEvent } from '../../contract/events.ts';
 import type { Queryable } from '../db/database.ts';
 import type { DeadLetterCode } from './classify-message.ts';
-import type { EdgeStatusPayload } from './edge-status-schema.ts';
 
 type Row = Record<string, unknown>;
 const iso = (value: unknown) => new Date(value as string | Date).toISOString();
@@ -19,7 +19,7 @@ export interface DeadLetter {
 export interface EdgeRecord {
   edgeId: string;
   state: 'online' | 'offline';
-  status: EdgeStatusPayload;
+  status: EdgeStatus;
   updatedAt: string;
 }
 
@@ -69,7 +69,7 @@ export const ingestRepository = {
   },
 
   /** Keeps the newest status per edge (a retained status redelivered late never wins). */
-  async upsertEdgeStatus(db: Queryable, edgeId: string, status: EdgeStatusPayload, at: Date): Promise<void> {
+  async upsertEdgeStatus(db: Queryable, edgeId: string, status: EdgeStatus, at: Date): Promise<void> {
     const statusTime = status.at ? new Date(status.at) : at;
     await db.query(
       `INSERT INTO edges (edge_id, state, status, updated_at) VALUES ($1,$2,$3,$4)
@@ -84,7 +84,7 @@ export const ingestRepository = {
     return rows.map((r) => ({
       edgeId: String(r.edge_id),
       state: r.state as EdgeRecord['state'],
-      status: r.status as EdgeStatusPayload,
+      status: r.status as EdgeStatus,
       updatedAt: iso(r.updated_at),
     }));
   },

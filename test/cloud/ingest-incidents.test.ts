@@ -182,7 +182,9 @@ describe.each(backends)('ingest into incidents and tickets on $name', (backend) 
           edgeId: 'lingnan-hub',
           clientId: 'edge-lingnan-hub',
           at,
-          cameras: [{ id: 'ln-market', state: 'live' }],
+          cameras: [
+            { id: 'ln-market', state: 'running', lastFrameTime: null, reconnects: 0, lastError: null },
+          ],
         }),
       );
     await core.processor.process('edges/lingnan-hub/status', status('online', '2026-11-21T03:00:00Z'));

@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCloudCore } from '../../cloud/app/cloud-core.ts';
+import { ingestRepository } from '../../cloud/ingest/ingest-repository.ts';
+import { MqttConsumer } from '../../cloud/ingest/mqtt-consumer.ts';
+import { ticketRepository } from '../../cloud/tickets/ticket-repository.ts';
+import { MqttPublisher } from '../../edge/delivery/mqtt-publisher.ts';
+import { Outbox } from '../../edge/delivery/outbox.ts';
+import { sleep, startMosquitto } from '../delivery/mosquitto.ts';
+import { backends } from './support/databases.ts';
+import { edgeEvent } from './support/events.ts';
+import { fixtureConfig, fixturePlaces } from './support/fixtures.ts';
+
+const CAMERA_HEALTH = {
+  id: 'ln-market',
+  state: 'running',
+  lastFrameTime: 1_795_300_000_000,
+  reconnects: 0,
+  lastError: null,
+};
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function until<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe("the edge's own publisher into the cloud, through Mosquitto", () => {
+  it('delivers events as one ticket and the edge status online, then offline when it stops', async () => {
+    const broker = await startMosquitto();
+    cleanups.push(() => broker.dispose());
+    const pglite = backends.find((b) => b.name === 'pglite');
+    if (!pglite) throw new Error('no pglite backend');
+    const database = await pglite.open();
+    cleanups.push(() => database.dispose());
+    const core = createCloudCore(database.db, await fixtureConfig(), await fixturePlaces());
+    const consumer = new MqttConsumer({
+      url: broker.url,
+      clientId: 'cloud-e2e',
+      protocolVersion: 5,
+      group: 'cloud',
+      sessionExpirySeconds: 600,
+      handle: (topic, payload) => core.processor.process(topic, payload),
+    });
+    cleanups.push(() => consumer.close());
+    await consumer.ready;
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-outbox-'));
+    const outbox = Outbox.open(dir);
+    cleanups.push(async () => {
+      await outbox.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const edge = new MqttPublisher({
+      edgeId: 'lingnan-hub',
+      mqtt: { url: broker.url },
+      outbox,
+      health: () => [CAMERA_HEALTH],
+    });
+    const base = {
+      edgeId: 'lingnan-hub',
+      cameraId: 'ln-market',
+      key: 'edge',
+      startedAt: '2026-11-21T04:00:00Z',
+    };
+    for (let sequence = 0; sequence < 3; sequence++) {
+      await edge.deliver(
+        edgeEvent({ ...base, sequence, ...(sequence === 2 ? { phase: 'end' as const } : {}) }),
+      );
+    }
+    await edge.drained();
+
+    const tickets = await until(async () => {
+      const list = await ticketRepository.list(database.db, {});
+      return list.total === 1 && list.tickets;
+    }, 'the ticket');
+    expect(tickets[0]).toMatchObject({ cameraId: 'ln-market', streetId: 'lingnan', state: 'new' });
+    await until(async () => (await ingestRepository.counts(database.db)).events === 3, 'three events');
+    const online = await until(async () => {
+      const [status] = await ingestRepository.edges(database.db);
+      return status?.state === 'online' && status;
+    }, 'online');
+    expect(online.status.cameras).toEqual([CAMERA_HEALTH]);
+
+    await edge.close();
+    await until(async () => (await ingestRepository.edges(database.db))[0]?.state === 'offline', 'offline');
+    expect((await ingestRepository.counts(database.db)).deadLetters).toBe(0);
+  });
+});
