@@ -48,14 +48,15 @@ describe('cloud run with the embedded broker (aedes, MQTT 3.1.1)', () => {
   let cloud: RunningCloud | undefined;
   afterAll(async () => cloud?.stop());
 
-  it('turns published events into one ticket, dead-letters garbage, and tells the live feed', async () => {
+  it('turns published events into one ticket, dead-letters garbage, tells the live feed, and sweeps', async () => {
+    let now = Date.parse('2026-11-21T04:00:00Z');
     const base = await fixtureConfig();
     cloud = await startCloud(
       resolveCloudConfig(
         { ...base, api: { host: '127.0.0.1', port: 0 }, mqtt: { ...base.mqtt, embeddedPort: 0 } },
         path.resolve('fixtures/cloud'),
       ),
-      { logger: false },
+      { logger: false, clock: () => new Date(now) },
     );
     const running = cloud;
     const live = await fetch(`${running.url}/api/v1/live?access_token=${token('operator')}`);
@@ -99,6 +100,15 @@ describe('cloud run with the embedded broker (aedes, MQTT 3.1.1)', () => {
     expect(letters.counts.events).toBe(2);
     expect(await heard).toContain('"kind":"ticket.created"');
     await reader?.cancel();
+    // Level 2 street vending: 15 minutes to dispatch.
+    now += 16 * 60_000;
+    expect(await running.sweep()).toBe(1);
+    const escalations = await fetch(`${running.url}/api/v1/escalations`, {
+      headers: { authorization: `Bearer ${token('supervisor')}` },
+    });
+    expect(await escalations.json()).toEqual([
+      expect.objectContaining({ step: 'dispatch', notifyRole: 'supervisor' }),
+    ]);
   });
 });
 
