@@ -5,7 +5,12 @@ import type { RecorderOptions } from './recorder-options.ts';
 /**
  * The ffmpeg command line (without the binary) of one recording run: the source's first video
  * stream copied as is into MPEG-TS segments named `<runPrefix>NNNNNN.ts` in `dir`, and ffmpeg's
- * segment list written as CSV (`name,start,end` in stream seconds) to stdout as each segment closes.
+ * segment list written as CSV (`name,start,end` in stream seconds) to file descriptor 3 as each
+ * segment closes.
+ *
+ * Stdout carries a lifeline: a line per packet (`framecrc`) that the recorder reads and throws
+ * away. Should the recorder's process die without stopping ffmpeg (kill -9, a crash), the next
+ * write fails and ffmpeg exits instead of filling the disk with segments nobody deletes.
  *
  * MPEG-TS, not MP4: a segment is readable while being written and survives ffmpeg being killed.
  * Audio is dropped: G.711 from IP cameras does not fit in MP4, and sound recorded in public space
@@ -49,9 +54,16 @@ export function buildRecorderArgs(options: RecorderOptions, runPrefix: string): 
     '-segment_time',
     String(options.segmentSeconds),
     '-segment_list',
-    'pipe:1',
+    'pipe:3',
     '-segment_list_type',
     'csv',
     `${options.dir}/${runPrefix}%06d.ts`,
+    '-map',
+    '0:v:0',
+    '-c',
+    'copy',
+    '-f',
+    'framecrc',
+    'pipe:1',
   ];
 }

@@ -271,9 +271,10 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
     const runStart = this.clock();
     this.writingFromMs = runStart;
     const child = spawn(ffmpegPath(), buildRecorderArgs(this.options, `run-${runStart}-`), {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
     this.child = child;
+    child.stdout?.resume();
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
@@ -299,7 +300,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
     let closing = Promise.resolve();
     let previousEnd: number | undefined;
     let unconfirmed: { endSeconds: number; seenMs: number } | undefined;
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    const lines = createInterface({ input: child.stdio[3] as NodeJS.ReadableStream });
     lines.on('line', (text) => {
       const seenMs = this.clock();
       const parsed = parseSegmentListLine(text);

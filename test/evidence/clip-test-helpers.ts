@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { ffmpegPath, ffprobePath } from '../../edge/ingest/ffmpeg-binaries.ts';
 import { ffmpegChildren } from '../ingest/helpers.ts';
@@ -98,6 +98,24 @@ export function meanAbsDiff(a: Buffer, b: Buffer): number {
   let sum = 0;
   for (let i = 0; i < a.length; i += 1) sum += Math.abs((a[i] as number) - (b[i] as number));
   return sum / a.length;
+}
+
+/** Pids of any live ffmpeg on this machine writing into `folder`, whoever started it. */
+export function anyFfmpegWritingTo(folder: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (state !== 'Z' && cmdline.startsWith('ffmpeg') && cmdline.includes(`${folder}/`))
+        pids.push(Number(entry));
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return pids;
 }
 
 /** Pids of this process's live ffmpeg children writing into `folder` (so concurrent tests keep apart). */

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -11,6 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipCutter } from '../../edge/evidence/clip-cutter.ts';
 import { ClipError } from '../../edge/evidence/clip-errors.ts';
@@ -18,7 +20,9 @@ import type { RecorderOptionsInput } from '../../edge/evidence/recorder-options.
 import type { RecordedSegment } from '../../edge/evidence/segment-list.ts';
 import { SegmentRecorder } from '../../edge/evidence/segment-recorder.ts';
 import { ffmpeg, VTEST, waitFor } from '../ingest/helpers.ts';
-import { ffmpegWritingTo, probeClip } from './clip-test-helpers.ts';
+import { anyFfmpegWritingTo, ffmpegWritingTo, probeClip } from './clip-test-helpers.ts';
+
+const CHILD = fileURLToPath(new URL('./recorder-child-process.ts', import.meta.url));
 
 let dir: string;
 const recorders: SegmentRecorder[] = [];
@@ -207,6 +211,26 @@ describe.concurrent('SegmentRecorder', () => {
     expect(r.stats().lastError).toMatch(/^no segment closed for/);
     // Each stopped run closed its segment of about a second, which stays in the buffer.
     await waitFor('the stalled runs kept', () => r.stats().segments >= 2, 5000);
+  }, 20_000);
+
+  it('leaves no ffmpeg behind when its process is killed, and the next recorder keeps what was written', async () => {
+    const folder = join(dir, 'orphan');
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, folder, VTEST], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('RECORDING')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`recorder process exited with ${code}`)));
+    });
+    expect(anyFfmpegWritingTo(folder)).toHaveLength(1);
+    child.kill('SIGKILL');
+    await waitFor('its ffmpeg gone', () => anyFfmpegWritingTo(folder).length === 0, 5000);
+    expect(tsFiles(folder).some((n) => n.startsWith('run-'))).toBe(true);
+    const next = recorder({ dir: folder, source: { url: join(dir, 'no-such-camera.mp4') } }).start();
+    await waitFor('the unfinished segment adopted', () => next.stats().segments >= 2, 5000);
+    expect(tsFiles(folder).some((n) => n.startsWith('run-'))).toBe(false);
   }, 20_000);
 
   it('keeps retrying a source that does not exist, reporting why, and stops cleanly', async () => {
