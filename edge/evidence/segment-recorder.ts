@@ -398,13 +398,13 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
     });
     // Out of the index before the files go, so that no cut picks a segment being deleted.
     this.index.splice(0, doomed.length);
+    this.deletedSegments += doomed.length;
     for (const segment of doomed) {
       try {
         await unlink(segment.file);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.lastError = errorText(error);
       }
-      this.deletedSegments += 1;
     }
   }
 

@@ -72,6 +72,8 @@ describe.concurrent('SegmentRecorder', () => {
     const byBytesClosed = closed(byBytes);
     const byAgeClosed = closed(byAge);
     await waitFor('four segments each', () => byBytesClosed.length >= 4 && byAgeClosed.length >= 4, 20_000);
+    // Both close a segment every 2 s at about the same moment: look between two closes.
+    await new Promise((resolve) => setTimeout(resolve, 300));
 
     for (const s of byBytesClosed) expect(s.endMs - s.startMs).toBeCloseTo(2000, -2);
     const held = byBytes.segments();
