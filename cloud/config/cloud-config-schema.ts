@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EventTypeSchema } from '../../contract/events.ts';
+import { DeviceEventTypeSchema, EventTypeSchema } from '../../contract/events.ts';
 import { ROLES } from '../auth/roles.ts';
 import { REPORT_CATEGORIES } from '../tickets/categories.ts';
 
@@ -14,7 +14,7 @@ const Minutes = z.number().positive();
 export const LevelSchema = z.number().int().min(1).max(4);
 const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
 
-export const CategorySchema = z.union([EventTypeSchema, z.enum(REPORT_CATEGORIES)]);
+export const CategorySchema = z.union([EventTypeSchema, DeviceEventTypeSchema, z.enum(REPORT_CATEGORIES)]);
 
 export const RoutingRuleSchema = z.strictObject({
   /** Event type or report category this rule covers. */

@@ -19,6 +19,7 @@ export function chooseIncident(
   for (const incident of candidates) {
     if (incident.sources.some((s) => s.edgeId === camera.edgeId && s.cameraId === camera.cameraId)) continue;
     for (const source of incident.sources) {
+      if (source.cameraId === null) continue;
       const there = viewPointOf(source.edgeId, source.cameraId);
       if (!there) continue;
       const meters = distanceMeters(here, there);

@@ -9,8 +9,9 @@ const str = (value: unknown) => (value == null ? null : String(value));
 export interface SourceFields {
   edgeIncidentId: string;
   edgeId: string;
-  cameraId: string;
-  model: { name: string; version: string };
+  cameraId: string | undefined;
+  model: { name: string; version: string } | undefined;
+  deviceId: string | undefined;
   startedAt: Date;
   lastSeenAt: Date;
   endedAt: Date | undefined;
@@ -21,8 +22,10 @@ function toSource(row: Row): IncidentSource & { incidentId: number } {
     incidentId: Number(row.incident_id),
     edgeIncidentId: String(row.edge_incident_id),
     edgeId: String(row.edge_id),
-    cameraId: String(row.camera_id),
-    model: { name: String(row.model_name), version: String(row.model_version) },
+    cameraId: str(row.camera_id),
+    model:
+      row.model_name == null ? null : { name: String(row.model_name), version: String(row.model_version) },
+    deviceId: str(row.device_id),
     startedAt: iso(row.started_at) as string,
     lastSeenAt: iso(row.last_seen_at) as string,
     endedAt: iso(row.ended_at),
@@ -121,17 +124,18 @@ export const incidentRepository = {
   async addSource(db: Queryable, incidentId: number, s: SourceFields): Promise<void> {
     await db.query(
       `INSERT INTO incident_sources (edge_incident_id, incident_id, edge_id, camera_id, model_name, model_version,
-         started_at, last_seen_at, ended_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+         started_at, last_seen_at, ended_at, device_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
       [
         s.edgeIncidentId,
         incidentId,
         s.edgeId,
-        s.cameraId,
-        s.model.name,
-        s.model.version,
+        s.cameraId ?? null,
+        s.model?.name ?? null,
+        s.model?.version ?? null,
         s.startedAt,
         s.lastSeenAt,
         s.endedAt ?? null,
+        s.deviceId ?? null,
       ],
     );
   },

@@ -3,8 +3,10 @@ import { z } from 'zod';
 export const IncidentSourceSchema = z.object({
   edgeIncidentId: z.string(),
   edgeId: z.string(),
-  cameraId: z.string(),
-  model: z.object({ name: z.string(), version: z.string() }),
+  /** A camera's source has its camera and model; a device's, its device. */
+  cameraId: z.string().nullable(),
+  model: z.object({ name: z.string(), version: z.string() }).nullable(),
+  deviceId: z.string().nullable(),
   startedAt: z.string(),
   lastSeenAt: z.string(),
   endedAt: z.string().nullable(),

@@ -1,4 +1,4 @@
-import type { EdgeEvent } from '../../contract/events.ts';
+import { type DeviceEvent, type IncidentMessage, isDeviceEvent } from '../../contract/events.ts';
 import type { Queryable } from '../db/database.ts';
 import { type LonLat, meanPoint } from '../places/geo.ts';
 import type { Placement, PlaceRegistry } from '../places/place-registry.ts';
@@ -23,7 +23,8 @@ export interface AppliedEvent {
 /**
  * Turns stored events into incidents: the messages of one edge incident update one incident;
  * another camera's edge incident of the same type, near enough and overlapping in time, joins
- * it (boundary cameras of two streets seeing one stall). A new incident opens its ticket.
+ * it (boundary cameras of two streets seeing one stall). A device event's incident is its own,
+ * placed where the device was. A new incident opens its ticket.
  */
 export class IncidentService {
   constructor(
@@ -33,7 +34,7 @@ export class IncidentService {
   ) {}
 
   /** In the caller's transaction, after the event itself was stored (once). */
-  async apply(tx: Queryable, event: EdgeEvent, at: Date): Promise<AppliedEvent> {
+  async apply(tx: Queryable, event: IncidentMessage, at: Date): Promise<AppliedEvent> {
     const observedAt = new Date(event.observedAt);
     const endedAt = event.phase === 'end' ? new Date(event.endedAt ?? event.observedAt) : undefined;
     const known = await incidentRepository.sourceOf(tx, event.incidentId);
@@ -42,6 +43,7 @@ export class IncidentService {
       await incidentRepository.refresh(tx, known.incidentId, event.confidence);
       return { incidentId: known.incidentId, opened: false, ticket: undefined };
     }
+    if (isDeviceEvent(event)) return this.openDeviceIncident(tx, event, observedAt, endedAt, at);
 
     // One new edge incident of a type at a time decides merge-or-open, across cloud instances.
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`incident:${event.type}`]);
@@ -69,6 +71,7 @@ export class IncidentService {
       edgeId: event.edgeId,
       cameraId: event.cameraId,
       model: { name: event.model.name, version: event.model.version },
+      deviceId: undefined,
       startedAt,
       lastSeenAt: observedAt,
       endedAt,
@@ -77,9 +80,12 @@ export class IncidentService {
     if (joined) {
       await incidentRepository.addSource(tx, joined.id, source);
       await incidentRepository.refresh(tx, joined.id, event.confidence);
-      const points = [...joined.sources.map((s) => this.viewPointOf(s.edgeId, s.cameraId)), viewPoint].filter(
-        (p): p is LonLat => p !== undefined,
-      );
+      const points = [
+        ...joined.sources.map((s) =>
+          s.cameraId === null ? undefined : this.viewPointOf(s.edgeId, s.cameraId),
+        ),
+        viewPoint,
+      ].filter((p): p is LonLat => p !== undefined);
       const { location, placement } = this.placeAt(meanPoint(points));
       await incidentRepository.place(tx, joined.id, location, placement);
       const ticket = await this.tickets.relocateForIncident(tx, joined.id, location, placement, at);
@@ -104,10 +110,59 @@ export class IncidentService {
         incidentId,
         category: event.type,
         cameraId: event.cameraId,
+        deviceId: undefined,
         model: source.model,
         location,
         placement,
         description: `${event.type} on ${camera?.name ?? `camera ${event.cameraId} of ${event.edgeId}`} (${event.scenario}${event.zone ? `, ${event.zone}` : ''}), ${event.objectCount} object(s), confidence ${event.confidence.toFixed(2)}`,
+      },
+      at,
+    );
+    return { incidentId, opened: true, ticket };
+  }
+
+  private async openDeviceIncident(
+    tx: Queryable,
+    event: DeviceEvent,
+    observedAt: Date,
+    endedAt: Date | undefined,
+    at: Date,
+  ): Promise<AppliedEvent> {
+    const incidentId = await incidentRepository.create(tx, {
+      type: event.type,
+      startedAt: new Date(event.startedAt),
+      lastSeenAt: observedAt,
+      confidence: event.confidence,
+    });
+    await incidentRepository.addSource(tx, incidentId, {
+      edgeIncidentId: event.incidentId,
+      edgeId: event.nodeId,
+      cameraId: undefined,
+      model: undefined,
+      deviceId: event.deviceId,
+      startedAt: new Date(event.startedAt),
+      lastSeenAt: observedAt,
+      endedAt,
+    });
+    await incidentRepository.refresh(tx, incidentId, event.confidence);
+    const { location, placement } = event.location
+      ? this.placeAt([event.location.lon, event.location.lat])
+      : { location: undefined, placement: this.places.locate([Number.NaN, Number.NaN]) };
+    await incidentRepository.place(tx, incidentId, location, placement);
+    const readings = event.readings
+      ? `, ${event.readings.metric} up to ${event.readings.max} ${event.readings.unit}${event.readings.limit === undefined ? '' : ` (limit ${event.readings.limit})`}`
+      : '';
+    const ticket = await this.tickets.createForIncident(
+      tx,
+      {
+        incidentId,
+        category: event.type,
+        cameraId: undefined,
+        deviceId: event.deviceId,
+        model: undefined,
+        location,
+        placement,
+        description: `${event.type} by device ${event.deviceId}${event.plate ? ` (${event.plate})` : ''}, rule ${event.rule}${event.zone ? ` in ${event.zone}` : ''}${readings}`,
       },
       at,
     );

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type EdgeStatus, EdgeStatusSchema } from '../../contract/edge-status.ts';
-import { type EdgeEvent, parseEvent } from '../../contract/events.ts';
+import { type IncidentMessage, isDeviceEvent, parseIncidentMessage } from '../../contract/events.ts';
 import { parseEventTopic } from '../../contract/topics.ts';
 
 /** Why a message was dead-lettered. */
@@ -8,14 +8,14 @@ export const DEAD_LETTER_CODES = {
   TOPIC_UNKNOWN: 'the topic is neither an event topic nor a status topic',
   PAYLOAD_NOT_JSON: 'the payload is not UTF-8 JSON',
   EVENT_INVALID: 'the payload does not match the event contract',
-  EVENT_TOPIC_MISMATCH: "the event's edgeId or type differs from its topic's",
+  EVENT_TOPIC_MISMATCH: "the event's edgeId (a device event's nodeId) or type differs from its topic's",
   STATUS_INVALID: 'the status payload is malformed or names another edge',
   EVENT_UNSTORABLE: 'the event is valid but the database refuses its data (e.g. a NUL character in a string)',
 } as const;
 export type DeadLetterCode = keyof typeof DEAD_LETTER_CODES;
 
 export type IncomingMessage =
-  | { kind: 'event'; event: EdgeEvent }
+  | { kind: 'event'; event: IncidentMessage }
   | { kind: 'status'; edgeId: string; status: EdgeStatus }
   | { kind: 'invalid'; code: DeadLetterCode; reason: string };
 
@@ -51,14 +51,15 @@ export function classifyMessage(topic: string, payload: Uint8Array): IncomingMes
     return { kind: 'status', edgeId, status: parsed.data };
   }
 
-  const parsed = parseEvent(json);
+  const parsed = parseIncidentMessage(json);
   if (!parsed.ok) return { kind: 'invalid', code: 'EVENT_INVALID', reason: parsed.error };
   const { event } = parsed;
-  if (event.edgeId !== eventTopic?.edgeId || event.type !== eventTopic.type) {
+  const from = isDeviceEvent(event) ? event.nodeId : event.edgeId;
+  if (from !== eventTopic?.edgeId || event.type !== eventTopic.type) {
     return {
       kind: 'invalid',
       code: 'EVENT_TOPIC_MISMATCH',
-      reason: `event of edge "${event.edgeId}", type "${event.type}" on ${topic}`,
+      reason: `event of ${isDeviceEvent(event) ? 'node' : 'edge'} "${from}", type "${event.type}" on ${topic}`,
     };
   }
   return { kind: 'event', event };

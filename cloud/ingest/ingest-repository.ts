@@ -1,5 +1,5 @@
 import type { EdgeStatus } from '../../contract/edge-status.ts';
-import type { EdgeEvent } from '../../contract/events.ts';
+import { type IncidentMessage, isDeviceEvent } from '../../contract/events.ts';
 import type { Queryable } from '../db/database.ts';
 import type { DeadLetterCode } from './classify-message.ts';
 
@@ -25,16 +25,17 @@ export interface EdgeRecord {
 
 export const ingestRepository = {
   /** Stores the event unless its eventId is stored already; true when it was new. */
-  async insertEvent(db: Queryable, event: EdgeEvent, topic: string, at: Date): Promise<boolean> {
+  async insertEvent(db: Queryable, event: IncidentMessage, topic: string, at: Date): Promise<boolean> {
+    const device = isDeviceEvent(event);
     const rows = await db.query(
       `INSERT INTO events (event_id, edge_incident_id, edge_id, camera_id, type, phase, sequence, observed_at,
-         topic, payload, received_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+         topic, payload, received_at, source, device_id)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
       [
         event.eventId,
         event.incidentId,
-        event.edgeId,
-        event.cameraId,
+        device ? event.nodeId : event.edgeId,
+        device ? null : event.cameraId,
         event.type,
         event.phase,
         event.sequence,
@@ -42,6 +43,8 @@ export const ingestRepository = {
         topic,
         JSON.stringify(event),
         at,
+        device ? 'device' : 'camera',
+        device ? event.deviceId : null,
       ],
     );
     return rows.length === 1;
@@ -92,7 +95,7 @@ export const ingestRepository = {
   async events(
     db: Queryable,
     filter: { incidentId?: number | undefined; edgeId?: string | undefined; limit: number },
-  ): Promise<(EdgeEvent & { receivedAt: string; cloudIncidentId: number | null })[]> {
+  ): Promise<(IncidentMessage & { receivedAt: string; cloudIncidentId: number | null })[]> {
     const rows = await db.query<Row>(
       `SELECT payload, received_at, incident_id FROM events
         WHERE ($1::bigint IS NULL OR incident_id = $1) AND ($2::text IS NULL OR edge_id = $2)
@@ -100,7 +103,7 @@ export const ingestRepository = {
       [filter.incidentId ?? null, filter.edgeId ?? null, filter.limit],
     );
     return rows.map((r) => ({
-      ...(r.payload as EdgeEvent),
+      ...(r.payload as IncidentMessage),
       receivedAt: iso(r.received_at),
       cloudIncidentId: r.incident_id == null ? null : Number(r.incident_id),
     }));

@@ -1,4 +1,4 @@
-import type { EdgeEvent } from '../../contract/events.ts';
+import type { IncidentMessage } from '../../contract/events.ts';
 import type { Database } from '../db/database.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import type { LiveFeed, LiveMessage } from '../live/live-feed.ts';
@@ -67,7 +67,7 @@ export class MessageProcessor {
     return outcome;
   }
 
-  private store(event: EdgeEvent, topic: string, at: Date, notices: LiveMessage[]) {
+  private store(event: IncidentMessage, topic: string, at: Date, notices: LiveMessage[]) {
     return this.db.transaction(async (tx) => {
       const stored = await ingestRepository.insertEvent(tx, event, topic, at);
       if (!stored) return { kind: 'event' as const, stored: false, incidentId: undefined };

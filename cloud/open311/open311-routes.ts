@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { EventTypeSchema } from '../../contract/events.ts';
+import { DeviceEventTypeSchema, EventTypeSchema } from '../../contract/events.ts';
 import type { CloudCore } from '../app/cloud-core.ts';
 import type { TokenAuth } from '../auth/token-auth.ts';
 import { CloudError } from '../common/cloud-error.ts';
@@ -35,14 +35,15 @@ function send(
 
 function services() {
   const ai = new Set<string>(EventTypeSchema.options);
-  return [...EventTypeSchema.options, ...REPORT_CATEGORIES].map((code) => ({
+  const iot = new Set<string>(DeviceEventTypeSchema.options);
+  return [...EventTypeSchema.options, ...DeviceEventTypeSchema.options, ...REPORT_CATEGORIES].map((code) => ({
     service_code: code,
     service_name: CATEGORY_NAMES[code] ?? code,
     description: CATEGORY_NAMES[code] ?? code,
     metadata: false,
     type: 'realtime',
-    keywords: ai.has(code) ? 'ai,video' : 'report',
-    group: ai.has(code) ? 'AI detections' : 'Reports',
+    keywords: ai.has(code) ? 'ai,video' : iot.has(code) ? 'iot,sensor' : 'report',
+    group: ai.has(code) ? 'AI detections' : iot.has(code) ? 'IoT sensors' : 'Reports',
   }));
 }
 

@@ -9,6 +9,7 @@ export interface NewTicket {
   state: TicketState;
   incidentId?: number | undefined;
   cameraId?: string | undefined;
+  deviceId?: string | undefined;
   model?: { name: string; version: string } | undefined;
   description?: string | undefined;
   address?: string | undefined;
@@ -95,6 +96,7 @@ function toTicket(row: Row): Ticket {
     state: row.state as TicketState,
     incidentId: num(row.incident_id),
     cameraId: str(row.camera_id),
+    deviceId: str(row.device_id),
     model:
       row.model_name == null ? null : { name: String(row.model_name), version: String(row.model_version) },
     description: str(row.description),
@@ -128,8 +130,8 @@ export const ticketRepository = {
     const rows = await db.query<Row>(
       `INSERT INTO tickets (source, category, state, incident_id, camera_id, model_name, model_version,
          description, address, lat, lon, grid_id, community_id, street_id, district_id, department, level,
-         step, step_due_at, reporter, media_url, created_at, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$22)
+         step, step_due_at, reporter, media_url, created_at, updated_at, device_id)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$22,$23)
        RETURNING *`,
       [
         t.source,
@@ -154,6 +156,7 @@ export const ticketRepository = {
         t.reporter ?? null,
         t.mediaUrl ?? null,
         t.at,
+        t.deviceId ?? null,
       ],
     );
     return toTicket(rows[0] as Row);

@@ -11,6 +11,8 @@ export const TicketSchema = z.object({
   state: TicketStateSchema,
   incidentId: z.number().int().nullable(),
   cameraId: z.string().nullable(),
+  /** A device event's device (vehicle terminal, sensor). */
+  deviceId: z.string().nullable(),
   model: z.object({ name: z.string(), version: z.string() }).nullable(),
   description: z.string().nullable(),
   address: z.string().nullable(),

@@ -37,8 +37,9 @@ export interface ReportInput {
 export interface IncidentInput {
   incidentId: number;
   category: string;
-  cameraId: string;
-  model: { name: string; version: string };
+  cameraId: string | undefined;
+  deviceId: string | undefined;
+  model: { name: string; version: string } | undefined;
   location: { lat: number; lon: number } | undefined;
   placement: Placement;
   description: string;
@@ -84,6 +85,7 @@ export class TicketService {
       state: 'new',
       incidentId: input.incidentId,
       cameraId: input.cameraId,
+      deviceId: input.deviceId,
       model: input.model,
       description: input.description,
       location: input.location,
@@ -99,7 +101,7 @@ export class TicketService {
       action: 'create',
       from: null,
       to: 'new',
-      actor: `edge:${input.cameraId}`,
+      actor: input.deviceId ? `device:${input.deviceId}` : `camera:${input.cameraId}`,
       role: 'system',
       note: input.description,
       at,

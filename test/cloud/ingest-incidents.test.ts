@@ -174,6 +174,49 @@ describe.each(backends)('ingest into incidents and tickets on $name', (backend) 
     });
   });
 
+  it('opens a ticket for a device event where the device was, routed by its type', async () => {
+    const device = {
+      schemaVersion: 1,
+      eventId: 'iot-hub:truck-7:no-go:1:0',
+      incidentId: 'iot-hub:truck-7:no-go:1',
+      sequence: 0,
+      type: 'muck_truck_no_go',
+      phase: 'start',
+      source: 'device',
+      nodeId: 'iot-hub',
+      deviceId: 'truck-7',
+      plate: '粤A12345',
+      rule: 'no_go_school',
+      zone: 'school',
+      location: { lat: 23.1305, lon: 113.2402 },
+      startedAt: '2026-11-21T03:58:00Z',
+      observedAt: '2026-11-21T03:58:30Z',
+      confidence: 1,
+    };
+    const payload = Buffer.from(JSON.stringify(device));
+    const first = await core.processor.process('edges/iot-hub/events/muck_truck_no_go', payload);
+    expect(await core.processor.process('edges/iot-hub/events/muck_truck_no_go', payload)).toMatchObject({
+      stored: false,
+    });
+    expect(await core.processor.process('edges/lingnan-hub/events/muck_truck_no_go', payload)).toEqual({
+      kind: 'dead_letter',
+      code: 'EVENT_TOPIC_MISMATCH',
+    });
+    const ticket = (await tickets()).find(
+      (t) => t.incidentId === (first as { incidentId: number }).incidentId,
+    );
+    expect(ticket).toMatchObject({
+      category: 'muck_truck_no_go',
+      deviceId: 'truck-7',
+      cameraId: null,
+      model: null,
+      gridId: 'ln-north-g2',
+      department: 'construction-enforcement',
+      level: 1,
+    });
+    expect(ticket?.description).toContain('粤A12345');
+  });
+
   it('tracks each edge online and offline, the newest status winning', async () => {
     const status = (state: string, at: string) =>
       Buffer.from(

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isDeviceEvent } from '../../../contract/events.ts';
 import { evidencePath } from '../../../contract/evidence-upload.ts';
 import type { CloudCore } from '../../app/cloud-core.ts';
 import type { TokenAuth } from '../../auth/token-auth.ts';
@@ -102,7 +103,8 @@ export async function ticketRoutes(
           ? []
           : await ingestRepository.events(core.db, { incidentId: ticket.incidentId, limit: 1000 });
       const evidence = events.flatMap((event) =>
-        (['snapshot', 'snapshotAnnotated', 'clip'] as const).flatMap((kind) => {
+        (isDeviceEvent(event) ? [] : (['snapshot', 'snapshotAnnotated', 'clip'] as const)).flatMap((kind) => {
+          if (isDeviceEvent(event)) return [];
           const file = event.evidence[kind];
           return file
             ? [
