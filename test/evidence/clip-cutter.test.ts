@@ -50,7 +50,7 @@ beforeAll(async () => {
     source: { url: hevc, loop: true },
     dir: join(dir, 'hevc-buffer'),
   }).start();
-  await waitFor('10 s recorded', () => (recorder.stats().lastSegmentEndMs ?? 0) >= t0 + 9000, 20_000);
+  await waitFor('8 s recorded', () => (recorder.stats().lastSegmentEndMs ?? 0) >= t0 + 8000, 20_000);
 }, 30_000);
 
 afterAll(async () => {
