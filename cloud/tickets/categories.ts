@@ -13,7 +13,7 @@ export const REPORT_CATEGORIES = [
 ] as const;
 export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
 
-export const TICKET_SOURCES = ['ai', 'grid_worker', 'hotline', 'citizen'] as const;
+export const TICKET_SOURCES = ['ai', 'iot', 'grid_worker', 'hotline', 'citizen'] as const;
 export type TicketSource = (typeof TICKET_SOURCES)[number];
 
 /** Human names of every category (Open311 service_name); AI types first. */

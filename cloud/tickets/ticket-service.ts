@@ -75,12 +75,12 @@ export class TicketService {
     return { step, stepDueAt: new Date(at.getTime() + minutes * 60_000) };
   }
 
-  /** The AI ticket of a new incident: awaiting an operator's review. Runs in the caller's transaction. */
+  /** The ticket of a new incident (source ai or iot): awaiting an operator's review. In the caller's transaction. */
   async createForIncident(tx: Queryable, input: IncidentInput, at: Date): Promise<Ticket> {
     const route = routeTicket(this.options.routing, input.category, input.placement, at);
     const { step, stepDueAt } = this.deadline(route.level, undefined, 'new', at);
     const ticket = await ticketRepository.create(tx, {
-      source: 'ai',
+      source: input.deviceId ? 'iot' : 'ai',
       category: input.category,
       state: 'new',
       incidentId: input.incidentId,

@@ -206,6 +206,7 @@ describe.each(backends)('ingest into incidents and tickets on $name', (backend) 
       (t) => t.incidentId === (first as { incidentId: number }).incidentId,
     );
     expect(ticket).toMatchObject({
+      source: 'iot',
       category: 'muck_truck_no_go',
       deviceId: 'truck-7',
       cameraId: null,

@@ -7,6 +7,7 @@ import type { CloudCore } from '../../app/cloud-core.ts';
 import type { TokenAuth } from '../../auth/token-auth.ts';
 import { CategorySchema } from '../../config/cloud-config-schema.ts';
 import { ingestRepository } from '../../ingest/ingest-repository.ts';
+import { TICKET_SOURCES } from '../../tickets/categories.ts';
 import { ticketRepository } from '../../tickets/ticket-repository.ts';
 import { EscalationSchema, TicketSchema, TransitionRecordSchema } from '../../tickets/ticket-schema.ts';
 import {
@@ -19,7 +20,7 @@ import { csv, ErrorBodySchema, IdParamsSchema, PageQuerySchema } from '../schema
 
 export const TicketListQuerySchema = PageQuerySchema.extend({
   state: csv(z.enum(TICKET_STATES)).optional().describe('comma-separated states'),
-  source: z.enum(['ai', 'grid_worker', 'hotline', 'citizen']).optional(),
+  source: z.enum(TICKET_SOURCES).optional(),
   category: CategorySchema.optional(),
   department: z.string().optional(),
   place: z.string().optional().describe('a grid, community, street or district id'),
