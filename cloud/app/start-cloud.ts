@@ -4,6 +4,7 @@ import pino from 'pino';
 import { createCloudServer } from '../api/create-server.ts';
 import { TokenAuth } from '../auth/token-auth.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../broker/embedded-broker.ts';
+import { CloudError } from '../common/cloud-error.ts';
 import type { CloudConfig } from '../config/cloud-config-schema.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { DiskEvidenceStore } from '../evidence/evidence-store.ts';
@@ -95,7 +96,14 @@ export async function startCloud(
     timer.unref();
     stops.push(async () => clearInterval(timer));
 
-    await consumer.ready;
+    await consumer.ready.catch((error: Error) => {
+      throw new CloudError(
+        'BROKER_UNREACHABLE',
+        `${mqttUrl}: ${error.message}`,
+        { url: mqttUrl },
+        { cause: error },
+      );
+    });
     log?.info({ url, docs: `${url}/docs`, mqtt: mqttUrl, database: db.kind }, 'cloud running');
     return { url, mqttUrl, core, app, sweep, stop };
   } catch (error) {

@@ -7,6 +7,7 @@ export const CLOUD_ERROR_CODES = {
   CONFIG_INVALID: 'the config file is not valid YAML or does not match the cloud config schema',
   PLACES_INVALID: 'the grid GeoJSON or the camera registry is malformed or inconsistent',
   DATABASE_UNREACHABLE: 'the database could not be opened or connected to',
+  BROKER_UNREACHABLE: 'the MQTT broker refused or did not answer the first connection',
   MIGRATION_CHANGED: 'a migration already applied to this database has been edited since',
   MIGRATION_UNKNOWN: 'the database has a migration this code does not know (a newer version ran on it)',
   MIGRATION_FAILED: 'a migration failed; it was rolled back',

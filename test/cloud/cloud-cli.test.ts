@@ -51,6 +51,18 @@ describe('npm run cloud', () => {
     );
   });
 
+  it('run: an unreachable broker exits 1 naming it', async () => {
+    const result = await runCli('cloud/cli/main.ts', [
+      'run',
+      '--config',
+      'fixtures/cloud/cloud.yaml',
+      '--mqtt-url',
+      'mqtt://127.0.0.1:1',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('BROKER_UNREACHABLE: mqtt://127.0.0.1:1: connect ECONNREFUSED');
+  });
+
   it('token: prints a token and its sha256', async () => {
     const result = await runCli('cloud/cli/main.ts', ['token']);
     const token = /token: +(\S+)/.exec(result.stdout)?.[1] ?? '';
