@@ -20,6 +20,8 @@ export interface ApiSource {
   models(): Record<string, SchedulerStats>;
   /** Event delivery (MQTT outbox), once there is one; undefined leaves its metrics out. */
   delivery?(): DeliveryStatsView | undefined;
+  /** Snapshots, clips and their upload; undefined leaves their metrics out. */
+  evidence?(): EvidenceStatsView | undefined;
 }
 
 export interface CameraStatusView {
@@ -32,6 +34,19 @@ export interface CameraStatusView {
   counters: CameraCountersView;
   /** Why the camera's last ffmpeg run ended (credentials masked), or null. */
   lastError?: string | null;
+  /** The clip buffer of this camera, when it records. */
+  recording?: RecordingView;
+}
+
+export interface RecordingView {
+  state: string;
+  /** Closed segments held and their bytes. */
+  segments: number;
+  bytes: number;
+  /** Seconds of video buffered, from the oldest held instant to the newest. */
+  bufferedSeconds: number;
+  restarts: number;
+  lastError: string | null;
 }
 
 export interface CameraCountersView {
@@ -69,6 +84,22 @@ export interface DeliveryStatsView {
   /** Publish-to-ack latency percentiles over recent messages; absent before the first ack. */
   publishLatencyMs?: { p50: number; p99: number };
   connected: boolean;
+  /** Updates dropped by the outbox's overflow policy. */
+  dropped: number;
+}
+
+export interface EvidenceStatsView {
+  snapshots: number;
+  clips: number;
+  clipFailures: number;
+  /** Absent when evidence is not uploaded. */
+  upload?: {
+    pending: number;
+    pendingBytes: number;
+    uploaded: number;
+    uploadedBytes: number;
+    failures: number;
+  };
 }
 
 const STATES: Record<CameraState, true> = {

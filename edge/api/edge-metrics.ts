@@ -1,5 +1,10 @@
 import type { SchedulerStats } from '../detect/inference-scheduler.ts';
-import { CAMERA_STATES, type CameraStatusView, type DeliveryStatsView } from './api-source.ts';
+import {
+  CAMERA_STATES,
+  type CameraStatusView,
+  type DeliveryStatsView,
+  type EvidenceStatsView,
+} from './api-source.ts';
 import type { MetricFamily, MetricType, Sample } from './prometheus-text.ts';
 
 export interface MetricsSnapshot {
@@ -12,6 +17,7 @@ export interface MetricsSnapshot {
   cameras: readonly (CameraStatusView & { analysedFps: number })[];
   models: Readonly<Record<string, SchedulerStats>>;
   delivery: DeliveryStatsView | undefined;
+  evidence?: EvidenceStatsView | undefined;
 }
 
 function family(name: string, type: MetricType, help: string, samples: Sample[]): MetricFamily {
@@ -22,9 +28,14 @@ const seconds = (ms: number): number => ms / 1000;
 
 /** Every metric of the edge box, `edge_` prefixed, in Prometheus base units (seconds). */
 export function edgeMetrics(snapshot: MetricsSnapshot): MetricFamily[] {
-  return [...nodeMetrics(snapshot), ...cameraMetrics(snapshot), ...modelMetrics(snapshot.models)].concat(
-    snapshot.delivery === undefined ? [] : deliveryMetrics(snapshot.delivery),
-  );
+  return [
+    ...nodeMetrics(snapshot),
+    ...cameraMetrics(snapshot),
+    ...recordingMetrics(snapshot.cameras),
+    ...modelMetrics(snapshot.models),
+    ...(snapshot.delivery === undefined ? [] : deliveryMetrics(snapshot.delivery)),
+    ...(snapshot.evidence === undefined ? [] : evidenceMetrics(snapshot.evidence)),
+  ];
 }
 
 function nodeMetrics({ edgeId, startedAt, now }: MetricsSnapshot): MetricFamily[] {
@@ -126,6 +137,70 @@ function cameraMetrics({ cameras, fpsWindowSeconds }: MetricsSnapshot): MetricFa
   ];
 }
 
+function recordingMetrics(cameras: MetricsSnapshot['cameras']): MetricFamily[] {
+  const recording = cameras.flatMap((c) => (c.recording ? [{ id: c.id, ...c.recording }] : []));
+  if (recording.length === 0) return [];
+  const per = (value: (r: (typeof recording)[number]) => number): Sample[] =>
+    recording.map((r) => ({ labels: { camera: r.id }, value: value(r) }));
+  return [
+    family(
+      'edge_camera_recording_up',
+      'gauge',
+      "Whether the camera's clip recorder is recording: 1 or 0.",
+      per((r) => (r.state === 'recording' ? 1 : 0)),
+    ),
+    family(
+      'edge_camera_recording_buffer_bytes',
+      'gauge',
+      'Bytes of video in the clip buffer.',
+      per((r) => r.bytes),
+    ),
+    family(
+      'edge_camera_recording_buffer_seconds',
+      'gauge',
+      'Seconds of video in the clip buffer.',
+      per((r) => r.bufferedSeconds),
+    ),
+    family(
+      'edge_camera_recording_restarts_total',
+      'counter',
+      'Clip recorder (ffmpeg) restarts after the first start.',
+      per((r) => r.restarts),
+    ),
+  ];
+}
+
+function evidenceMetrics(evidence: EvidenceStatsView): MetricFamily[] {
+  const families = [
+    family('edge_evidence_snapshots_total', 'counter', 'Snapshot pairs (clean and annotated) written.', [
+      { value: evidence.snapshots },
+    ]),
+    family('edge_evidence_clips_total', 'counter', 'Event clips cut.', [{ value: evidence.clips }]),
+    family('edge_evidence_clip_failures_total', 'counter', 'Event clips that could not be cut.', [
+      { value: evidence.clipFailures },
+    ]),
+  ];
+  const upload = evidence.upload;
+  if (!upload) return families;
+  return families.concat([
+    family('edge_evidence_upload_pending', 'gauge', 'Evidence files waiting to be uploaded.', [
+      { value: upload.pending },
+    ]),
+    family('edge_evidence_upload_pending_bytes', 'gauge', 'Bytes of evidence waiting to be uploaded.', [
+      { value: upload.pendingBytes },
+    ]),
+    family('edge_evidence_uploaded_total', 'counter', 'Evidence files the cloud verified.', [
+      { value: upload.uploaded },
+    ]),
+    family('edge_evidence_uploaded_bytes_total', 'counter', 'Bytes of evidence the cloud verified.', [
+      { value: upload.uploadedBytes },
+    ]),
+    family('edge_evidence_upload_failures_total', 'counter', 'Failed upload attempts (each is retried).', [
+      { value: upload.failures },
+    ]),
+  ]);
+}
+
 function modelMetrics(models: Readonly<Record<string, SchedulerStats>>): MetricFamily[] {
   const entries = Object.entries(models);
   const per = (value: (s: SchedulerStats) => number): Sample[] =>
@@ -219,6 +294,12 @@ function deliveryMetrics(delivery: DeliveryStatsView): MetricFamily[] {
     family('edge_delivery_acked_total', 'counter', 'Event messages the broker acknowledged.', [
       { value: delivery.acked },
     ]),
+    family(
+      'edge_delivery_outbox_dropped_total',
+      'counter',
+      'Update messages dropped by the outbox overflow policy (start and end are never dropped).',
+      [{ value: delivery.dropped }],
+    ),
     family(
       'edge_delivery_publish_latency_p50_seconds',
       'gauge',

@@ -1,7 +1,12 @@
+import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { z } from 'zod';
+import type { EvidenceFiles } from '../evidence/evidence-files.ts';
+import type { LiveView } from '../live/live-relays.ts';
 import { apiError } from './api-errors.ts';
 import type { ApiSource, CameraStatusView } from './api-source.ts';
 import { edgeMetrics } from './edge-metrics.ts';
@@ -19,6 +24,10 @@ export interface ApiServerOptions {
   fpsWindowSeconds?: number;
   /** Wall clock, ms since the epoch; default `Date.now`. */
   now?: () => number;
+  /** Live view relays; absent: no live pages. */
+  live?: LiveView;
+  /** Evidence files served by hash; absent: none. */
+  evidence?: EvidenceFiles;
 }
 
 export interface ApiServer {
@@ -124,6 +133,7 @@ export function createApiServer(source: ApiSource, options: ApiServerOptions): A
         cameras: cameraViews(),
         models: source.models(),
         delivery: source.delivery?.(),
+        evidence: source.evidence?.(),
       }),
     );
     return reply
@@ -168,6 +178,42 @@ export function createApiServer(source: ApiSource, options: ApiServerOptions): A
       .send(jpeg);
   });
 
+  app.get<{ Params: { id: string } }>('/cameras/:id/live', async (request, reply) => {
+    const { id } = request.params;
+    const found = findCamera(id);
+    if ('error' in found) return reply.code(404).send(found.error);
+    const relay = options.live?.relay(id);
+    if (!relay) {
+      return reply
+        .code(404)
+        .send(apiError('LIVE_VIEW_OFF', `the live view is off on this edge box (live.enabled)`));
+    }
+    return reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .send(livePage(found.name ?? id, relay.port));
+  });
+
+  app.get('/live/jsmpeg-player.js', async (_request, reply) =>
+    reply
+      .header('content-type', 'text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=86400')
+      .send(createReadStream(jsmpegPlayerPath())),
+  );
+
+  app.get<{ Params: { sha256: string } }>('/evidence/:sha256', async (request, reply) => {
+    const { sha256 } = request.params;
+    const file = /^[0-9a-f]{64}$/.test(sha256) ? await options.evidence?.find(sha256) : undefined;
+    if (!file)
+      return reply
+        .code(404)
+        .send(apiError('EVIDENCE_NOT_FOUND', `no evidence file ${sha256} on this edge box`));
+    return reply
+      .header('content-type', file.contentType)
+      .header('content-length', String(file.size))
+      .header('cache-control', 'private, max-age=31536000, immutable')
+      .send(createReadStream(file.file));
+  });
+
   app.get('/events', async (request, reply) => {
     const parsed = EventsQuerySchema.safeParse(request.query);
     if (!parsed.success) {
@@ -190,6 +236,8 @@ export function createApiServer(source: ApiSource, options: ApiServerOptions): A
           'GET /cameras',
           'GET /cameras/:id',
           'GET /cameras/:id/latest.jpg',
+          'GET /cameras/:id/live',
+          'GET /evidence/:sha256',
           'GET /events?limit=N',
         ],
       }),
@@ -216,6 +264,30 @@ export function createApiServer(source: ApiSource, options: ApiServerOptions): A
     },
     close: () => app.close(),
   };
+}
+
+let jsmpegPlayer: string | undefined;
+function jsmpegPlayerPath(): string {
+  // The package exports only its module entries; the browser build lies beside them in dist/.
+  const entry = createRequire(import.meta.url).resolve('@cycjimmy/jsmpeg-player');
+  jsmpegPlayer ??= path.join(path.dirname(entry), 'jsmpeg-player.umd.min.js');
+  return jsmpegPlayer;
+}
+
+/** A page playing the camera's relay: the websocket is on the same host as the page, at `port`. */
+function livePage(title: string, port: number): string {
+  const name = title.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>${name} · live</title>
+<style>body{margin:0;background:#111;color:#eee;font:14px sans-serif}h1{font-size:16px;margin:8px}
+#video{width:min(100vw,1280px);aspect-ratio:4/3;margin:auto}</style></head>
+<body><h1>${name} · live</h1><div id="video"></div>
+<script src="/live/jsmpeg-player.js"></script>
+<script>
+  var url = 'ws://' + location.hostname + ':${port}/';
+  window.liveView = new JSMpeg.VideoElement('#video', url, { autoplay: true, control: false, decodeFirstFrame: true });
+</script></body></html>
+`;
 }
 
 function round(value: number, digits: number): number {

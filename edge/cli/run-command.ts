@@ -1,16 +1,15 @@
+import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { createApiServer } from '../api/server.ts';
-import { describeError } from '../common/errors.ts';
 import { loadEdgeConfig } from '../config/load-edge-config.ts';
-import { edgeApiSource } from '../runtime/edge-api-source.ts';
-import { EdgeNode } from '../runtime/edge-node.ts';
+import { startEdge } from '../runtime/start-edge.ts';
 import { parsePositive } from './options.ts';
 
 interface RunCommandOptions {
   config: string;
   statusEvery: number;
   apiPort?: number;
+  dataDir?: string;
 }
 
 function parsePort(value: string): number {
@@ -24,7 +23,9 @@ function parsePort(value: string): number {
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
-    .description('run the edge node: analyse every configured camera and print events as JSON lines')
+    .description(
+      'run the edge node: analyse every configured camera, keep evidence, deliver events over MQTT through the durable outbox, and print them as JSON lines',
+    )
     .requiredOption('-c, --config <file>', 'edge config (YAML)')
     .option('--status-every <seconds>', "log each camera's state and counters this often", parsePositive, 30)
     .option(
@@ -32,26 +33,32 @@ export function registerRunCommand(program: Command): void {
       "the local API's port instead of the config's api.port (0: any free port)",
       parsePort,
     )
+    .option(
+      '--data-dir <dir>',
+      "folder for the outbox, evidence and clip buffers instead of the config's dataDir",
+    )
     .action(async (options: RunCommandOptions) => {
       const log = pino({ name: 'edge' }, pino.destination(2));
-      const config = await loadEdgeConfig(options.config);
-      const print = (event: object) => process.stdout.write(`${JSON.stringify(event)}\n`);
-      const node = await EdgeNode.start(config, {
-        onEvent: print,
-        onError: (cameraId, error) => log.error({ cameraId }, `analysis failed: ${describeError(error)}`),
+      const loaded = await loadEdgeConfig(options.config);
+      const config = options.dataDir ? { ...loaded, dataDir: path.resolve(options.dataDir) } : loaded;
+      const edge = await startEdge(config, {
+        logger: log,
+        ...(options.apiPort !== undefined ? { apiPort: options.apiPort } : {}),
+        onEvent: (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
       });
-      const api = createApiServer(edgeApiSource(node), {
-        host: config.api.host,
-        port: options.apiPort ?? config.api.port,
-        logger: log.child({ component: 'api' }),
-      });
-      const { url } = await api.listen();
       log.info(
-        { edgeId: config.edgeId, cameras: config.cameras.map((c) => c.id), api: url },
+        {
+          edgeId: config.edgeId,
+          cameras: config.cameras.map((c) => c.id),
+          api: edge.apiUrl,
+          broker: config.mqtt.url,
+          dataDir: config.dataDir,
+        },
         'edge node started',
       );
       const timer = setInterval(() => {
-        for (const status of node.status()) log.info(status, 'camera status');
+        for (const status of edge.node.status()) log.info(status, 'camera status');
+        log.info(edge.publisher.stats(), 'delivery status');
       }, options.statusEvery * 1000);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -59,7 +66,6 @@ export function registerRunCommand(program: Command): void {
       });
       clearInterval(timer);
       log.info('stopping: ending open incidents');
-      await api.close();
-      await node.stop();
+      await edge.stop();
     });
 }

@@ -469,6 +469,11 @@ export const EvidenceSchema = z
         bufferMaxMinutes: z.number().positive().default(60),
       })
       .prefault({}),
+    /**
+     * Evidence files kept on this box at most; the oldest go first, files still waiting for upload
+     * only when nothing else is left.
+     */
+    maxMegabytes: z.number().positive().default(2048),
     /** The cloud's evidence endpoint (contract/evidence-upload.ts); absent: files stay on this box. */
     upload: z
       .strictObject({

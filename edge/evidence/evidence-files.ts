@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { EvidenceContentType } from '../../contract/evidence-upload.ts';
 
@@ -10,6 +10,15 @@ export interface EvidenceFile {
   contentType: EvidenceContentType;
   /** Where the bytes are on this box. */
   file: string;
+}
+
+export interface PruneResult {
+  deleted: number;
+  deletedBytes: number;
+  /** Of those, files whose upload had not finished (lost to the cloud). */
+  deletedPending: number;
+  /** Bytes held afterwards. */
+  bytes: number;
 }
 
 const EXTENSIONS: Record<EvidenceContentType, string> = { 'image/jpeg': '.jpg', 'video/mp4': '.mp4' };
@@ -68,6 +77,36 @@ export class EvidenceFiles {
     const { size } = await stat(source);
     await rename(source, file);
     return { sha256, size, contentType, file };
+  }
+
+  /**
+   * Deletes the oldest files (by modification time) until the folder holds at most `maxBytes`.
+   * Files `keep` names (uploads still pending) go last, only when nothing else is left to delete:
+   * a box cut off from the cloud for weeks keeps recording new evidence rather than filling its disk.
+   */
+  async prune(maxBytes: number, keep: (sha256: string) => boolean = () => false): Promise<PruneResult> {
+    const files: { file: string; sha256: string; size: number; mtimeMs: number }[] = [];
+    for (const name of await readdir(this.dir)) {
+      const match = /^([0-9a-f]{64})\.(jpg|mp4)$/.exec(name);
+      if (!match) continue;
+      const file = path.join(this.dir, name);
+      const info = await stat(file).catch(() => undefined);
+      if (info) files.push({ file, sha256: match[1] as string, size: info.size, mtimeMs: info.mtimeMs });
+    }
+    let total = files.reduce((sum, f) => sum + f.size, 0);
+    const result: PruneResult = { deleted: 0, deletedBytes: 0, deletedPending: 0, bytes: total };
+    if (total <= maxBytes) return result;
+    files.sort((a, b) => Number(keep(a.sha256)) - Number(keep(b.sha256)) || a.mtimeMs - b.mtimeMs);
+    for (const f of files) {
+      if (total <= maxBytes) break;
+      await unlink(f.file).catch(() => undefined);
+      total -= f.size;
+      result.deleted++;
+      result.deletedBytes += f.size;
+      if (keep(f.sha256)) result.deletedPending++;
+    }
+    result.bytes = total;
+    return result;
   }
 
   async find(sha256: string): Promise<EvidenceFile | undefined> {

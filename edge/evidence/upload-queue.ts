@@ -123,6 +123,10 @@ export class UploadQueue {
     this.#kick();
   }
 
+  isPending(sha256: string): boolean {
+    return this.#pending.has(sha256);
+  }
+
   stats(): UploadQueueStats {
     let pendingBytes = 0;
     for (const entry of this.#pending.values()) pendingBytes += entry.size;

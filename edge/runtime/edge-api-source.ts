@@ -1,8 +1,13 @@
-import type { ApiSource, CameraStatusView } from '../api/api-source.ts';
+import type { ApiSource, CameraStatusView, DeliveryStatsView, EvidenceStatsView } from '../api/api-source.ts';
 import type { EdgeNode } from './edge-node.ts';
 
+export interface EdgeApiExtras {
+  delivery?: () => DeliveryStatsView;
+  evidence?: () => EvidenceStatsView;
+}
+
 /** The running node as the local API sees it: snapshots of cameras, frames, events and models. */
-export function edgeApiSource(node: EdgeNode): ApiSource {
+export function edgeApiSource(node: EdgeNode, extras: EdgeApiExtras = {}): ApiSource {
   const names = new Map(node.config.cameras.map((c) => [c.id, c]));
   return {
     edgeId: node.config.edgeId,
@@ -26,6 +31,21 @@ export function edgeApiSource(node: EdgeNode): ApiSource {
             eventsRaised: status.analysis.eventsRaised,
           },
           lastError: status.lastError,
+          ...(status.recorder
+            ? {
+                recording: {
+                  state: status.recorder.state,
+                  segments: status.recorder.segments,
+                  bytes: status.recorder.bytes,
+                  bufferedSeconds:
+                    status.recorder.oldestStartMs === null || status.recorder.lastSegmentEndMs === null
+                      ? 0
+                      : (status.recorder.lastSegmentEndMs - status.recorder.oldestStartMs) / 1000,
+                  restarts: status.recorder.restarts,
+                  lastError: status.recorder.lastError,
+                },
+              }
+            : {}),
         };
       }),
     latestFrame: (cameraId) => {
@@ -34,5 +54,7 @@ export function edgeApiSource(node: EdgeNode): ApiSource {
     },
     recentEvents: (limit) => node.recentEvents(limit),
     models: () => node.modelStats(),
+    ...(extras.delivery ? { delivery: extras.delivery } : {}),
+    ...(extras.evidence ? { evidence: extras.evidence } : {}),
   };
 }

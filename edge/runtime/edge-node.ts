@@ -1,13 +1,24 @@
+import path from 'node:path';
 import type { EdgeEvent } from '../../contract/events.ts';
-import type { CameraConfig, EdgeConfig } from '../config/edge-config-schema.ts';
+import { type CameraConfig, type EdgeConfig, isStreamUrl } from '../config/edge-config-schema.ts';
 import { SupersededError } from '../detect/inference-scheduler.ts';
+import { ClipCutter } from '../evidence/clip-cutter.ts';
+import type { EvidenceStage } from '../evidence/evidence-stage.ts';
+import { type RecorderStats, SegmentRecorder } from '../evidence/segment-recorder.ts';
 import { type CameraFrame, CameraSource, type CameraStats } from '../ingest/camera-source.ts';
+import { probeVideo } from '../ingest/ffprobe.ts';
 import { buildCameraPipeline } from '../pipeline/build-camera-pipeline.ts';
 import type { CameraCounters, CameraPipeline } from '../pipeline/camera-pipeline.ts';
 import { ModelRegistry } from './model-registry.ts';
 
 export interface EdgeNodeOptions {
-  onEvent: (event: EdgeEvent) => void;
+  /** Each event, with its evidence once the stage has attached it; in order within an incident. */
+  onEvent: (event: EdgeEvent) => unknown;
+  /**
+   * Snapshots and clips for events. With it, each camera whose source can be stream-copied is
+   * recorded into a rolling segment buffer under `dataDir/segments/` (when clips are enabled).
+   */
+  evidence?: EvidenceStage;
   /** Problems that do not stop the node (a frame that failed analysis). */
   onError?: (cameraId: string, error: unknown) => void;
   /** Wall clock, ms since the epoch. */
@@ -16,6 +27,8 @@ export interface EdgeNodeOptions {
 
 export interface CameraStatus extends CameraStats {
   analysis: CameraCounters;
+  /** The clip buffer's recorder, when this camera records. */
+  recorder?: RecorderStats;
 }
 
 interface RunningCamera {
@@ -25,6 +38,7 @@ interface RunningCamera {
   loop: Promise<void>;
   /** The newest frame analysed, for the local API's snapshot. */
   latest: CameraFrame | undefined;
+  recorder: SegmentRecorder | undefined;
 }
 
 /** Recent events kept in memory for the local API. */
@@ -38,6 +52,8 @@ const RECENT_EVENTS = 200;
 export class EdgeNode {
   private readonly cameras: RunningCamera[] = [];
   private readonly recent: EdgeEvent[] = [];
+  /** Per incident, the delivery of its latest event: the next one waits for it, keeping order. */
+  private readonly deliveries = new Map<string, Promise<void>>();
 
   private constructor(
     readonly config: Readonly<EdgeConfig>,
@@ -88,12 +104,14 @@ export class EdgeNode {
       pipeline,
       loop: Promise.resolve(),
       latest: undefined,
+      recorder: this.startRecorder(camera),
     };
+    if (options.evidence) this.describeCameraEvidence(running, { width, height });
     running.loop = (async () => {
       for await (const frame of source.frames()) {
         try {
           const time = (frame.wallTime - startedAt) / 1000;
-          for (const event of await pipeline.process(frame, time)) this.emit(event);
+          for (const event of await pipeline.process(frame, time)) this.emit(event, frame);
           running.latest = frame;
         } catch (error) {
           // A frame superseded in a model's queue is a dropped frame, not a fault.
@@ -114,16 +132,81 @@ export class EdgeNode {
     return this.recent.slice(-limit).reverse();
   }
 
-  private emit(event: EdgeEvent): void {
-    this.recent.push(event);
-    if (this.recent.length > RECENT_EVENTS) this.recent.shift();
-    this.options.onEvent(event);
+  private startRecorder(camera: Readonly<CameraConfig>): SegmentRecorder | undefined {
+    const { evidence } = this.options;
+    const clips = this.config.evidence.clips;
+    const url = camera.source.recordUrl ?? camera.source.url;
+    if (!evidence || !clips.enabled || /^https?:\/\//i.test(url)) return undefined;
+    const recorder = new SegmentRecorder({
+      cameraId: camera.id,
+      source: { ...camera.source, url },
+      dir: path.join(this.config.dataDir, 'segments', camera.id),
+      segmentSeconds: clips.segmentSeconds,
+      maxBytes: Math.round(clips.bufferMaxMegabytes * 1024 * 1024),
+      maxAgeSeconds: clips.bufferMaxMinutes * 60,
+      backoffInitialSeconds: camera.watchdog.backoffInitialSeconds,
+      backoffMaxSeconds: camera.watchdog.backoffMaxSeconds,
+    });
+    recorder.on('restart', (restart) =>
+      this.options.onError?.(camera.id, new Error(`clip recorder restarts: ${restart.reason}`)),
+    );
+    return recorder.start();
+  }
+
+  /** Snapshots take the camera's own aspect ratio (probed once), at the analysed height. */
+  private describeCameraEvidence(camera: RunningCamera, analysed: { width: number; height: number }): void {
+    const stage = this.options.evidence as EvidenceStage;
+    const zones = new Map(camera.config.zones.map((zone) => [zone.name, zone.points] as const));
+    const describe = (size: { width: number; height: number }) =>
+      stage.setCamera({
+        cameraId: camera.config.id,
+        snapshotSize: size,
+        zones,
+        ...(camera.recorder ? { clips: new ClipCutter(camera.recorder) } : {}),
+      });
+    describe(analysed);
+    const url = camera.config.source.url;
+    if (isStreamUrl(url) && !url.startsWith('rtsp')) return;
+    probeVideo(url)
+      .then(({ width, height }) => {
+        if (width > 0 && height > 0) {
+          describe({
+            width: Math.round((analysed.height * width) / height / 2) * 2,
+            height: analysed.height,
+          });
+        }
+      })
+      .catch(() => {
+        // The camera's own watchdog reports an unreachable source; snapshots keep the analysed size.
+      });
+  }
+
+  /**
+   * Hands an event on once its evidence is attached. Events of one incident go out in order;
+   * different incidents do not wait for each other (an end event waits for its clip's post-roll).
+   */
+  private emit(event: EdgeEvent, frame?: CameraFrame): void {
+    const { evidence, onEvent, onError } = this.options;
+    const previous = this.deliveries.get(event.incidentId) ?? Promise.resolve();
+    const delivery = previous
+      .then(() => (evidence ? evidence.attach(event, frame) : event))
+      .then(async (complete) => {
+        this.recent.push(complete);
+        if (this.recent.length > RECENT_EVENTS) this.recent.shift();
+        await onEvent(complete);
+      })
+      .catch((error: unknown) => onError?.(event.cameraId, error));
+    this.deliveries.set(event.incidentId, delivery);
+    void delivery.then(() => {
+      if (this.deliveries.get(event.incidentId) === delivery) this.deliveries.delete(event.incidentId);
+    });
   }
 
   status(): CameraStatus[] {
-    return this.cameras.map(({ source, pipeline }) => ({
+    return this.cameras.map(({ source, pipeline, recorder }) => ({
       ...source.stats(),
       analysis: { ...pipeline.counters },
+      ...(recorder ? { recorder: recorder.stats() } : {}),
     }));
   }
 
@@ -131,11 +214,17 @@ export class EdgeNode {
     return this.models.stats();
   }
 
-  /** Stops every camera, ends open incidents (their end events go to `onEvent`), frees the models. */
+  /**
+   * Stops every camera, ends open incidents (their end events, with clips of what is buffered, go
+   * to `onEvent` before this resolves), stops the recorders, frees the models.
+   */
   async stop(): Promise<void> {
     await Promise.all(this.cameras.map((camera) => camera.source.stop()));
     await Promise.all(this.cameras.map((camera) => camera.loop));
+    this.options.evidence?.stopping();
     for (const camera of this.cameras) for (const event of camera.pipeline.finish()) this.emit(event);
+    await Promise.all(this.deliveries.values());
+    await Promise.all(this.cameras.map((camera) => camera.recorder?.stop()));
     await this.models.dispose();
   }
 }

@@ -7,6 +7,7 @@ import type {
   ApiSource,
   CameraStatusView,
   DeliveryStatsView,
+  EvidenceStatsView,
   LatestFrame,
 } from '../../edge/api/api-source.ts';
 import { type ApiServer, createApiServer } from '../../edge/api/server.ts';
@@ -99,6 +100,7 @@ class FakeSource implements ApiSource {
   events: EdgeEvent[] = [];
   limitsAsked: number[] = [];
   deliveryStats: DeliveryStatsView | undefined;
+  evidenceStats: EvidenceStatsView | undefined;
 
   cameras(): CameraStatusView[] {
     return this.cams.map((c) => ({ ...c, counters: { ...c.counters } }));
@@ -115,6 +117,9 @@ class FakeSource implements ApiSource {
   }
   delivery(): DeliveryStatsView | undefined {
     return this.deliveryStats;
+  }
+  evidence(): EvidenceStatsView | undefined {
+    return this.evidenceStats;
   }
 }
 
@@ -205,6 +210,7 @@ describe('local API server', () => {
     source.events = [];
     source.limitsAsked = [];
     source.deliveryStats = undefined;
+    source.evidenceStats = undefined;
   });
 
   it('binds to 127.0.0.1 by default', () => {
@@ -252,6 +258,24 @@ describe('local API server', () => {
         acked: 116,
         publishLatencyMs: { p50: 15, p99: 240 },
         connected: true,
+        dropped: 2,
+      };
+      source.evidenceStats = {
+        snapshots: 9,
+        clips: 3,
+        clipFailures: 1,
+        upload: { pending: 2, pendingBytes: 5_000_000, uploaded: 17, uploadedBytes: 9_000_000, failures: 4 },
+      };
+      source.cams[0] = {
+        ...(source.cams[0] as CameraStatusView),
+        recording: {
+          state: 'recording',
+          segments: 30,
+          bytes: 12_000_000,
+          bufferedSeconds: 60,
+          restarts: 1,
+          lastError: null,
+        },
       };
       const response = await get('/metrics');
       expect(response.status).toBe(200);
@@ -301,6 +325,11 @@ describe('local API server', () => {
       expect(sampleValue(samples, 'edge_delivery_acked_total')).toBe(116);
       expect(sampleValue(samples, 'edge_delivery_connected')).toBe(1);
       expect(sampleValue(samples, 'edge_delivery_publish_latency_p99_seconds')).toBe(0.24);
+      expect(sampleValue(samples, 'edge_delivery_outbox_dropped_total')).toBe(2);
+      expect(sampleValue(samples, 'edge_evidence_clip_failures_total')).toBe(1);
+      expect(sampleValue(samples, 'edge_evidence_upload_pending_bytes')).toBe(5_000_000);
+      expect(sampleValue(samples, 'edge_camera_recording_buffer_seconds', { camera: 'gate' })).toBe(60);
+      expect(sampleValue(samples, 'edge_camera_recording_up', { camera: 'yard' })).toBeUndefined();
     });
 
     it('escapes label values', async () => {

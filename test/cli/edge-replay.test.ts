@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -101,10 +100,22 @@ describe('edge replay', () => {
 
 describe('edge run', () => {
   it('analyses the configured camera live, serves the local API, and ends open incidents on SIGINT', async () => {
-    const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
     const child = spawn(
       process.execPath,
-      [tsxCli, EDGE, 'run', '-c', CONFIG, '--status-every', '2', '--api-port', '0'],
+      [
+        '--import',
+        'tsx',
+        EDGE,
+        'run',
+        '-c',
+        CONFIG,
+        '--status-every',
+        '2',
+        '--api-port',
+        '0',
+        '--data-dir',
+        mkdtempSync(path.join(os.tmpdir(), 'edge-run-data-')),
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -1,7 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 
 export interface CliResult {
   code: number | null;
@@ -12,7 +9,9 @@ export interface CliResult {
 /** Runs one of the project's CLIs (edge/cli/main.ts, cloud/cli/main.ts) as a user would. */
 export function runCli(script: string, args: string[], timeoutMs = 120_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsxCli, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {

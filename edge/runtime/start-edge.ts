@@ -1,0 +1,170 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { CameraHealth } from '../../contract/edge-status.ts';
+import type { EdgeEvent } from '../../contract/events.ts';
+import type { DeliveryStatsView, EvidenceStatsView } from '../api/api-source.ts';
+import { createApiServer } from '../api/server.ts';
+import { describeError } from '../common/errors.ts';
+import type { EdgeConfig } from '../config/edge-config-schema.ts';
+import { MqttPublisher } from '../delivery/mqtt-publisher.ts';
+import { Outbox } from '../delivery/outbox.ts';
+import { EvidenceFiles } from '../evidence/evidence-files.ts';
+import { EvidenceStage } from '../evidence/evidence-stage.ts';
+import { UploadQueue } from '../evidence/upload-queue.ts';
+import { LiveRelays } from '../live/live-relays.ts';
+import { edgeApiSource } from './edge-api-source.ts';
+import { type CameraStatus, EdgeNode } from './edge-node.ts';
+
+export interface StartEdgeOptions {
+  logger: Logger;
+  /** Overrides `api.port` (0: any free port). */
+  apiPort?: number;
+  /** Called with every event once it is safely in the outbox. */
+  onEvent?: (event: EdgeEvent) => void;
+}
+
+export interface RunningEdge {
+  node: EdgeNode;
+  apiUrl: string;
+  publisher: MqttPublisher;
+  /** Ends open incidents (their end events are delivered if the broker is there), then stops all. */
+  stop(): Promise<void>;
+}
+
+const EVIDENCE_PRUNE_MS = 60_000;
+/** Time given to deliver the end events of a stopping node before disconnecting. */
+const STOP_DRAIN_MS = 3000;
+
+/**
+ * A whole edge box from its config: cameras and analysis, evidence (snapshots, clip buffers,
+ * uploads), the durable outbox and its MQTT publisher, the local API and live view. Every event is
+ * on disk in the outbox before `onEvent` hears of it, and leaves it only on the broker's PUBACK.
+ */
+export async function startEdge(
+  config: Readonly<EdgeConfig>,
+  options: StartEdgeOptions,
+): Promise<RunningEdge> {
+  const log = options.logger;
+  const outbox = Outbox.open(path.join(config.dataDir, 'outbox'), {
+    maxPending: config.delivery.maxPending,
+    onWarning: (message) => log.warn({ component: 'outbox' }, message),
+  });
+  let node: EdgeNode | undefined;
+  const publisher = new MqttPublisher({
+    edgeId: config.edgeId,
+    mqtt: config.mqtt,
+    outbox,
+    heartbeatSeconds: config.delivery.heartbeatSeconds,
+    health: () => (node ? node.status().map(cameraHealth) : []),
+    logger: log.child({ component: 'mqtt' }),
+  });
+
+  const files = await EvidenceFiles.open(path.join(config.dataDir, 'evidence'));
+  const upload = config.evidence.upload;
+  const uploads = upload
+    ? await UploadQueue.open(path.join(config.dataDir, 'uploads'), {
+        url: upload.url,
+        ...(upload.token ? { token: upload.token } : {}),
+        chunkBytes: upload.chunkKilobytes * 1024,
+        onError: (message) => log.warn({ component: 'uploads' }, message),
+      })
+    : undefined;
+  const evidence = new EvidenceStage({
+    files,
+    ...(uploads ? { uploads } : {}),
+    snapshots: config.evidence.snapshots,
+    clips: config.evidence.clips,
+    onError: (cameraId, message) => log.warn({ cameraId, component: 'evidence' }, message),
+  });
+
+  const pruneEvidence = async () => {
+    const pruned = await files.prune(
+      config.evidence.maxMegabytes * 1024 * 1024,
+      (sha) => uploads?.isPending(sha) ?? false,
+    );
+    if (pruned.deleted > 0)
+      log.info({ component: 'evidence', ...pruned }, 'evidence over its disk limit: oldest files deleted');
+  };
+  const pruneTimer = setInterval(() => void pruneEvidence().catch(() => {}), EVIDENCE_PRUNE_MS);
+  pruneTimer.unref();
+
+  node = await EdgeNode.start(config, {
+    evidence,
+    onEvent: async (event) => {
+      await publisher.deliver(event);
+      options.onEvent?.(event);
+    },
+    onError: (cameraId, error) => log.error({ cameraId }, describeError(error)),
+  });
+  const running = node;
+  const live = config.live.enabled ? new LiveRelays(config, log.child({ component: 'live' })) : undefined;
+
+  const api = createApiServer(
+    edgeApiSource(running, {
+      delivery: () => deliveryView(publisher),
+      evidence: () => evidenceView(evidence, uploads),
+    }),
+    {
+      host: config.api.host,
+      port: options.apiPort ?? config.api.port,
+      logger: log.child({ component: 'api' }),
+      evidence: files,
+      ...(live ? { live } : {}),
+    },
+  );
+  const { url } = await api.listen();
+
+  return {
+    node: running,
+    apiUrl: url,
+    publisher,
+    async stop() {
+      clearInterval(pruneTimer);
+      await api.close();
+      await live?.close();
+      await running.stop();
+      await publisher.close(STOP_DRAIN_MS);
+      await uploads?.close();
+      await outbox.close();
+    },
+  };
+}
+
+function cameraHealth(status: CameraStatus): CameraHealth {
+  return {
+    id: status.id,
+    state: status.state,
+    lastFrameTime: status.lastFrameTime,
+    reconnects: status.reconnects,
+    lastError: status.lastError,
+    framesDecoded: status.framesDecoded,
+    framesAnalysed: status.analysis.framesAnalysed,
+    ...(status.recorder ? { recording: status.recorder.state } : {}),
+  };
+}
+
+function deliveryView(publisher: MqttPublisher): DeliveryStatsView {
+  const stats = publisher.stats();
+  return {
+    outboxDepth: stats.outbox.depth,
+    published: stats.published,
+    acked: stats.acked,
+    connected: stats.connected,
+    dropped: stats.outbox.dropped,
+    ...(stats.latencyMs.samples > 0
+      ? { publishLatencyMs: { p50: stats.latencyMs.p50, p99: stats.latencyMs.p99 } }
+      : {}),
+  };
+}
+
+function evidenceView(evidence: EvidenceStage, uploads: UploadQueue | undefined): EvidenceStatsView {
+  const { snapshots, clips, clipFailures } = evidence.stats();
+  if (!uploads) return { snapshots, clips, clipFailures };
+  const { pending, pendingBytes, uploaded, uploadedBytes, failures } = uploads.stats();
+  return {
+    snapshots,
+    clips,
+    clipFailures,
+    upload: { pending, pendingBytes, uploaded, uploadedBytes, failures },
+  };
+}
