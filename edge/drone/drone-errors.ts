@@ -15,6 +15,7 @@ export const DRONE_ERROR_CODES = {
   FLIGHT_REGISTRATION_FAILED:
     'the image could not be registered to its baseline precisely enough (too few matches or inliers, or too large an error) and is not compared',
   FLIGHT_PERMITTED_INVALID: 'the permitted-structures file is not a GeoJSON FeatureCollection of polygons',
+  FLIGHT_UPLOAD_INVALID: 'an upload to the flight endpoint has a bad flight id, file name or body',
   FEATURE_MODEL_INVALID: 'the feature-extractor manifest or model does not fit (schema, hash, outputs)',
 } as const;
 

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+
 /**
  * OpenCV (4.5, WASM) loaded once per process: its start-up takes a few hundred milliseconds,
  * measured and kept in `openCvInitMs`. Only the parts the drone path uses are typed here.
@@ -96,9 +98,11 @@ export let openCvInitMs = 0;
 export function loadOpenCv(): Promise<OpenCv> {
   loading ??= (async () => {
     const started = performance.now();
-    const mod = (await import('@techstark/opencv-js')) as unknown as { default?: unknown };
-    // The Emscripten module is a thenable that resolves to itself: never await it directly.
-    const cv = (mod.default ?? mod) as OpenCv & { onRuntimeInitialized?: () => void };
+    // Required, not imported: the Emscripten module is a thenable that resolves to itself, and an
+    // `await import()` whose namespace exposes that `then` (as vitest's does) never settles.
+    const cv = createRequire(import.meta.url)('@techstark/opencv-js') as OpenCv & {
+      onRuntimeInitialized?: () => void;
+    };
     if (typeof cv.Mat !== 'function') {
       await new Promise<void>((resolve) => {
         cv.onRuntimeInitialized = resolve;
