@@ -130,7 +130,8 @@ export async function runClipBench(windowSeconds = 20, cuts = 5): Promise<ClipBe
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** `npm run bench`: the recorder's cost per camera against the pipeline's own decode, and cut time. */
+export async function benchClips(): Promise<void> {
   const rows = await runClipBench();
   printTable('evidence clips: recording cost per camera vs. the pipeline decode, and cut time', [
     [
@@ -142,4 +143,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     ],
     ...rows.map((r) => [r.what, r.cpuPercent, r.rssMb, r.wallMs, r.bytes]),
   ]);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await benchClips();
 }

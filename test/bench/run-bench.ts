@@ -1,4 +1,7 @@
+import { benchClips } from './clip-bench.ts';
+import { benchCloudIngest } from './cloud-ingest-bench.ts';
 import { benchDetector } from './detector-bench.ts';
+import { benchIot } from './iot-bench.ts';
 import { benchOutbox } from './outbox-bench.ts';
 import { benchPipeline } from './pipeline-bench.ts';
 
@@ -9,3 +12,6 @@ import { benchPipeline } from './pipeline-bench.ts';
 await benchPipeline();
 await benchDetector();
 await benchOutbox();
+await benchClips();
+await benchIot();
+await benchCloudIngest();
