@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { parseEvent } from '../../contract/events.ts';
+import { runCli } from '../cli/run-cli.ts';
+
+describe('edge flight', () => {
+  it('prints the events of a flight as JSON lines and reports refusals on stderr', async () => {
+    const result = await runCli('edge/cli/main.ts', [
+      'flight',
+      'fixtures/drone/flights/flight-2026-11-20-change',
+      '--config',
+      'fixtures/drone/flight.yaml',
+      '--no-evidence',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events).toHaveLength(6);
+    for (const event of events) expect(parseEvent(event).ok).toBe(true);
+    expect(events.map((e) => e.cameraId).sort()).toEqual([
+      'liwan-aero1',
+      'liwan-aero1',
+      'liwan-aero1',
+      'liwan-aero3',
+      'liwan-aero3',
+      'liwan-aero3',
+    ]);
+    expect(result.stderr).toMatch(
+      /DJI_0001\.jpg → liwan-aero1 .* inliers of \d+ matches, .*4 structures \(1 permitted\)/,
+    );
+    expect(result.stderr).toMatch(/2 images \(0 refused\), 6 events/);
+  });
+
+  it('exits with the code of what is wrong', async () => {
+    const missing = await runCli('edge/cli/main.ts', [
+      'flight',
+      'fixtures/drone/flights/none',
+      '--config',
+      'fixtures/drone/flight.yaml',
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/edge: FLIGHT_NOT_FOUND: fixtures\/drone\/flights\/none/);
+    const noConfig = await runCli('edge/cli/main.ts', [
+      'flight',
+      'fixtures/drone/flights',
+      '--config',
+      'nope.yaml',
+    ]);
+    expect(noConfig.code).toBe(1);
+    expect(noConfig.stderr).toMatch(/edge: FLIGHT_CONFIG_NOT_FOUND: nope\.yaml/);
+  });
+});
