@@ -7,7 +7,7 @@ import {
   type MqttClient,
 } from 'mqtt';
 import type { CameraHealth, EdgeStatus } from '../../contract/edge-status.ts';
-import { type EdgeEvent, EventSchema } from '../../contract/events.ts';
+import { type IncidentMessage, isDeviceEvent, parseIncidentMessage } from '../../contract/events.ts';
 import { topics } from '../../contract/topics.ts';
 import type { MqttConfig } from '../config/edge-config-schema.ts';
 import { nextBackoff } from '../ingest/camera-watchdog.ts';
@@ -40,7 +40,7 @@ import {
  */
 
 /** What the edge node calls with each event: resolves with the outbox seq once it is on disk. */
-export type EventSink = (event: EdgeEvent) => Promise<number>;
+export type EventSink = (event: IncidentMessage) => Promise<number>;
 
 type LogFn = (object: object, message: string) => void;
 /** What the publisher logs through (a pino logger fits). */
@@ -101,16 +101,29 @@ const DEFAULTS = {
 const JSON_PROPERTIES = { payloadFormatIndicator: true, contentType: 'application/json' } as const;
 const SILENT: PublisherLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
-/** The outbox message for an event: its topic, and its JSON as the payload. */
-export function eventMessage(edgeId: string, event: EdgeEvent): OutboxMessage {
-  const parsed = EventSchema.safeParse(event);
-  if (!parsed.success) throw new TypeError(`not a valid event: ${parsed.error.message}`);
-  if (event.edgeId !== edgeId) throw new TypeError(`event of edge ${event.edgeId} on edge ${edgeId}`);
+/**
+ * The outbox message for an event (a camera's, or a device event from the IoT rules): its topic,
+ * its JSON as the payload, and the stream its order is kept in (the camera, or the device).
+ */
+export function eventMessage(edgeId: string, event: IncidentMessage): OutboxMessage {
+  const parsed = parseIncidentMessage(event);
+  if (!parsed.ok) throw new TypeError(`not a valid event: ${parsed.error}`);
+  const valid = parsed.event;
+  if (isDeviceEvent(valid)) {
+    if (valid.nodeId !== edgeId) throw new TypeError(`event of node ${valid.nodeId} on edge ${edgeId}`);
+    return {
+      cameraId: `device:${valid.deviceId}`,
+      phase: valid.phase,
+      topic: topics.deviceEvent(edgeId, valid.type),
+      payload: JSON.stringify(valid),
+    };
+  }
+  if (valid.edgeId !== edgeId) throw new TypeError(`event of edge ${valid.edgeId} on edge ${edgeId}`);
   return {
-    cameraId: event.cameraId,
-    phase: event.phase,
-    topic: topics.event(edgeId, event.type),
-    payload: JSON.stringify(parsed.data),
+    cameraId: valid.cameraId,
+    phase: valid.phase,
+    topic: topics.event(edgeId, valid.type),
+    payload: JSON.stringify(valid),
   };
 }
 

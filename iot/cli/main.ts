@@ -3,14 +3,24 @@ import { Command, InvalidArgumentError } from 'commander';
 import { connect, type MqttClient } from 'mqtt';
 import { type DeviceEvent, EVENT_SCHEMA_VERSION, parseEvent } from '../../contract/events.ts';
 import { topics } from '../../contract/topics.ts';
+import { MqttPublisher, type PublisherLogger } from '../../edge/delivery/mqtt-publisher.ts';
+import { Outbox } from '../../edge/delivery/outbox.ts';
 import { IotError } from '../common/errors.ts';
 import { loadRulesConfig, parseRulesConfig } from '../config/load-rules-config.ts';
-import { mqttEventPublisher, TelemetryConsumer } from '../consumer/mqtt-telemetry-consumer.ts';
+import { TelemetryConsumer } from '../consumer/mqtt-telemetry-consumer.ts';
 import type { DeadLetterSink } from '../consumer/telemetry-intake.ts';
 import { PositionStore } from '../correlate/position-store.ts';
 import { rankCandidateVehicles, withCandidates } from '../correlate/rank-candidates.ts';
 import { demoTelemetry } from '../simulator/demo-scenario.ts';
 import { publishTelemetry } from '../simulator/publish-telemetry.ts';
+
+const logLine = (level: string) => (object: object, message: string) =>
+  process.stderr.write(`iot: ${level} ${message} ${JSON.stringify(object)}\n`);
+const stderrLogger: PublisherLogger = {
+  info: logLine('info'),
+  warn: logLine('warn'),
+  error: logLine('error'),
+};
 
 const FIXTURE_RULES = path.resolve(import.meta.dirname, '../../fixtures/iot/panyu-rules.yaml');
 
@@ -52,32 +62,47 @@ program
     '--group <name>',
     'share the devices with other instances of this group (MQTT 5 shared subscription)',
   )
-  .option('--publish', 'also publish events to edges/{nodeId}/events/{type}')
-  .action(async (options: { rules: string; url: string; group?: string; publish?: boolean }) => {
-    const rules = loadRulesConfig(options.rules);
-    const out = options.publish
-      ? await open(options.url, `iot-events-${rules.nodeId}-${process.pid}`)
-      : undefined;
-    const publish = out ? mqttEventPublisher(out) : undefined;
-    const consumer = await TelemetryConsumer.start({
-      url: options.url,
-      subscriptions: [options.group ? topics.sharedTelemetry(options.group) : topics.allTelemetry],
-      rules,
-      onEvent: (e) => {
-        printEvent(e);
-        return publish?.(e);
-      },
-      deadLetters: stderrDeadLetters,
-      onError: (error) => process.stderr.write(`iot: ${(error as Error).message}\n`),
-    });
-    process.stderr.write(`iot: rules node ${rules.nodeId} on ${options.url}, ${rules.rules.length} rules\n`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    await consumer.close(Date.now());
-    await out?.endAsync();
-  });
+  .option(
+    '--publish',
+    'also publish events to edges/{nodeId}/events/{type} through a durable outbox (kept until the broker acknowledges)',
+  )
+  .option('--outbox <dir>', 'the outbox folder for --publish', 'data/iot-outbox')
+  .action(
+    async (options: { rules: string; url: string; group?: string; publish?: boolean; outbox: string }) => {
+      const rules = loadRulesConfig(options.rules);
+      const outbox = options.publish ? Outbox.open(path.resolve(options.outbox, rules.nodeId)) : undefined;
+      const publisher = outbox
+        ? new MqttPublisher({
+            edgeId: rules.nodeId,
+            mqtt: { url: options.url, clientId: `iot-${rules.nodeId}` },
+            outbox,
+            logger: stderrLogger,
+          })
+        : undefined;
+      const publish = publisher?.deliver;
+      const consumer = await TelemetryConsumer.start({
+        url: options.url,
+        subscriptions: [options.group ? topics.sharedTelemetry(options.group) : topics.allTelemetry],
+        rules,
+        onEvent: async (e) => {
+          printEvent(e);
+          await publish?.(e);
+        },
+        deadLetters: stderrDeadLetters,
+        onError: (error) => process.stderr.write(`iot: ${(error as Error).message}\n`),
+      });
+      process.stderr.write(
+        `iot: rules node ${rules.nodeId} on ${options.url}, ${rules.rules.length} rules\n`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await consumer.close(Date.now());
+      await publisher?.close();
+      await outbox?.close();
+    },
+  );
 
 program
   .command('demo')

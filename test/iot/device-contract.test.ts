@@ -141,3 +141,22 @@ describe('device events in the shared contract', () => {
     ).toBe(false);
   });
 });
+
+describe('device events through the edge outbox', () => {
+  it("are published on their node's event topic and ordered per device", async () => {
+    const { eventMessage } = await import('../../edge/delivery/mqtt-publisher.ts');
+    const message = eventMessage('panyu-iot', device as never);
+    expect(message).toMatchObject({
+      cameraId: 'device:truck-a',
+      phase: 'start',
+      topic: 'edges/panyu-iot/events/muck_truck_no_go',
+    });
+    expect(DeviceEventSchema.parse(JSON.parse(message.payload)).deviceId).toBe('truck-a');
+    expect(() => eventMessage('other-node', device as never)).toThrow(
+      /event of node panyu-iot on edge other-node/,
+    );
+    expect(() => eventMessage('panyu-iot', { ...device, location: { lat: 91, lon: 0 } } as never)).toThrow(
+      /location\.lat/,
+    );
+  });
+});
