@@ -171,11 +171,36 @@ describe('edge config: a valid file', () => {
     });
   });
 
-  it('defaults models to the shipped detector, and mqtt and api when left out', () => {
+  it('defaults models to the shipped detector, and mqtt, api, delivery, evidence and live view when left out', () => {
     const config = parseEdgeConfig(stringify({ edgeId: 'e', cameras: [camera('c')] }), 'min.yaml');
     expect(config.models).toEqual({ detector: { manifest: 'nanodet-g-416' } });
-    expect(config.mqtt).toEqual({ url: 'mqtt://localhost:1883' });
+    expect(config.mqtt).toEqual({ url: 'mqtt://localhost:1883', protocolVersion: 5 });
     expect(config.api).toEqual({ port: 8088, host: '127.0.0.1' });
+    expect(config.dataDir).toBe('data');
+    expect(config.delivery).toEqual({ maxPending: 50_000, heartbeatSeconds: 30 });
+    expect(config.evidence).toMatchObject({
+      snapshots: { enabled: true, quality: 85 },
+      clips: { enabled: true, preRollSeconds: 5, postRollSeconds: 10, segmentSeconds: 2 },
+      maxMegabytes: 2048,
+    });
+    expect(config.evidence.upload).toBeUndefined();
+    expect(config.live).toEqual({ enabled: true, basePort: 9100 });
+  });
+
+  it('refuses evidence settings that cannot work, naming the field', () => {
+    const bad = {
+      edgeId: 'e',
+      cameras: [camera('c')],
+      evidence: { clips: { preRollSeconds: 30, maxSeconds: 20 }, upload: { url: 'ftp://cloud' } },
+      mqtt: { protocolVersion: 3 },
+    };
+    expect(() => parseEdgeConfig(stringify(bad), 'bad.yaml')).toThrow(
+      /evidence\.clips\.maxSeconds: must be longer than preRollSeconds/,
+    );
+    expect(() => parseEdgeConfig(stringify(bad), 'bad.yaml')).toThrow(
+      /evidence\.upload\.url: use http:\/\/ or https:\/\//,
+    );
+    expect(() => parseEdgeConfig(stringify(bad), 'bad.yaml')).toThrow(/mqtt\.protocolVersion/);
   });
 
   it('is deep-frozen', () => {
