@@ -100,9 +100,22 @@ export function loadOpenCv(): Promise<OpenCv> {
     const started = performance.now();
     // Required, not imported: the Emscripten module is a thenable that resolves to itself, and an
     // `await import()` whose namespace exposes that `then` (as vitest's does) never settles.
+    const before = {
+      uncaughtException: process.listeners('uncaughtException'),
+      unhandledRejection: process.listeners('unhandledRejection'),
+    };
     const cv = createRequire(import.meta.url)('@techstark/opencv-js') as OpenCv & {
       onRuntimeInitialized?: () => void;
     };
+    // Emscripten's loader hooks both process events (rethrow, abort), which would turn any
+    // unhandled rejection in the edge node into an OpenCV abort that prints its whole source.
+    for (const listener of process.listeners('uncaughtException')) {
+      if (!before.uncaughtException.includes(listener)) process.removeListener('uncaughtException', listener);
+    }
+    for (const listener of process.listeners('unhandledRejection')) {
+      if (!before.unhandledRejection.includes(listener))
+        process.removeListener('unhandledRejection', listener);
+    }
     if (typeof cv.Mat !== 'function') {
       await new Promise<void>((resolve) => {
         cv.onRuntimeInitialized = resolve;
