@@ -1,6 +1,7 @@
 import { benchClips } from './clip-bench.ts';
 import { benchCloudIngest } from './cloud-ingest-bench.ts';
 import { benchDetector } from './detector-bench.ts';
+import { benchDrone } from './drone-bench.ts';
 import { benchIot } from './iot-bench.ts';
 import { benchOutbox } from './outbox-bench.ts';
 import { benchPipeline } from './pipeline-bench.ts';
@@ -15,3 +16,4 @@ await benchOutbox();
 await benchClips();
 await benchIot();
 await benchCloudIngest();
+await benchDrone();

@@ -4,6 +4,7 @@ import { Detector } from '../../edge/detect/detector.ts';
 import { type LoadedManifest, loadModelManifest } from '../../edge/detect/model-manifest.ts';
 import type { ModelManifest } from '../../models/manifest-schema.ts';
 import { type ClassEvaluation, evaluateDetections, type FramePrediction } from './average-precision.ts';
+import { runDroneEval } from './drone-eval.ts';
 import { loadGroundTruth } from './ground-truth.ts';
 import { writePrCurvePng } from './pr-curve-image.ts';
 
@@ -123,3 +124,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+await runDroneEval();
