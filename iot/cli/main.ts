@@ -39,8 +39,9 @@ const open = (url: string, clientId: string) =>
   });
 
 const stderrDeadLetters: DeadLetterSink = {
-  deadLetter: (d) =>
-    process.stderr.write(`dead letter ${d.code} on ${d.topic}: ${d.reason.split('\n').join(' ')}\n`),
+  deadLetter: (d) => {
+    process.stderr.write(`dead letter ${d.code} on ${d.topic}: ${d.reason.split('\n').join(' ')}\n`);
+  },
 };
 
 const printEvent = (e: DeviceEvent) => process.stdout.write(`${JSON.stringify(e)}\n`);

@@ -9,11 +9,16 @@ import { type DeadLetterSink, TelemetryIntake } from './telemetry-intake.ts';
 export interface TelemetryConsumerOptions {
   url: string;
   clientId?: string;
+  /** 5 (default) for Mosquitto/EMQX; 4 for brokers that speak only MQTT 3.1.1 (the cloud's embedded aedes). */
+  protocolVersion?: 4 | 5;
+  username?: string | undefined;
+  password?: string | undefined;
   /** Default: every device (`devices/+/telemetry`); a group of instances uses `topics.sharedTelemetry`. */
   subscriptions?: readonly string[];
   rules: RulesConfig;
   /** Where firings go (the edge's outbox, the cloud's ingest); a returned promise delays the PUBACK. */
   onEvent: (event: DeviceEvent) => void | Promise<void>;
+  /** A promise it returns (a database write) is awaited before the message is acknowledged. */
   deadLetters: DeadLetterSink;
   /** Also keep vehicle positions here, for correlation with camera events. */
   positions?: PositionStore;
@@ -51,7 +56,13 @@ export class TelemetryConsumer {
       },
       { watermark: tick > 0 ? 'advance' : 'readings' },
     );
-    this.intake = new TelemetryIntake(this.engine, options.rules, options.deadLetters, options.positions);
+    const deadLetters: DeadLetterSink = {
+      deadLetter: (entry) => {
+        const done = options.deadLetters.deadLetter(entry);
+        if (done) this.pending.push(done);
+      },
+    };
+    this.intake = new TelemetryIntake(this.engine, options.rules, deadLetters, options.positions);
     client.handleMessage = (packet, callback) => {
       this.intake.handle(packet.topic, packet.payload as Buffer, Date.now());
       this.settle().then(() => callback());
@@ -68,15 +79,23 @@ export class TelemetryConsumer {
 
   static async start(options: TelemetryConsumerOptions): Promise<TelemetryConsumer> {
     const client = connect(options.url, {
-      protocolVersion: 5,
+      protocolVersion: options.protocolVersion ?? 5,
       clientId: options.clientId ?? `iot-rules-${options.rules.nodeId}-${process.pid}`,
       reconnectPeriod: 1000,
+      ...(options.username !== undefined ? { username: options.username } : {}),
+      ...(options.password !== undefined ? { password: options.password } : {}),
     });
     const consumer = new TelemetryConsumer(client, options);
-    await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', () => resolve());
+        client.once('error', reject);
+      });
+    } catch (error) {
+      // Otherwise the client would go on reconnecting for a consumer nobody holds.
+      await client.endAsync(true);
+      throw error;
+    }
     client.on('error', (error) => options.onError?.(error));
     await client.subscribeAsync([...(options.subscriptions ?? [topics.allTelemetry])], { qos: 1 });
     return consumer;

@@ -9,13 +9,16 @@ export interface DeadLetter {
   topic: string;
   /** The payload as received (as UTF-8, cut to 2,000 characters). */
   payload: string;
+  /** The payload's bytes exactly as received, uncut (the cloud stores them as they came). */
+  bytes: Uint8Array;
   code: IotErrorCode;
   reason: string;
   receivedAt: string;
 }
 
 export interface DeadLetterSink {
-  deadLetter(entry: DeadLetter): void;
+  /** A returned promise (a database write) delays the message's PUBACK until it settles. */
+  deadLetter(entry: DeadLetter): void | Promise<void>;
 }
 
 /** `duplicate` readings (QoS 1 redeliveries) are dropped quietly: they are not faults. */
@@ -49,6 +52,7 @@ export class TelemetryIntake {
       this.deadLetters.deadLetter({
         topic,
         payload: text.slice(0, 2000),
+        bytes: typeof payload === 'string' ? Buffer.from(payload) : payload,
         code,
         reason,
         receivedAt: new Date(receivedAtMs).toISOString(),
