@@ -2,6 +2,7 @@ import type { CloudConfig } from '../config/cloud-config-schema.ts';
 import type { Database } from '../db/database.ts';
 import { IncidentService } from '../incidents/incident-service.ts';
 import { MessageProcessor } from '../ingest/message-processor.ts';
+import { VehicleCorrelator } from '../iot/vehicle-correlator.ts';
 import { LiveFeed } from '../live/live-feed.ts';
 import type { PlaceRegistry } from '../places/place-registry.ts';
 import { TicketService } from '../tickets/ticket-service.ts';
@@ -15,6 +16,8 @@ export interface CloudCore {
   tickets: TicketService;
   incidents: IncidentService;
   processor: MessageProcessor;
+  /** Candidate trucks for camera events; answers once the telemetry side attached its positions. */
+  vehicles: VehicleCorrelator;
   clock: () => Date;
 }
 
@@ -27,6 +30,7 @@ export function createCloudCore(
   const live = new LiveFeed();
   const tickets = new TicketService(db, { routing: config.routing, places });
   const incidents = new IncidentService(places, tickets, config.incidents);
-  const processor = new MessageProcessor(db, incidents, live, clock);
-  return { db, config, places, live, tickets, incidents, processor, clock };
+  const vehicles = new VehicleCorrelator(places);
+  const processor = new MessageProcessor(db, incidents, live, clock, vehicles);
+  return { db, config, places, live, tickets, incidents, processor, vehicles, clock };
 }

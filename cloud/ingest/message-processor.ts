@@ -1,7 +1,10 @@
-import type { IncidentMessage } from '../../contract/events.ts';
-import type { Database } from '../db/database.ts';
+import { type IncidentMessage, isDeviceEvent } from '../../contract/events.ts';
+import type { Database, Queryable } from '../db/database.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
+import { mergeCandidates, type VehicleCorrelator } from '../iot/vehicle-correlator.ts';
 import type { LiveFeed, LiveMessage } from '../live/live-feed.ts';
+import { ticketRepository } from '../tickets/ticket-repository.ts';
+import type { Ticket } from '../tickets/ticket-schema.ts';
 import { classifyMessage, type DeadLetterCode } from './classify-message.ts';
 import { ingestRepository } from './ingest-repository.ts';
 
@@ -31,6 +34,8 @@ export class MessageProcessor {
     private readonly incidents: IncidentService,
     private readonly live: LiveFeed,
     private readonly clock: () => Date = () => new Date(),
+    /** Lists the trucks near the camera on uncovered-muck-truck tickets. */
+    private readonly vehicles?: VehicleCorrelator,
   ) {}
 
   async process(topic: string, payload: Uint8Array): Promise<ProcessOutcome> {
@@ -74,11 +79,25 @@ export class MessageProcessor {
       const applied = await this.incidents.apply(tx, event, at);
       await ingestRepository.linkEvent(tx, event.eventId, applied.incidentId);
       notices.push({ kind: 'incident.updated', incidentId: applied.incidentId });
-      if (applied.ticket) {
-        notices.push({ kind: applied.opened ? 'ticket.created' : 'ticket.updated', ticket: applied.ticket });
-      }
+      const ticket = (await this.attachVehicles(tx, event, applied.incidentId, at)) ?? applied.ticket;
+      if (ticket) notices.push({ kind: applied.opened ? 'ticket.created' : 'ticket.updated', ticket });
       return { kind: 'event' as const, stored: true, incidentId: applied.incidentId };
     });
+  }
+
+  /** The incident's ticket with the trucks this observation found merged into its list. */
+  private async attachVehicles(
+    tx: Queryable,
+    event: IncidentMessage,
+    incidentId: number,
+    at: Date,
+  ): Promise<Ticket | undefined> {
+    if (!this.vehicles || isDeviceEvent(event)) return undefined;
+    const found = this.vehicles.candidatesFor(event);
+    if (!found) return undefined;
+    const ticket = await ticketRepository.byIncident(tx, incidentId);
+    if (!ticket) return undefined;
+    return ticketRepository.setVehicles(tx, incidentId, mergeCandidates(ticket.vehicles ?? [], found), at);
   }
 
   private async deadLetter(

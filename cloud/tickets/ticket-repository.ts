@@ -1,3 +1,4 @@
+import type { VehicleCandidate } from '../../contract/events.ts';
 import type { Queryable } from '../db/database.ts';
 import type { Escalation, Ticket, TransitionRecord } from './ticket-schema.ts';
 import type { Step, TicketState } from './ticket-state-machine.ts';
@@ -122,6 +123,7 @@ function toTicket(row: Row): Ticket {
     createdAt: iso(row.created_at) as string,
     updatedAt: iso(row.updated_at) as string,
     closedAt: iso(row.closed_at),
+    vehicles: (row.vehicles ?? null) as VehicleCandidate[] | null,
   };
 }
 
@@ -172,6 +174,20 @@ export const ticketRepository = {
 
   async byIncident(db: Queryable, incidentId: number): Promise<Ticket | undefined> {
     const rows = await db.query<Row>('SELECT * FROM tickets WHERE incident_id = $1 FOR UPDATE', [incidentId]);
+    return rows[0] ? toTicket(rows[0]) : undefined;
+  },
+
+  /** Replaces the candidate trucks of an incident's ticket; undefined when the incident has none. */
+  async setVehicles(
+    db: Queryable,
+    incidentId: number,
+    vehicles: readonly VehicleCandidate[],
+    at: Date,
+  ): Promise<Ticket | undefined> {
+    const rows = await db.query<Row>(
+      'UPDATE tickets SET vehicles = $2, updated_at = $3 WHERE incident_id = $1 RETURNING *',
+      [incidentId, JSON.stringify(vehicles), at],
+    );
     return rows[0] ? toTicket(rows[0]) : undefined;
   },
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VehicleCandidateSchema } from '../../contract/events.ts';
 import { CategorySchema } from '../config/cloud-config-schema.ts';
 import { TICKET_SOURCES } from './categories.ts';
 import { STEPS, TicketStateSchema } from './ticket-state-machine.ts';
@@ -38,6 +39,11 @@ export const TicketSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   closedAt: z.string().nullable(),
+  /**
+   * Uncovered-muck-truck tickets: the trucks telemetry placed near the camera then, best first,
+   * with what each one's cargo-cover sensor said. Null where no telemetry was looked at.
+   */
+  vehicles: z.array(VehicleCandidateSchema).nullable(),
 });
 export type Ticket = z.infer<typeof TicketSchema>;
 
