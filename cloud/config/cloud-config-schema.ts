@@ -107,5 +107,22 @@ export const CloudConfigSchema = z.strictObject({
     })
     .default({ users: [], edges: [], open311Keys: [] }),
   evidence: z.strictObject({ dir: z.string().default('data/evidence') }).default({ dir: 'data/evidence' }),
+  /**
+   * The cloud runs the IoT rules itself (the same engine and rules file as an edge hub): device
+   * telemetry from the broker becomes device events, and vehicle positions are kept to list the
+   * trucks near a camera that saw an uncovered load. Absent: telemetry is left to edge hubs.
+   */
+  iot: z
+    .strictObject({
+      /** The rules config (iot/rules/rule-schema.ts), YAML. */
+      rules: z.string().min(1),
+      /** Shared-subscription group of the cloud's rule instances (MQTT 5); default: mqtt.group. */
+      group: Id.optional(),
+      /** Trucks further than this from the camera are no candidates. */
+      radiusMeters: z.number().positive().default(300),
+      /** Positions further than this from the camera's observation time are not considered. */
+      maxOffsetSeconds: z.number().positive().default(60),
+    })
+    .optional(),
 });
 export type CloudConfig = z.infer<typeof CloudConfigSchema>;

@@ -19,6 +19,7 @@ export function resolveCloudConfig(config: CloudConfig, baseDir: string): Readon
     },
     places: { grids: at(config.places.grids), cameras: at(config.places.cameras) },
     evidence: { dir: at(config.evidence.dir) },
+    ...(config.iot ? { iot: { ...config.iot, rules: at(config.iot.rules) } } : {}),
   });
 }
 

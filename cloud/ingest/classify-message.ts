@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type EdgeStatus, EdgeStatusSchema } from '../../contract/edge-status.ts';
 import { type IncidentMessage, isDeviceEvent, parseIncidentMessage } from '../../contract/events.ts';
 import { parseEventTopic } from '../../contract/topics.ts';
+import type { IotErrorCode } from '../../iot/common/errors.ts';
 
 /** Why a message was dead-lettered. */
 export const DEAD_LETTER_CODES = {
@@ -12,7 +13,9 @@ export const DEAD_LETTER_CODES = {
   STATUS_INVALID: 'the status payload is malformed or names another edge',
   EVENT_UNSTORABLE: 'the event is valid but the database refuses its data (e.g. a NUL character in a string)',
 } as const;
-export type DeadLetterCode = keyof typeof DEAD_LETTER_CODES;
+/** Telemetry the cloud's own rule engine refused (cloud/iot/) lands in the same table, with its code. */
+export type TelemetryDeadLetterCode = Extract<IotErrorCode, `TELEMETRY_${string}`>;
+export type DeadLetterCode = keyof typeof DEAD_LETTER_CODES | TelemetryDeadLetterCode;
 
 export type IncomingMessage =
   | { kind: 'event'; event: IncidentMessage }

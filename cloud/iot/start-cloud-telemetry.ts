@@ -1,0 +1,108 @@
+import type { DeviceEvent } from '../../contract/events.ts';
+import { topics } from '../../contract/topics.ts';
+import { loadRulesConfig } from '../../iot/config/load-rules-config.ts';
+import { TelemetryConsumer } from '../../iot/consumer/mqtt-telemetry-consumer.ts';
+import { PositionStore } from '../../iot/correlate/position-store.ts';
+import type { CloudCore } from '../app/cloud-core.ts';
+import type { CloudConfig } from '../config/cloud-config-schema.ts';
+import type { ConsumerLogger } from '../ingest/mqtt-consumer.ts';
+import { telemetryDeadLetters } from './telemetry-dead-letters.ts';
+
+export interface CloudTelemetryOptions {
+  config: Readonly<CloudConfig>;
+  /** The broker the cloud consumes from (the embedded one's URL when it runs one). */
+  mqttUrl: string;
+  /** 5: shared subscription `$share/{group}/devices/+/telemetry`; 4 (aedes): a plain one. */
+  protocolVersion: 4 | 5;
+  core: CloudCore;
+  logger?: ConsumerLogger | undefined;
+  /** Backoff while the database refuses a write (default 0.5 s doubling to 30 s). */
+  retry?: { initialMs: number; maxMs: number };
+}
+
+export interface CloudTelemetry {
+  /** The rules' consumer and the positions it keeps; absent when `iot` is not configured. */
+  consumer: TelemetryConsumer | undefined;
+  positions: PositionStore | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * The cloud's telemetry side, when `config.iot` asks for it: the IoT rule engine over every
+ * device's telemetry. Its device events take the path of events from the wire (stored once by
+ * eventId, made incidents and tickets, routed by place); refused telemetry goes to the dead-letter
+ * table; positions are kept so that uncovered-muck-truck tickets list the trucks near the camera.
+ * A message is acknowledged once what it caused is committed; a database outage holds it (retried).
+ */
+export async function startCloudTelemetry(options: CloudTelemetryOptions): Promise<CloudTelemetry> {
+  const { config, core } = options;
+  const iot = config.iot;
+  if (!iot) return { consumer: undefined, positions: undefined, stop: async () => {} };
+  const log = options.logger;
+  const rules = loadRulesConfig(iot.rules);
+  const positions = new PositionStore({ retentionSeconds: Math.max(900, 4 * iot.maxOffsetSeconds) });
+  let stopping = false;
+  const { initialMs, maxMs } = options.retry ?? { initialMs: 500, maxMs: 30_000 };
+  const persist = async (write: () => Promise<unknown>, what: object): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await write();
+        return;
+      } catch (error) {
+        if (stopping) throw error;
+        const delay = Math.min(maxMs, initialMs * 2 ** attempt);
+        log?.error(
+          { ...what, attempt, err: (error as Error).message, retryInMs: delay },
+          'could not store; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  };
+  const onEvent = (event: DeviceEvent) =>
+    persist(
+      async () => {
+        const outcome = await core.processor.process(
+          topics.deviceEvent(event.nodeId, event.type),
+          Buffer.from(JSON.stringify(event)),
+        );
+        if (outcome.kind === 'dead_letter')
+          log?.warn({ eventId: event.eventId, code: outcome.code }, 'device event refused; dead-lettered');
+      },
+      { eventId: event.eventId },
+    );
+
+  const group = iot.group ?? config.mqtt.group;
+  const consumer = await TelemetryConsumer.start({
+    url: options.mqttUrl,
+    clientId: `${config.mqtt.clientId}-telemetry`,
+    protocolVersion: options.protocolVersion,
+    username: config.mqtt.username,
+    password: config.mqtt.password,
+    subscriptions: [options.protocolVersion === 5 ? topics.sharedTelemetry(group) : topics.allTelemetry],
+    rules,
+    onEvent,
+    deadLetters: telemetryDeadLetters(core.db, core.clock, (write) => persist(write, { deadLetter: true })),
+    positions,
+    tickSeconds: 1,
+    onError: (error) => log?.warn({ err: (error as Error).message }, 'telemetry consumer'),
+  });
+  const detach = core.vehicles.attach(positions, {
+    radiusMeters: iot.radiusMeters,
+    maxOffsetSeconds: iot.maxOffsetSeconds,
+  });
+  log?.info(
+    { nodeId: rules.nodeId, rules: rules.rules.length, group },
+    'cloud IoT rules consuming telemetry',
+  );
+  return {
+    consumer,
+    positions,
+    async stop() {
+      stopping = true;
+      detach();
+      // Open incidents stay open: the devices have not left their areas because the cloud stopped.
+      await consumer.close();
+    },
+  };
+}
