@@ -1,0 +1,80 @@
+import { connectAsync, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../../cloud/broker/embedded-broker.ts';
+import { type CloudTelemetry, startCloudTelemetry } from '../../cloud/iot/start-cloud-telemetry.ts';
+import { ticketRepository } from '../../cloud/tickets/ticket-repository.ts';
+import { topics } from '../../contract/topics.ts';
+import { simulateVehicle } from '../../iot/simulator/simulate.ts';
+import { openCore } from './support/core.ts';
+import { backends } from './support/databases.ts';
+import { FIXTURE_DIR } from './support/fixtures.ts';
+
+async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.each(backends)('cloud telemetry on the embedded broker (aedes, MQTT 3.1.1; $name)', (backend) => {
+  let broker: EmbeddedBroker;
+  let opened: Awaited<ReturnType<typeof openCore>>;
+  let telemetry: CloudTelemetry;
+  let device: MqttClient;
+
+  beforeAll(async () => {
+    broker = await startEmbeddedBroker(0);
+    opened = await openCore(backend, new Date().toISOString());
+    telemetry = await startCloudTelemetry({
+      config: {
+        ...opened.core.config,
+        iot: { rules: `${FIXTURE_DIR}/iot-rules.yaml`, radiusMeters: 300, maxOffsetSeconds: 60 },
+      },
+      mqttUrl: broker.url,
+      protocolVersion: 4,
+      core: opened.core,
+    });
+    device = await connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
+  });
+
+  afterAll(async () => {
+    await device?.endAsync(true);
+    await telemetry?.stop();
+    await broker?.close();
+    await opened?.dispose();
+  });
+
+  it('takes every device with a plain subscription: garbage is dead-lettered, a no-go crossing is one ticket', async () => {
+    const reports = simulateVehicle({
+      deviceId: 'truck-aedes',
+      plate: '粤AK9012',
+      route: [
+        [113.232, 23.13],
+        [113.244, 23.13],
+      ],
+      speedKmh: 30,
+      startMs: Date.now() - 10 * 60_000,
+      intervalSeconds: 5,
+      positionNoiseMeters: 4,
+      seed: 3,
+    });
+    await device.publishAsync(topics.telemetry('truck-aedes'), 'not json', { qos: 1 });
+    for (const r of reports)
+      await device.publishAsync(topics.telemetry(r.deviceId), JSON.stringify(r), { qos: 1 });
+    await until(async () => telemetry.positions?.size === reports.length, 'every position');
+    const tickets = await until(async () => {
+      const { tickets } = await ticketRepository.list(opened.core.db, { limit: 100 });
+      return tickets.length > 0 && tickets;
+    }, 'the ticket');
+    expect(tickets.map((t) => [t.category, t.deviceId, t.gridId])).toEqual([
+      ['muck_truck_no_go', 'truck-aedes', 'ln-north-g2'],
+    ]);
+    const letters = await opened.core.db.query<{ code: string; topic: string }>(
+      'SELECT code, topic FROM dead_letters',
+    );
+    expect(letters).toEqual([{ code: 'TELEMETRY_NOT_JSON', topic: 'devices/truck-aedes/telemetry' }]);
+  });
+});
