@@ -57,7 +57,10 @@ export const DecoderSchema = z.discriminatedUnion('type', [
   ClassifierDecoderSchema,
 ]);
 
-/** What a model does; each task has its own decoders and its own runner (Detector, Classifier). */
+/**
+ * What a model with a decoder does; each task has its own decoders and its own runner (Detector,
+ * Classifier). A feature extractor (task `features`, FeaturesManifestSchema) has no decoder.
+ */
 export const TaskSchema = z.enum(['detect', 'classify']);
 
 /** The decoder types each task accepts. */
@@ -91,17 +94,13 @@ export const ThresholdsSchema = z.object({
   maxDetections: z.number().int().positive().default(300),
 });
 
-const ManifestObjectSchema = z.object({
+/** Fields every manifest has, whatever its task. */
+const manifestHead = {
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lower-case letters, digits, ".", "_" and "-"'),
   version: z.string().min(1),
-  task: TaskSchema.default('detect'),
   /** Model file, relative to the manifest. */
   file: z.string().min(1),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex sha256 of the model file'),
-  input: InputSchema,
-  decoder: DecoderSchema,
-  labels: z.array(z.string().min(1)).min(1),
-  thresholds: ThresholdsSchema,
   licence: z.object({
     spdx: z.string().min(1),
     text: z.string().optional(),
@@ -112,6 +111,15 @@ const ManifestObjectSchema = z.object({
     conversion: z.string().min(1),
     notes: z.string().optional(),
   }),
+};
+
+const ManifestObjectSchema = z.object({
+  ...manifestHead,
+  task: TaskSchema.default('detect'),
+  input: InputSchema,
+  decoder: DecoderSchema,
+  labels: z.array(z.string().min(1)).min(1),
+  thresholds: ThresholdsSchema,
 });
 
 export const ModelManifestSchema = ManifestObjectSchema.superRefine((m, ctx) => {
@@ -135,9 +143,44 @@ export const ModelManifestSchema = ManifestObjectSchema.superRefine((m, ctx) => 
   }
 });
 
+/**
+ * A feature extractor (task `features`): a backbone whose feature maps are the product, as the
+ * drone change detector uses. Same normalisation as the other tasks, but any input size that is a
+ * multiple of `sizeMultiple` (its height and width are symbolic), and feature-map outputs instead
+ * of a decoder; no labels or thresholds.
+ */
+export const FeaturesManifestSchema = z.object({
+  ...manifestHead,
+  task: z.literal('features'),
+  input: InputSchema.pick({ name: true, pixelFormat: true, mean: true, std: true }).extend({
+    layout: z.literal('NCHW'),
+    /** Height and width must be multiples of this; images are padded up to one. */
+    sizeMultiple: z.number().int().positive(),
+  }),
+  outputs: z
+    .array(
+      z.object({
+        /** Output tensor name, shaped [1, channels, H / stride, W / stride]. */
+        name: outputName,
+        stride: z.number().int().positive(),
+        channels: z.number().int().positive(),
+      }),
+    )
+    .min(1),
+});
+
+/** Any manifest under models/, told apart by `task` (absent: detect). */
+export const AnyModelManifestSchema = z.discriminatedUnion('task', [
+  ModelManifestSchema,
+  FeaturesManifestSchema,
+]);
+
+/** A manifest with a decoder: what Detector and Classifier run. */
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
+export type FeaturesManifest = z.infer<typeof FeaturesManifestSchema>;
+export type AnyModelManifest = z.infer<typeof AnyModelManifestSchema>;
 export type ModelInput = ModelManifest['input'];
-export type ModelTask = z.infer<typeof TaskSchema>;
+export type ModelTask = AnyModelManifest['task'];
 export type DecoderConfig = z.infer<typeof DecoderSchema>;
 export type ClassifierDecoderConfig = z.infer<typeof ClassifierDecoderSchema>;
 /** The decoders a detector can run. */

@@ -17,6 +17,20 @@ export const ERROR_CODES = {
   IMAGE_UNREADABLE: 'the image is missing, empty or not a decodable image',
   CONFIG_NOT_FOUND: 'the config file does not exist or cannot be read',
   CONFIG_INVALID: 'the config file is not valid YAML or does not match the edge config schema',
+  FLIGHT_CONFIG_INVALID: 'the flight config is not valid YAML or does not match the flight config schema',
+  FLIGHT_CONFIG_NOT_FOUND: 'the flight config file does not exist or cannot be read',
+  FLIGHT_NOT_FOUND: 'the flight folder does not exist or holds no images',
+  FLIGHT_IMAGE_UNREADABLE: 'the image is missing, empty or not a decodable image',
+  FLIGHT_IMAGE_TOO_SMALL: 'the image is too small to register and compare',
+  FLIGHT_WORLD_FILE_INVALID: 'the world file beside an image does not have six numbers',
+  FLIGHT_AREA_UNKNOWN:
+    'the image is georeferenced outside every configured area, or is not georeferenced and the flight names no area',
+  FLIGHT_BASELINE_MISSING: 'the area has no baseline image to compare with',
+  FLIGHT_REGISTRATION_FAILED:
+    'the image could not be registered to its baseline precisely enough (too few matches or inliers, or too large an error) and is not compared',
+  FLIGHT_PERMITTED_INVALID: 'the permitted-structures file is not a GeoJSON FeatureCollection of polygons',
+  FLIGHT_UPLOAD_INVALID: 'an upload to the flight endpoint has a bad flight id, file name or body',
+  FEATURE_MODEL_INVALID: 'the feature-extractor model does not fit its manifest (its input or outputs)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

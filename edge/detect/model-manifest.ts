@@ -4,17 +4,28 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { type ModelManifest, ModelManifestSchema } from '../../models/manifest-schema.ts';
+import {
+  type AnyModelManifest,
+  AnyModelManifestSchema,
+  type FeaturesManifest,
+  type ModelManifest,
+} from '../../models/manifest-schema.ts';
 import { EdgeError } from '../common/errors.ts';
 
 export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
 export const DEFAULT_MODEL = 'nanodet-g-416';
+/** The drone change detector's backbone. */
+export const DEFAULT_FEATURES_MODEL = 'nanodet-g-backbone';
 
-export interface LoadedManifest {
-  manifest: ModelManifest;
+export interface Loaded<M extends AnyModelManifest> {
+  manifest: M;
   manifestPath: string;
   modelPath: string;
 }
+/** A model with a decoder, for Detector or Classifier. */
+export type LoadedManifest = Loaded<ModelManifest>;
+/** A feature extractor, for the drone change detector. */
+export type LoadedFeaturesManifest = Loaded<FeaturesManifest>;
 
 export function listModelNames(modelsDir = MODELS_DIR): string[] {
   return readdirSync(modelsDir, { withFileTypes: true })
@@ -40,7 +51,11 @@ export async function sha256OfFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export async function loadModelManifest(nameOrPath: string, modelsDir = MODELS_DIR): Promise<LoadedManifest> {
+/** Any manifest, whatever its task: schema, model file and sha256 checked. */
+export async function loadAnyManifest(
+  nameOrPath: string,
+  modelsDir = MODELS_DIR,
+): Promise<Loaded<AnyModelManifest>> {
   const manifestPath = resolveManifestPath(nameOrPath, modelsDir);
   let raw: unknown;
   try {
@@ -50,7 +65,7 @@ export async function loadModelManifest(nameOrPath: string, modelsDir = MODELS_D
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new EdgeError('MODEL_MANIFEST_INVALID', `${manifestPath}: ${reason}`, { cause: error });
   }
-  const parsed = ModelManifestSchema.safeParse(raw);
+  const parsed = AnyModelManifestSchema.safeParse(raw);
   if (!parsed.success) {
     throw new EdgeError('MODEL_MANIFEST_INVALID', `${manifestPath}:\n${z.prettifyError(parsed.error)}`);
   }
@@ -67,4 +82,33 @@ export async function loadModelManifest(nameOrPath: string, modelsDir = MODELS_D
     );
   }
   return { manifest, manifestPath, modelPath };
+}
+
+/** A model with a decoder (detect or classify); a feature extractor is MODEL_TASK_MISMATCH. */
+export async function loadModelManifest(nameOrPath: string, modelsDir = MODELS_DIR): Promise<LoadedManifest> {
+  const loaded = await loadAnyManifest(nameOrPath, modelsDir);
+  const { manifest } = loaded;
+  if (manifest.task === 'features') {
+    throw new EdgeError(
+      'MODEL_TASK_MISMATCH',
+      `${loaded.manifestPath}: task is "features" (a feature extractor, for drone flights), but a Detector or Classifier runs only "detect" or "classify" models`,
+    );
+  }
+  return { ...loaded, manifest };
+}
+
+/** A feature extractor (task `features`); any other task is MODEL_TASK_MISMATCH. */
+export async function loadFeaturesManifest(
+  nameOrPath: string,
+  modelsDir = MODELS_DIR,
+): Promise<LoadedFeaturesManifest> {
+  const loaded = await loadAnyManifest(nameOrPath, modelsDir);
+  const { manifest } = loaded;
+  if (manifest.task !== 'features') {
+    throw new EdgeError(
+      'MODEL_TASK_MISMATCH',
+      `${loaded.manifestPath}: task is "${manifest.task}", but the drone change detector needs a "features" model (a backbone's feature maps)`,
+    );
+  }
+  return { ...loaded, manifest };
 }

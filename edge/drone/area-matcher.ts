@@ -1,5 +1,5 @@
+import { EdgeError } from '../common/errors.ts';
 import type { Baseline } from './baseline-store.ts';
-import { DroneError } from './drone-errors.ts';
 import type { FlightImage } from './flight-image.ts';
 import { pixelToGeo } from './world-file.ts';
 
@@ -50,7 +50,7 @@ export function matchArea<A extends AreaBaselines>(
   if (hint) {
     area = areas.find((a) => a.id === hint);
     if (!area)
-      throw new DroneError(
+      throw new EdgeError(
         'FLIGHT_AREA_UNKNOWN',
         `${image.name}: no area "${hint}" (areas: ${areas.map((a) => a.id).join(', ')})`,
       );
@@ -59,7 +59,7 @@ export function matchArea<A extends AreaBaselines>(
       .filter((a) => a.bbox && contains(a.bbox, position))
       .sort((a, b) => centreDistance(a.bbox as Bbox, position) - centreDistance(b.bbox as Bbox, position))[0];
     if (!area) {
-      throw new DroneError(
+      throw new EdgeError(
         'FLIGHT_AREA_UNKNOWN',
         `${image.name}: taken at ${position[1].toFixed(6)}, ${position[0].toFixed(6)}, outside every area (${areas.map((a) => a.id).join(', ')})`,
       );
@@ -68,7 +68,7 @@ export function matchArea<A extends AreaBaselines>(
     area = areas[0];
   }
   if (!area) {
-    throw new DroneError(
+    throw new EdgeError(
       'FLIGHT_AREA_UNKNOWN',
       `${image.name}: no GPS or world file, and the flight names no area`,
     );

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DroneError } from './drone-errors.ts';
+import { EdgeError } from '../common/errors.ts';
 import { isImageFile } from './flight-image.ts';
 import { decodeRgb, encodeJpeg, type RgbImage } from './raster.ts';
 import { footprint, type GeoTransform, readWorldFileFor, serialiseWorldFile } from './world-file.ts';
@@ -20,12 +20,12 @@ export async function loadBaselines(dir: string, areaId: string): Promise<Baseli
   try {
     names = (await readdir(dir)).filter(isImageFile).sort();
   } catch (error) {
-    throw new DroneError('FLIGHT_BASELINE_MISSING', `area "${areaId}": ${(error as Error).message}`, {
+    throw new EdgeError('FLIGHT_BASELINE_MISSING', `area "${areaId}": ${(error as Error).message}`, {
       cause: error,
     });
   }
   if (names.length === 0)
-    throw new DroneError('FLIGHT_BASELINE_MISSING', `area "${areaId}": no images in ${dir}`);
+    throw new EdgeError('FLIGHT_BASELINE_MISSING', `area "${areaId}": no images in ${dir}`);
   const baselines: Baseline[] = [];
   for (const name of names) {
     const file = path.join(dir, name);

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { DroneError } from './drone-errors.ts';
-import type { LoadedFeatureManifest } from './feature-manifest.ts';
+import { EdgeError } from '../common/errors.ts';
+import type { LoadedFeaturesManifest } from '../detect/model-manifest.ts';
 import type { RgbImage } from './raster.ts';
 
 /** One feature map: `channels` planes of `height`×`width` cells, each cell `stride` input pixels. */
@@ -16,12 +16,12 @@ export interface FeatureMap {
 /** Runs a backbone exported as an ONNX feature extractor on whole images (padded to its size multiple). */
 export class FeatureExtractor {
   private constructor(
-    readonly loaded: LoadedFeatureManifest,
+    readonly loaded: LoadedFeaturesManifest,
     private readonly session: ort.InferenceSession,
   ) {}
 
   static async open(
-    loaded: LoadedFeatureManifest,
+    loaded: LoadedFeaturesManifest,
     threads = os.availableParallelism(),
   ): Promise<FeatureExtractor> {
     let session: ort.InferenceSession;
@@ -34,20 +34,20 @@ export class FeatureExtractor {
         logSeverityLevel: 3,
       });
     } catch (error) {
-      throw new DroneError('FEATURE_MODEL_INVALID', `${loaded.modelPath}: ${(error as Error).message}`, {
+      throw new EdgeError('FEATURE_MODEL_INVALID', `${loaded.modelPath}: ${(error as Error).message}`, {
         cause: error,
       });
     }
     const { manifest } = loaded;
     if (!session.inputNames.includes(manifest.input.name)) {
-      throw new DroneError(
+      throw new EdgeError(
         'FEATURE_MODEL_INVALID',
         `${loaded.manifestPath}: the model has no input "${manifest.input.name}"`,
       );
     }
     const missing = manifest.outputs.filter((o) => !session.outputNames.includes(o.name)).map((o) => o.name);
     if (missing.length > 0) {
-      throw new DroneError(
+      throw new EdgeError(
         'FEATURE_MODEL_INVALID',
         `${loaded.manifestPath}: the model does not output ${missing.join(', ')} (it has ${session.outputNames.join(', ')})`,
       );
@@ -86,7 +86,7 @@ export class FeatureExtractor {
     return manifest.outputs.map((o) => {
       const t = results[o.name];
       if (t?.dims.length !== 4 || t.dims[1] !== o.channels) {
-        throw new DroneError(
+        throw new EdgeError(
           'FEATURE_MODEL_INVALID',
           `${this.loaded.modelPath}: output ${o.name} is [${t?.dims.join(', ')}], not [1, ${o.channels}, H, W]`,
         );

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { DroneError } from './drone-errors.ts';
-import { DEFAULT_FEATURE_MODEL } from './feature-manifest.ts';
+import { EdgeError } from '../common/errors.ts';
+import { DEFAULT_FEATURES_MODEL } from '../detect/model-manifest.ts';
 
 const id = z
   .string()
@@ -57,7 +57,7 @@ export const AreaSchema = z.strictObject({
 export const FlightConfigSchema = z.strictObject({
   edgeId: id,
   /** Feature extractor: a model folder under models/ or a manifest path. */
-  model: z.string().min(1).default(DEFAULT_FEATURE_MODEL),
+  model: z.string().min(1).default(DEFAULT_FEATURES_MODEL),
   /** Folder for before/after evidence crops. */
   evidenceDir: z.string().min(1).default('evidence'),
   areas: z.array(AreaSchema).min(1),
@@ -77,21 +77,21 @@ export async function loadFlightConfig(file: string): Promise<FlightConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new DroneError('FLIGHT_CONFIG_NOT_FOUND', `${file}: ${(error as Error).message}`, { cause: error });
+    throw new EdgeError('FLIGHT_CONFIG_NOT_FOUND', `${file}: ${(error as Error).message}`, { cause: error });
   }
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (error) {
-    throw new DroneError('FLIGHT_CONFIG_INVALID', `${file}: ${(error as Error).message}`, { cause: error });
+    throw new EdgeError('FLIGHT_CONFIG_INVALID', `${file}: ${(error as Error).message}`, { cause: error });
   }
   const parsed = FlightConfigSchema.safeParse(raw);
   if (!parsed.success)
-    throw new DroneError('FLIGHT_CONFIG_INVALID', `${file}:\n${z.prettifyError(parsed.error)}`);
+    throw new EdgeError('FLIGHT_CONFIG_INVALID', `${file}:\n${z.prettifyError(parsed.error)}`);
   const ids = parsed.data.areas.map((a) => a.id);
   const duplicate = ids.find((a, k) => ids.indexOf(a) !== k);
   if (duplicate)
-    throw new DroneError('FLIGHT_CONFIG_INVALID', `${file}: area id "${duplicate}" is used twice`);
+    throw new EdgeError('FLIGHT_CONFIG_INVALID', `${file}: area id "${duplicate}" is used twice`);
   const dir = path.dirname(path.resolve(file));
   const resolve = (p: string) => path.resolve(dir, p);
   const config = parsed.data;

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import exifr from 'exifr';
-import { DroneError } from './drone-errors.ts';
+import { EdgeError } from '../common/errors.ts';
 import { decodeRgb, type RgbImage } from './raster.ts';
 import { type GeoTransform, readWorldFileFor } from './world-file.ts';
 
@@ -31,9 +31,9 @@ export async function readFlightImage(file: string, sha256: (b: Buffer) => strin
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new DroneError('FLIGHT_IMAGE_UNREADABLE', `${file}: ${(error as Error).message}`, { cause: error });
+    throw new EdgeError('FLIGHT_IMAGE_UNREADABLE', `${file}: ${(error as Error).message}`, { cause: error });
   }
-  if (bytes.length === 0) throw new DroneError('FLIGHT_IMAGE_UNREADABLE', `${file}: empty file`);
+  if (bytes.length === 0) throw new EdgeError('FLIGHT_IMAGE_UNREADABLE', `${file}: empty file`);
   const pixels = await decodeRgb(bytes, file);
   const meta = (await exifr.parse(bytes, { pick: ['DateTimeOriginal'] }).catch(() => undefined)) as
     | { DateTimeOriginal?: Date }

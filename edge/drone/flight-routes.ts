@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { DroneError } from './drone-errors.ts';
+import { EdgeError } from '../common/errors.ts';
 import type { FlightService } from './flight-service.ts';
 
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/tiff', 'application/octet-stream'];
@@ -91,7 +91,7 @@ export async function registerFlightRoutes(
         });
         return reply.send(report);
       } catch (error) {
-        if (error instanceof DroneError) {
+        if (error instanceof EdgeError) {
           return reply
             .code(error.code === 'FLIGHT_NOT_FOUND' ? 404 : 422)
             .send(fail(error.code, error.message));

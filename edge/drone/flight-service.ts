@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { describeError, EdgeError } from '../common/errors.ts';
+import { type LoadedFeaturesManifest, loadFeaturesManifest } from '../detect/model-manifest.ts';
 import { type AreaBaselines, matchArea, unionBbox } from './area-matcher.ts';
 import { acceptIntoBaseline, loadBaselines } from './baseline-store.ts';
 import type { ChangeDetector } from './change-detector.ts';
 import { comparePair } from './compare-pair.ts';
 import { DeepChangeDetector } from './deep-change.ts';
-import { DroneError } from './drone-errors.ts';
 import type { ComparedImage, ImageOutcome } from './drone-types.ts';
 import { writeStructureEvidence } from './evidence-crops.ts';
 import { FeatureExtractor } from './feature-extractor.ts';
-import { type LoadedFeatureManifest, loadFeatureManifest } from './feature-manifest.ts';
 import { DEFAULT_THRESHOLDS, type FlightConfig } from './flight-config.ts';
 import { type FlightImage, isImageFile, readFlightImage } from './flight-image.ts';
 import { loadOpenCv, type OpenCv } from './opencv.ts';
@@ -55,7 +55,7 @@ export class FlightService {
   private constructor(
     readonly config: FlightConfig,
     readonly cv: OpenCv,
-    readonly model: LoadedFeatureManifest,
+    readonly model: LoadedFeaturesManifest,
     private readonly extractor: FeatureExtractor,
     private readonly detectors: Record<'deep' | 'pixel', ChangeDetector>,
     private readonly areas: Area[],
@@ -63,7 +63,7 @@ export class FlightService {
   ) {}
 
   static async create(config: FlightConfig): Promise<FlightService> {
-    const [cv, model] = await Promise.all([loadOpenCv(), loadFeatureManifest(config.model)]);
+    const [cv, model] = await Promise.all([loadOpenCv(), loadFeaturesManifest(config.model)]);
     const extractor = await FeatureExtractor.open(model);
     const areas: Area[] = [];
     for (const a of config.areas) {
@@ -91,9 +91,9 @@ export class FlightService {
       if (!(await stat(dir)).isDirectory()) throw new Error('not a folder');
       names = (await readdir(dir)).filter(isImageFile).sort();
     } catch (error) {
-      throw new DroneError('FLIGHT_NOT_FOUND', `${dir}: ${(error as Error).message}`, { cause: error });
+      throw new EdgeError('FLIGHT_NOT_FOUND', `${dir}: ${(error as Error).message}`, { cause: error });
     }
-    if (names.length === 0) throw new DroneError('FLIGHT_NOT_FOUND', `${dir}: no JPEG, PNG or TIFF images`);
+    if (names.length === 0) throw new EdgeError('FLIGHT_NOT_FOUND', `${dir}: no JPEG, PNG or TIFF images`);
     return names.map((n) => path.join(dir, n));
   }
 
@@ -119,8 +119,13 @@ export class FlightService {
           options.onEvent?.(event);
         }
       } catch (error) {
-        if (!(error instanceof DroneError)) throw error;
-        outcome = { status: 'refused', image: path.basename(file), code: error.code, reason: error.message };
+        if (!(error instanceof EdgeError)) throw error;
+        outcome = {
+          status: 'refused',
+          image: path.basename(file),
+          code: error.code,
+          reason: describeError(error),
+        };
       }
       report.images.push(outcome);
       options.onImage?.(outcome);
@@ -155,7 +160,7 @@ export class FlightService {
     const method = options.method ?? this.config.detection.method;
     const threshold = this.config.detection.threshold ?? DEFAULT_THRESHOLDS[method];
     if (image.pixels.width < 64 || image.pixels.height < 64) {
-      throw new DroneError(
+      throw new EdgeError(
         'FLIGHT_IMAGE_TOO_SMALL',
         `${image.name}: ${image.pixels.width}x${image.pixels.height}, need at least 64x64`,
       );

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { describeError } from '../common/errors.ts';
 import type { FlightReport } from './flight-service.ts';
 
 export const PROCESSED_MARKER = '.flight-processed.json';
@@ -107,7 +108,7 @@ export class FlightWatcher {
         this.options.onError?.(dir, error);
         await writeFile(
           path.join(dir, PROCESSED_MARKER),
-          `${JSON.stringify({ failed: true, reason: (error as Error).message }, null, 2)}\n`,
+          `${JSON.stringify({ failed: true, reason: describeError(error) }, null, 2)}\n`,
         );
       }
     }

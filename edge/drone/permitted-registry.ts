@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { DroneError } from './drone-errors.ts';
+import { EdgeError } from '../common/errors.ts';
 import { type Point, pointInPolygon } from './polygon.ts';
 
 const Position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]).rest(z.number());
@@ -43,13 +43,13 @@ export class PermittedRegistry {
     try {
       raw = JSON.parse(await readFile(file, 'utf8'));
     } catch (error) {
-      throw new DroneError('FLIGHT_PERMITTED_INVALID', `${file}: ${(error as Error).message}`, {
+      throw new EdgeError('FLIGHT_PERMITTED_INVALID', `${file}: ${(error as Error).message}`, {
         cause: error,
       });
     }
     const parsed = PermittedRegistrySchema.safeParse(raw);
     if (!parsed.success)
-      throw new DroneError('FLIGHT_PERMITTED_INVALID', `${file}:\n${z.prettifyError(parsed.error)}`);
+      throw new EdgeError('FLIGHT_PERMITTED_INVALID', `${file}:\n${z.prettifyError(parsed.error)}`);
     const areas: PermittedArea[] = [];
     parsed.data.features.forEach((f, k) => {
       const props = f.properties ?? {};

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { DroneError } from './drone-errors.ts';
+import { EdgeError } from '../common/errors.ts';
 
 /** Interleaved 8-bit RGB pixels. */
 export interface RgbImage {
@@ -31,7 +31,7 @@ export async function decodeRgb(source: string | Buffer, label = String(source))
       height: info.height,
     };
   } catch (error) {
-    throw new DroneError('FLIGHT_IMAGE_UNREADABLE', `${label}: ${(error as Error).message}`, {
+    throw new EdgeError('FLIGHT_IMAGE_UNREADABLE', `${label}: ${(error as Error).message}`, {
       cause: error,
     });
   }

@@ -1,4 +1,4 @@
-import { DroneError } from './drone-errors.ts';
+import { EdgeError } from '../common/errors.ts';
 import { type CvMat, type OpenCv, withMats } from './opencv.ts';
 import { type RgbImage, toGrey } from './raster.ts';
 
@@ -114,7 +114,7 @@ export function registerImage(
     detector.detectAndCompute(greyMat(cv, image, keep), noMask, imgKp, imgDesc);
     const keypoints = { baseline: baseKp.size(), image: imgKp.size() };
     const fail = (reason: string, q: Parameters<typeof describe>[0]): never => {
-      throw new DroneError('FLIGHT_REGISTRATION_FAILED', `${label}: ${reason} (${describe(q)})`);
+      throw new EdgeError('FLIGHT_REGISTRATION_FAILED', `${label}: ${reason} (${describe(q)})`);
     };
     const empty = { keypoints, matches: 0, inliers: 0, inlierRatio: 0, reprojectionErrorPx: 0 };
     if (keypoints.baseline < 4 || keypoints.image < 4) fail('too few keypoints', empty);

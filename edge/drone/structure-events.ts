@@ -1,6 +1,6 @@
 import { type EdgeEvent, EVENT_SCHEMA_VERSION } from '../../contract/events.ts';
+import type { FeaturesManifest } from '../../models/manifest-schema.ts';
 import type { EvidenceFile, StructureCandidate } from './drone-types.ts';
-import type { FeatureManifest } from './feature-manifest.ts';
 import { boundingBox, centroid, type Point } from './polygon.ts';
 
 /**
@@ -23,7 +23,7 @@ export interface StructureEventInput {
   takenAtMs: number;
   frame: { width: number; height: number };
   candidate: StructureCandidate;
-  model: FeatureManifest;
+  model: FeaturesManifest;
   modelSha256: string;
   evidence?: { after: EvidenceFile; pair: EvidenceFile };
   attributes?: Record<string, number>;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DroneError } from './drone-errors.ts';
+import { EdgeError } from '../common/errors.ts';
 
 /**
  * A world file (ESRI .jgw/.pgw/.tfw/.wld): six lines A, D, B, E, C, F giving
@@ -41,11 +41,11 @@ export function parseWorldFile(text: string, label: string): GeoTransform {
     .filter((l) => l.length > 0)
     .map(Number);
   if (numbers.length !== 6 || numbers.some((n) => !Number.isFinite(n))) {
-    throw new DroneError('FLIGHT_WORLD_FILE_INVALID', `${label}: need six numbers, one a line`);
+    throw new EdgeError('FLIGHT_WORLD_FILE_INVALID', `${label}: need six numbers, one a line`);
   }
   const [a, d, b, e, c, f] = numbers as [number, number, number, number, number, number];
   if (a * e - b * d === 0)
-    throw new DroneError('FLIGHT_WORLD_FILE_INVALID', `${label}: the transform is singular`);
+    throw new EdgeError('FLIGHT_WORLD_FILE_INVALID', `${label}: the transform is singular`);
   return { a, d, b, e, c, f };
 }
 

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { loadFeaturesManifest } from '../../edge/detect/model-manifest.ts';
 import { extractRegions } from '../../edge/drone/change-regions.ts';
 import { DeepChangeDetector } from '../../edge/drone/deep-change.ts';
 import { FeatureExtractor } from '../../edge/drone/feature-extractor.ts';
-import { loadFeatureManifest } from '../../edge/drone/feature-manifest.ts';
 import {
   DEFAULT_THRESHOLDS,
   DetectionSettingsSchema,
@@ -57,7 +57,7 @@ const time = async <T>(samples: number[], run: () => T | Promise<T>): Promise<T>
 export async function benchDrone(): Promise<void> {
   const cv = await loadOpenCv();
   const sessionStart = performance.now();
-  const extractor = await FeatureExtractor.open(await loadFeatureManifest('nanodet-g-backbone'));
+  const extractor = await FeatureExtractor.open(await loadFeaturesManifest('nanodet-g-backbone'));
   const sessionMs = performance.now() - sessionStart;
   const deep = new DeepChangeDetector(extractor);
   const pixel = new PixelChangeDetector();

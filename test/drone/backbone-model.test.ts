@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { loadFeaturesManifest } from '../../edge/detect/model-manifest.ts';
 import { FeatureExtractor } from '../../edge/drone/feature-extractor.ts';
-import { loadFeatureManifest } from '../../edge/drone/feature-manifest.ts';
 import { decodeRgb } from '../../edge/drone/raster.ts';
 import { BACKBONE_TAPS, buildBackboneOnnx } from '../../models/tools/build-backbone.ts';
 
@@ -12,13 +12,13 @@ const P = onnxProto.onnx;
 
 describe('nanodet-g-backbone, the ONNX feature extractor', () => {
   it('is byte for byte what models/tools/build-backbone.ts builds from the TF.js model', async () => {
-    const loaded = await loadFeatureManifest('nanodet-g-backbone');
+    const loaded = await loadFeaturesManifest('nanodet-g-backbone');
     const built = await buildBackboneOnnx();
     expect(createHash('sha256').update(built).digest('hex')).toBe(loaded.manifest.sha256);
   });
 
   it("gives the detector's own backbone features on a real aerial photo, and takes other sizes", async () => {
-    const loaded = await loadFeatureManifest('nanodet-g-backbone');
+    const loaded = await loadFeaturesManifest('nanodet-g-backbone');
     const extractor = await FeatureExtractor.open(loaded, 2);
     const photo = await decodeRgb('fixtures/drone/areas/liwan-aero1/baseline/aero1.jpg');
     // The detector takes 416×416 only: crop the photo to that and expose its inner tensor.
@@ -73,8 +73,9 @@ describe('nanodet-g-backbone, the ONNX feature extractor', () => {
       path.join(dir, 'nanodet-g-backbone.onnx'),
     );
     await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, sha256: '0'.repeat(64) }));
-    await expect(loadFeatureManifest(path.join(dir, 'manifest.json'))).rejects.toThrow(
-      /FEATURE_MODEL_INVALID: .*nanodet-g-backbone\.onnx: sha256 [0-9a-f]{64} differs from the manifest's 0{64}/,
-    );
+    await expect(loadFeaturesManifest(path.join(dir, 'manifest.json'))).rejects.toMatchObject({
+      code: 'MODEL_HASH_MISMATCH',
+      message: expect.stringMatching(/nanodet-g-backbone\.onnx: sha256 is [0-9a-f]{64} but .* says 0{64}/),
+    });
   });
 });

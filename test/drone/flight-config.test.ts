@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeError, EdgeError } from '../../edge/common/errors.ts';
 import { loadFlightConfig } from '../../edge/drone/flight-config.ts';
 import { PermittedRegistry } from '../../edge/drone/permitted-registry.ts';
 
@@ -27,12 +28,16 @@ describe('flight config and permit registry', () => {
       'edgeId: hub-1\nareas:\n  - id: Area One\n    baseline: b\n    permited: p.geojson\n',
     );
     const error = await loadFlightConfig(file).catch((e: Error) => e);
-    expect(String(error)).toMatch(/^DroneError: FLIGHT_CONFIG_INVALID: .*bad\.yaml/);
-    expect(String(error)).toMatch(/Unrecognized key: "permited"\s+→ at areas\[0\]/);
-    expect(String(error)).toMatch(/lower-case letters.*\s+→ at areas\[0\]\.id/);
+    expect(error).toBeInstanceOf(EdgeError);
+    const described = describeError(error);
+    expect(described).toMatch(/^FLIGHT_CONFIG_INVALID: .*bad\.yaml/);
+    expect(described).toMatch(/Unrecognized key: "permited"\s+→ at areas\[0\]/);
+    expect(described).toMatch(/lower-case letters.*\s+→ at areas\[0\]\.id/);
     await writeFile(file, 'edgeId: hub-1\nareas:\n  - { id: a, baseline: b }\n  - { id: a, baseline: c }\n');
     await expect(loadFlightConfig(file)).rejects.toThrow(/area id "a" is used twice/);
-    await expect(loadFlightConfig(path.join(dir, 'none.yaml'))).rejects.toThrow(/FLIGHT_CONFIG_NOT_FOUND/);
+    await expect(loadFlightConfig(path.join(dir, 'none.yaml'))).rejects.toMatchObject({
+      code: 'FLIGHT_CONFIG_NOT_FOUND',
+    });
   });
 
   it('refuses a registry that is not polygons, and honours holes', async () => {
@@ -44,7 +49,10 @@ describe('flight config and permit registry', () => {
         features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [1, 2] } }],
       }),
     );
-    await expect(PermittedRegistry.load(file)).rejects.toThrow(/FLIGHT_PERMITTED_INVALID[\s\S]*geometry/);
+    await expect(PermittedRegistry.load(file)).rejects.toMatchObject({
+      code: 'FLIGHT_PERMITTED_INVALID',
+      message: expect.stringMatching(/permits\.geojson[\s\S]*geometry/),
+    });
     const square = (a: number, b: number) => [
       [a, a],
       [b, a],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeError } from '../../edge/common/errors.ts';
 import { loadOpenCv } from '../../edge/drone/opencv.ts';
 import { decodeRgb } from '../../edge/drone/raster.ts';
 import { applyHomography, registerImage } from '../../edge/drone/registration.ts';
@@ -46,8 +47,15 @@ describe('registration (ORB + RANSAC homography)', () => {
     const cv = await loadOpenCv();
     const baseline = await decodeRgb('fixtures/drone/areas/liwan-aero1/baseline/aero1.jpg');
     const grey = { data: new Uint8Array(320 * 240 * 3).fill(128), width: 320, height: 240 };
-    expect(() => registerImage(cv, baseline, grey, SETTINGS, 'grey.jpg')).toThrow(
-      /FLIGHT_REGISTRATION_FAILED: grey\.jpg: too few keypoints \(0 keypoints in the image/,
+    const refusal = (() => {
+      try {
+        registerImage(cv, baseline, grey, SETTINGS, 'grey.jpg');
+      } catch (error) {
+        return describeError(error);
+      }
+    })();
+    expect(refusal).toMatch(
+      /^FLIGHT_REGISTRATION_FAILED: grey\.jpg: too few keypoints \(0 keypoints in the image/,
     );
   });
 });
