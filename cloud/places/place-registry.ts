@@ -1,14 +1,9 @@
 import { CloudError } from '../common/cloud-error.ts';
-import { type LonLat, type PolygonRings, pointInPolygon, ringCentroid } from './geo.ts';
-import { type Camera, PLACE_LEVELS, type PlaceFeature, type PlaceLevel } from './places-schema.ts';
+import { type LonLat, pointInPolygon, ringCentroid } from './geo.ts';
+import { hierarchyProblems, type Place, type PlaceEdit, placeOfFeature } from './place-hierarchy.ts';
+import type { Camera, PlaceFeature, PlaceLevel } from './places-schema.ts';
 
-export interface Place {
-  id: string;
-  level: PlaceLevel;
-  name: string;
-  parent: string | undefined;
-  polygons: readonly PolygonRings[];
-}
+export type { Place };
 
 /** Where a point is, at every level; each absent when the point is outside every place of it. */
 export interface Placement {
@@ -26,42 +21,25 @@ export const NOWHERE: Placement = {
 };
 
 /**
- * The grid hierarchy (district → street → community → grid) and the cameras. Built once from the
- * validated files; checks that ids are unique and every parent exists one level up.
+ * The grid hierarchy (district → street → community → grid) and the cameras. Built from the
+ * validated files, then edits over them; checks that ids are unique and every parent exists one
+ * level up.
  */
 export class PlaceRegistry {
-  private readonly places = new Map<string, Place>();
-  private readonly grids: Place[] = [];
+  /** The hierarchy as the file has it, which edits apply over. */
+  private readonly seed = new Map<string, Place>();
+  private places = new Map<string, Place>();
+  private grids: Place[] = [];
   private readonly cameras = new Map<string, Camera>();
 
   constructor(features: readonly PlaceFeature[], cameras: readonly Camera[], source = 'places') {
     const problems: string[] = [];
     for (const feature of features) {
-      const { id, level, name, parent } = feature.properties;
-      if (this.places.has(id)) problems.push(`place "${id}" appears twice`);
-      const polygons =
-        feature.geometry.type === 'Polygon' ? [feature.geometry.coordinates] : feature.geometry.coordinates;
-      const place: Place = { id, level, name, parent, polygons: polygons as PolygonRings[] };
-      this.places.set(id, place);
-      if (level === 'grid') this.grids.push(place);
+      const place = placeOfFeature(feature);
+      if (this.seed.has(place.id)) problems.push(`place "${place.id}" appears twice`);
+      this.seed.set(place.id, place);
     }
-    for (const place of this.places.values()) {
-      const levelIndex = PLACE_LEVELS.indexOf(place.level);
-      if (levelIndex === 0) {
-        if (place.parent !== undefined) problems.push(`district "${place.id}" has a parent`);
-        continue;
-      }
-      const expected = PLACE_LEVELS[levelIndex - 1];
-      const parent = place.parent === undefined ? undefined : this.places.get(place.parent);
-      if (!parent)
-        problems.push(
-          `${place.level} "${place.id}" needs a parent ${expected}; "${place.parent ?? ''}" is not one`,
-        );
-      else if (parent.level !== expected)
-        problems.push(
-          `${place.level} "${place.id}" has parent "${parent.id}", a ${parent.level}, not a ${expected}`,
-        );
-    }
+    problems.push(...hierarchyProblems(this.seed));
     for (const camera of cameras) {
       const key = cameraKey(camera.edgeId, camera.id);
       if (this.cameras.has(key))
@@ -70,6 +48,37 @@ export class PlaceRegistry {
     }
     if (problems.length > 0)
       throw new CloudError('PLACES_INVALID', `${source}: ${problems.join('; ')}`, { problems });
+    this.use(new Map(this.seed));
+  }
+
+  /**
+   * Makes the hierarchy the file's with `edits` over it (all the saved edits, not just new ones).
+   * Throws PLACES_INVALID, and keeps the hierarchy it had, when the result is inconsistent.
+   */
+  applyPlaceEdits(edits: readonly PlaceEdit[]): void {
+    const next = new Map(this.seed);
+    for (const edit of edits) {
+      if (edit.place) next.set(edit.placeId, placeOfFeature(edit.place));
+      else next.delete(edit.placeId);
+    }
+    const problems = hierarchyProblems(next);
+    if (problems.length > 0)
+      throw new CloudError(
+        'PLACES_INVALID',
+        `the grid file with the place edits in the database: ${problems.join('; ')}`,
+        { problems },
+      );
+    this.use(next);
+  }
+
+  private use(places: Map<string, Place>): void {
+    this.places = places;
+    this.grids = [...places.values()].filter((p) => p.level === 'grid');
+  }
+
+  /** The places whose parent is `id`. */
+  children(id: string): Place[] {
+    return [...this.places.values()].filter((p) => p.parent === id);
   }
 
   get(id: string): Place | undefined {

@@ -5,14 +5,16 @@ export const PLACE_LEVELS = ['district', 'street', 'community', 'grid'] as const
 export const PlaceLevelSchema = z.enum(PLACE_LEVELS);
 export type PlaceLevel = z.infer<typeof PlaceLevelSchema>;
 
-const PlaceId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, "_" and "-"');
+export const PlaceIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, "_" and "-"');
 const Lon = z.number().min(-180).max(180);
 const Lat = z.number().min(-90).max(90);
 export const LonLatSchema = z.tuple([Lon, Lat]);
 const Ring = z.array(LonLatSchema).min(4, 'a ring needs at least 4 positions (closed)');
 const PolygonCoords = z.array(Ring).min(1);
 
-const Geometry = z.discriminatedUnion('type', [
+export const PlaceGeometrySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('Polygon'), coordinates: PolygonCoords }),
   z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(PolygonCoords).min(1) }),
 ]);
@@ -20,13 +22,13 @@ const Geometry = z.discriminatedUnion('type', [
 export const PlaceFeatureSchema = z.object({
   type: z.literal('Feature'),
   properties: z.object({
-    id: PlaceId,
+    id: PlaceIdSchema,
     level: PlaceLevelSchema,
     name: z.string().min(1),
     /** The id of the place one level up; absent only for a district. */
-    parent: PlaceId.optional(),
+    parent: PlaceIdSchema.optional(),
   }),
-  geometry: Geometry,
+  geometry: PlaceGeometrySchema,
 });
 
 /** The grid hierarchy file: one GeoJSON FeatureCollection with every level in it. */
@@ -36,11 +38,25 @@ export const PlacesGeoJsonSchema = z.object({
 });
 export type PlaceFeature = z.infer<typeof PlaceFeatureSchema>;
 
+/** A place created or replaced over the API: a feature as in the file; its id is in the path. */
+export const PlaceEditBodySchema = z.object({
+  type: z.literal('Feature'),
+  properties: z.object({
+    /** Optional; when given it must be the id in the path. */
+    id: PlaceIdSchema.optional(),
+    level: PlaceLevelSchema,
+    name: z.string().min(1),
+    parent: PlaceIdSchema.optional(),
+  }),
+  geometry: PlaceGeometrySchema,
+});
+export type PlaceEditBody = z.infer<typeof PlaceEditBodySchema>;
+
 /** The camera registry file (YAML or JSON). */
 export const CameraSchema = z.strictObject({
   /** As the edge names it in its events' `cameraId`. */
-  id: PlaceId,
-  edgeId: PlaceId,
+  id: PlaceIdSchema,
+  edgeId: PlaceIdSchema,
   name: z.string().min(1),
   lat: Lat,
   lon: Lon,

@@ -6,8 +6,9 @@ import type { TokenAuth } from '../../auth/token-auth.ts';
 import { cameraRepository } from '../../places/camera-repository.ts';
 import { CameraSchema, PlaceLevelSchema } from '../../places/places-schema.ts';
 import { apiError } from '../api-errors.ts';
+import { placeEditRoutes } from './place-edit-routes.ts';
 
-/** The camera registry and the grid hierarchy, as loaded from their files (read-only here). */
+/** The camera registry and the grid hierarchy: their files with the admins' edits over them. */
 export async function placeRoutes(
   app: FastifyInstance,
   { core, auth }: { core: CloudCore; auth: TokenAuth },
@@ -15,6 +16,7 @@ export async function placeRoutes(
   const r = app.withTypeProvider<ZodTypeProvider>();
   const anyUser = auth.requireUser();
   const { places } = core;
+  await app.register(placeEditRoutes, { core, auth });
 
   r.get('/cameras', { preHandler: anyUser, schema: { tags: ['places'] } }, async () =>
     places.listCameras().map((camera) => {
