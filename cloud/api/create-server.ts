@@ -13,6 +13,7 @@ import { CloudError } from '../common/cloud-error.ts';
 import { registerEvidenceRoutes } from '../evidence/evidence-routes.ts';
 import type { EvidenceStore } from '../evidence/evidence-store.ts';
 import { registerOpen311Routes } from '../open311/open311-routes.ts';
+import { uiPlugin } from '../ui/ui-plugin.ts';
 import { apiError, statusOf } from './api-errors.ts';
 import { liveRoutes } from './routes/live-routes.ts';
 import { observationRoutes } from './routes/observation-routes.ts';
@@ -28,6 +29,8 @@ export interface CloudServerOptions {
   evidence?: EvidenceStore | undefined;
   /** A pino logger, `true` for fastify's own, absent or false for none. */
   logger?: FastifyBaseLogger | boolean;
+  /** Serve the operator web UI at /ui/ (with /api/v1/me and /api/v1/edge-links). */
+  ui?: { edgeApiUrls?: ReadonlyMap<string, string> | undefined } | undefined;
 }
 
 /**
@@ -107,5 +110,6 @@ export async function createCloudServer(options: CloudServerOptions): Promise<Fa
       authorizeRead: auth.requireUser(),
     });
   }
+  if (options.ui) await app.register(uiPlugin, { auth, edgeApiUrls: options.ui.edgeApiUrls });
   return app;
 }

@@ -17,6 +17,10 @@ export interface StartCloudOptions {
   /** Default: pino to stderr at info; `false` for silence. */
   logger?: FastifyBaseLogger | false;
   clock?: () => Date;
+  /** Serve the operator web UI (default true). */
+  ui?: boolean;
+  /** Each edge's local API URL for the UI's live view; may be filled after the start. */
+  edgeApiUrls?: ReadonlyMap<string, string>;
 }
 
 export interface RunningCloud {
@@ -64,7 +68,13 @@ export async function startCloud(
 
     const evidence = await DiskEvidenceStore.open(config.evidence.dir);
     const auth = new TokenAuth(config.auth);
-    const app = await createCloudServer({ core, auth, evidence, ...(log ? { logger: log } : {}) });
+    const app = await createCloudServer({
+      core,
+      auth,
+      evidence,
+      ...(log ? { logger: log } : {}),
+      ...(options.ui === false ? {} : { ui: { edgeApiUrls: options.edgeApiUrls } }),
+    });
     await app.listen({ host: config.api.host, port: config.api.port });
     stops.push(() => app.close());
     const address = app.server.address() as AddressInfo;

@@ -1,0 +1,82 @@
+import { api } from '../api.js';
+import { h, replace } from '../dom.js';
+import { t } from '../i18n.js';
+
+/** The camera registry with each camera's health from its edge, and its live view through the edge's relay. */
+export async function renderCameras(root, _ctx) {
+  const [cameras, edges, links] = await Promise.all([api('/cameras'), api('/edges'), api('/edge-links')]);
+  const health = new Map(
+    edges.flatMap((e) =>
+      (e.status?.cameras ?? []).map((c) => [`${e.edgeId}/${c.id}`, { ...c, edgeState: e.state }]),
+    ),
+  );
+  const player = h('div', { class: 'live-player' });
+  const edgeIds = [...new Set([...cameras.map((c) => c.edgeId), ...edges.map((e) => e.edgeId)])];
+  const rows = edgeIds.flatMap((edgeId) => {
+    const known = cameras.filter((c) => c.edgeId === edgeId).map((c) => c.id);
+    const reported = [...health.keys()]
+      .filter((k) => k.startsWith(`${edgeId}/`))
+      .map((k) => k.slice(edgeId.length + 1));
+    return [...new Set([...known, ...reported])].map((id) => ({
+      edgeId,
+      id,
+      camera: cameras.find((c) => c.edgeId === edgeId && c.id === id),
+    }));
+  });
+  replace(
+    root,
+    h(
+      'div',
+      { class: 'cameras-layout' },
+      h(
+        'table',
+        { class: 'cameras' },
+        h(
+          'tbody',
+          {},
+          rows.map(({ edgeId, id, camera }) => {
+            const state = health.get(`${edgeId}/${id}`);
+            const link = links[edgeId];
+            return h(
+              'tr',
+              { dataset: { camera: id } },
+              h('td', {}, h('strong', {}, id), h('div', { class: 'muted' }, camera?.name ?? '')),
+              h('td', {}, edgeId),
+              h(
+                'td',
+                { class: state ? `cam-${state.state}` : 'muted' },
+                state
+                  ? `${state.state}${state.edgeState === 'offline' ? ` (${t('edge.offline')})` : ''}`
+                  : t('cameras.unknown'),
+              ),
+              h(
+                'td',
+                {},
+                link
+                  ? h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'live-open',
+                        onclick: () => openLive(`${link}/cameras/${encodeURIComponent(id)}/live`),
+                      },
+                      t('cameras.live'),
+                    )
+                  : h('span', { class: 'muted' }, t('cameras.noLink', { edge: edgeId })),
+              ),
+            );
+          }),
+        ),
+      ),
+      player,
+    ),
+  );
+
+  function openLive(url) {
+    replace(
+      player,
+      h('iframe', { src: url, title: t('cameras.live'), allow: 'autoplay' }),
+      h('a', { href: url, target: '_blank', rel: 'noopener' }, url),
+    );
+  }
+}
