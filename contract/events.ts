@@ -85,6 +85,35 @@ export const VehicleCandidateSchema = z.object({
 });
 export type VehicleCandidate = z.infer<typeof VehicleCandidateSchema>;
 
+/** A GeoJSON position, [longitude, latitude] in WGS 84 (RFC 7946 §3.1.1). */
+const LonLatSchema = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
+
+/** A GeoJSON Polygon (RFC 7946 §3.1.6): an outer ring, then any holes; each ring closed, at least 4 positions. */
+export const GeoPolygonSchema = z.object({
+  type: z.literal('Polygon'),
+  coordinates: z
+    .array(
+      z
+        .array(LonLatSchema)
+        .min(4)
+        .refine((ring) => {
+          const [first, last] = [ring[0], ring[ring.length - 1]];
+          return first?.[0] === last?.[0] && first?.[1] === last?.[1];
+        }, 'a ring must be closed: its last position repeats its first'),
+    )
+    .min(1),
+});
+
+/**
+ * The outline of what was found, where a box says too little (a structure seen from a drone):
+ * in the image, normalised like boxes (0..1), and on the ground where the image is georeferenced.
+ */
+export const EventGeometrySchema = z.object({
+  image: z.array(z.tuple([unit, unit])).min(3, 'an outline needs at least 3 points'),
+  geo: GeoPolygonSchema.optional(),
+});
+export type EventGeometry = z.infer<typeof EventGeometrySchema>;
+
 export const EventSchema = z.object({
   ...incidentHead,
   type: EventTypeSchema,
@@ -108,6 +137,8 @@ export const EventSchema = z.object({
     .object({
       snapshot: EvidenceFileSchema.optional(),
       snapshotAnnotated: EvidenceFileSchema.optional(),
+      /** The same place before the change (a drone baseline's crop), beside the snapshot of after. */
+      before: EvidenceFileSchema.optional(),
       clip: EvidenceFileSchema.extend({
         startsAt: isoTime,
         endsAt: isoTime,
@@ -116,6 +147,8 @@ export const EventSchema = z.object({
     .default({}),
   /** Trucks that telemetry places near the camera at the time (muck-truck events); absent without telemetry. */
   vehicles: z.array(VehicleCandidateSchema).optional(),
+  /** The outline of what was found (drone structures); absent where the objects' boxes say it all. */
+  geometry: EventGeometrySchema.optional(),
 });
 
 export type EdgeEvent = z.infer<typeof EventSchema>;

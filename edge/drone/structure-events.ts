@@ -1,18 +1,9 @@
-import { type EdgeEvent, EVENT_SCHEMA_VERSION } from '../../contract/events.ts';
+import { type EdgeEvent, EVENT_SCHEMA_VERSION, type EventGeometry } from '../../contract/events.ts';
 import type { FeaturesManifest } from '../../models/manifest-schema.ts';
 import type { EvidenceFile, StructureCandidate } from './drone-types.ts';
 import { boundingBox, centroid, type Point } from './polygon.ts';
 
-/**
- * The structure's outline, which the event contract has no field for yet (proposed as an additive
- * `geometry` field): normalised to the flight image, and as a GeoJSON polygon where georeferenced.
- */
-export interface StructureGeometry {
-  image: Point[];
-  geo?: { type: 'Polygon'; coordinates: Point[][] };
-}
-
-export type StructureEvent = EdgeEvent & { geometry: StructureGeometry };
+export type StructureEvent = EdgeEvent & { geometry: EventGeometry };
 
 export interface StructureEventInput {
   edgeId: string;
@@ -25,7 +16,7 @@ export interface StructureEventInput {
   candidate: StructureCandidate;
   model: FeaturesManifest;
   modelSha256: string;
-  evidence?: { after: EvidenceFile; pair: EvidenceFile };
+  evidence?: { before: EvidenceFile; after: EvidenceFile; pair: EvidenceFile };
   attributes?: Record<string, number>;
 }
 
@@ -61,7 +52,7 @@ export function buildStructureEvent(input: StructureEventInput): StructureEvent 
     attributes.lon = round(lon, 7);
     attributes.lat = round(lat, 7);
   }
-  const geometry: StructureGeometry = { image: normalised };
+  const geometry: EventGeometry = { image: normalised };
   if (candidate.geoPolygon) {
     const ring = candidate.geoPolygon.map(([x, y]) => [round(x, 7), round(y, 7)] as Point);
     geometry.geo = { type: 'Polygon', coordinates: [[...ring, ring[0] as Point]] };
@@ -92,7 +83,11 @@ export function buildStructureEvent(input: StructureEventInput): StructureEvent 
     model: { name: input.model.name, version: input.model.version, sha256: input.modelSha256 },
     frame,
     evidence: input.evidence
-      ? { snapshot: evidenceRef(input.evidence.after), snapshotAnnotated: evidenceRef(input.evidence.pair) }
+      ? {
+          snapshot: evidenceRef(input.evidence.after),
+          snapshotAnnotated: evidenceRef(input.evidence.pair),
+          before: evidenceRef(input.evidence.before),
+        }
       : {},
     geometry,
   };

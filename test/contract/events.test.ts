@@ -44,6 +44,45 @@ describe('event contract', () => {
     }
   });
 
+  it('keeps an outline and a before image, and names what is wrong with them', () => {
+    const ring: [number, number][] = [
+      [113.241, 23.128],
+      [113.242, 23.128],
+      [113.242, 23.129],
+      [113.241, 23.128],
+    ];
+    const before = { sha256: 'b'.repeat(64), size: 2048, contentType: 'image/jpeg' };
+    const geometry = {
+      image: [
+        [0.1, 0.2],
+        [0.3, 0.2],
+        [0.3, 0.4],
+      ],
+      geo: { type: 'Polygon', coordinates: [ring] },
+    };
+    const result = parseEvent({ ...valid, geometry, evidence: { before } });
+    if (!result.ok) throw new Error(result.error);
+    expect(result.event.geometry).toEqual(geometry);
+    expect(result.event.evidence.before).toEqual(before);
+
+    const bad = parseEvent({
+      ...valid,
+      geometry: {
+        image: [
+          [0.1, 0.2],
+          [1.3, 0.2],
+        ],
+        geo: { type: 'Polygon', coordinates: [ring.slice(0, 3).concat([[113.3, 23.2]])] },
+      },
+    });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.error).toContain('geometry.image[1][0]');
+      expect(bad.error).toMatch(/an outline needs at least 3 points\s+→ at geometry\.image\n/);
+      expect(bad.error).toMatch(/ring must be closed[\s\S]*geometry\.geo\.coordinates\[0\]/);
+    }
+  });
+
   it('refuses another schema version', () => {
     expect(parseEvent({ ...valid, schemaVersion: 2 }).ok).toBe(false);
   });

@@ -44,8 +44,11 @@ describe('drone flights through FlightService', () => {
       ),
     );
     for (const event of change.events) {
-      const parsed = parseEvent(event);
-      expect(parsed.ok, parsed.ok ? '' : parsed.error).toBe(true);
+      const parsed = parseEvent(JSON.parse(JSON.stringify(event)));
+      if (!parsed.ok) throw new Error(parsed.error);
+      expect(parsed.event.geometry).toEqual(event.geometry);
+      expect(parsed.event.evidence.before?.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(parsed.event.evidence.before).toEqual(event.evidence.before);
       expect(event.type).toBe('illegal_structure');
       const image = event.cameraId === 'liwan-aero1' ? 'DJI_0001.jpg' : 'DJI_0002.jpg';
       const polygon = event.geometry.image.map(
