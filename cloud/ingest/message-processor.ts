@@ -1,9 +1,9 @@
 import { type IncidentMessage, isDeviceEvent } from '../../contract/events.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
-import { mergeCandidates, type VehicleCorrelator } from '../iot/vehicle-correlator.ts';
+import { mergeTicketVehicles } from '../iot/ticket-vehicles.ts';
+import type { VehicleCorrelator } from '../iot/vehicle-correlator.ts';
 import type { LiveFeed, LiveMessage } from '../live/live-feed.ts';
-import { ticketRepository } from '../tickets/ticket-repository.ts';
 import type { Ticket } from '../tickets/ticket-schema.ts';
 import { classifyMessage, type DeadLetterCode } from './classify-message.ts';
 import { ingestRepository } from './ingest-repository.ts';
@@ -95,9 +95,9 @@ export class MessageProcessor {
     if (!this.vehicles || isDeviceEvent(event)) return undefined;
     const found = this.vehicles.candidatesFor(event);
     if (!found) return undefined;
-    const ticket = await ticketRepository.byIncident(tx, incidentId);
-    if (!ticket) return undefined;
-    return ticketRepository.setVehicles(tx, incidentId, mergeCandidates(ticket.vehicles ?? [], found), at);
+    // Positions of the minute after the observation are still on their way: look again later.
+    this.vehicles.watch(incidentId, event);
+    return mergeTicketVehicles(tx, incidentId, found, at);
   }
 
   private async deadLetter(

@@ -7,6 +7,7 @@ import type { CloudCore } from '../app/cloud-core.ts';
 import type { CloudConfig } from '../config/cloud-config-schema.ts';
 import type { ConsumerLogger } from '../ingest/mqtt-consumer.ts';
 import { telemetryDeadLetters } from './telemetry-dead-letters.ts';
+import { mergeTicketVehicles } from './ticket-vehicles.ts';
 
 export interface CloudTelemetryOptions {
   config: Readonly<CloudConfig>;
@@ -18,6 +19,8 @@ export interface CloudTelemetryOptions {
   logger?: ConsumerLogger | undefined;
   /** Backoff while the database refuses a write (default 0.5 s doubling to 30 s). */
   retry?: { initialMs: number; maxMs: number };
+  /** How often uncovered-muck-truck tickets are ranked again as positions arrive (default 2 s). */
+  refreshSeconds?: number;
 }
 
 export interface CloudTelemetry {
@@ -91,6 +94,28 @@ export async function startCloudTelemetry(options: CloudTelemetryOptions): Promi
     radiusMeters: iot.radiusMeters,
     maxOffsetSeconds: iot.maxOffsetSeconds,
   });
+  let refreshing: Promise<void> | undefined;
+  const timer = setInterval(
+    () => {
+      if (refreshing) return;
+      refreshing = core.vehicles
+        .refresh(async (incidentId, found) => {
+          const ticket = await core.db.transaction((tx) =>
+            mergeTicketVehicles(tx, incidentId, found, core.clock()),
+          );
+          if (ticket) core.live.publish({ kind: 'ticket.updated', ticket });
+        })
+        .then(
+          () => {},
+          (error) => log?.warn({ err: (error as Error).message }, 'truck candidates not refreshed'),
+        )
+        .finally(() => {
+          refreshing = undefined;
+        });
+    },
+    (options.refreshSeconds ?? 2) * 1000,
+  );
+  timer.unref();
   log?.info(
     { nodeId: rules.nodeId, rules: rules.rules.length, group },
     'cloud IoT rules consuming telemetry',
@@ -100,6 +125,8 @@ export async function startCloudTelemetry(options: CloudTelemetryOptions): Promi
     positions,
     async stop() {
       stopping = true;
+      clearInterval(timer);
+      await refreshing;
       detach();
       // Open incidents stay open: the devices have not left their areas because the cloud stopped.
       await consumer.close();

@@ -40,6 +40,11 @@ export class PositionStore {
     return this.count;
   }
 
+  /** Time of the newest position kept (-Infinity while empty). */
+  get newestTimeMs(): number {
+    return this.newestMs;
+  }
+
   add(report: PositionReport, timeMs: number = Date.parse(report.time)): void {
     const bucketMs = this.options.bucketSeconds * 1000;
     if (timeMs < this.newestMs - this.options.retentionSeconds * 1000) return;

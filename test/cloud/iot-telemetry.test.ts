@@ -33,10 +33,10 @@ async function until<T>(probe: () => Promise<T | undefined | false>, what: strin
 }
 
 /** When the reading of `reports` nearest the camera was taken. */
-const passesCamera = (reports: readonly PositionReport[]) =>
+const passesCamera = (reports: readonly PositionReport[], camera = CAMERA) =>
   reports.reduce((a, b) =>
-    distanceMeters(a.lat, a.lon, CAMERA.lat, CAMERA.lon) <=
-    distanceMeters(b.lat, b.lon, CAMERA.lat, CAMERA.lon)
+    distanceMeters(a.lat, a.lon, camera.lat, camera.lon) <=
+    distanceMeters(b.lat, b.lon, camera.lat, camera.lon)
       ? a
       : b,
   ).time;
@@ -76,6 +76,23 @@ describe.each(backends)('the cloud runs the IoT rules over telemetry from the br
     positionNoiseMeters: 4,
     cargoCover: 'covered',
     seed: 12,
+  });
+  // Past camera ln-market (Lingnan market gate) later on, its positions reaching the cloud only
+  // after the camera's event did.
+  const late = `truck-late-${run}`;
+  const market = simulateVehicle({
+    deviceId: late,
+    plate: '粤AK9012',
+    route: [
+      [113.23, 23.12],
+      [113.242, 23.12],
+    ],
+    speedKmh: 25,
+    startMs: startMs + 5 * 60_000,
+    intervalSeconds: 10,
+    positionNoiseMeters: 4,
+    cargoCover: 'uncovered',
+    seed: 13,
   });
   const notJson = Buffer.from([0xff, 0xfe, 0x7b, 0x00, 0x22]);
   const noPlate = JSON.stringify({
@@ -218,5 +235,39 @@ describe.each(backends)('the cloud runs the IoT rules over telemetry from the br
     expect(Math.abs(vehicles[0]?.offsetSeconds ?? 99)).toBeLessThanOrEqual(5);
     expect(vehicles[1]?.distanceMeters).toBeGreaterThan(150);
     expect(vehicles[1]?.distanceMeters).toBeLessThan(220);
+  });
+
+  it('ranks an observation again as the positions of its minute arrive after it', async () => {
+    const observedAt = passesCamera(market, { lat: 23.12, lon: 113.236 });
+    const event = edgeEvent({
+      edgeId: 'lingnan-hub',
+      cameraId: 'ln-market',
+      type: 'muck_truck_uncovered',
+      key: `late-${run}`,
+      startedAt: new Date(Date.parse(observedAt) - 2000).toISOString(),
+      after: 2,
+    });
+    const { topic, payload } = message(event);
+    const atMarket = async () =>
+      (await ticketRepository.list(opened.core.db, { limit: 1000 })).tickets.find(
+        (t) => t.category === 'muck_truck_uncovered' && t.cameraId === 'ln-market',
+      );
+    const first = await until(async () => {
+      await device.publishAsync(topic, payload, { qos: 1 });
+      await new Promise((r) => setTimeout(r, 300));
+      return atMarket();
+    }, 'the market camera ticket');
+    // Looked, and nobody was there yet.
+    expect(first.vehicles).toEqual([]);
+    for (const reading of market)
+      await device.publishAsync(topics.telemetry(late), JSON.stringify(reading), { qos: 1 });
+    const ticket = await until(async () => {
+      const t = await atMarket();
+      return t?.vehicles?.length ? t : undefined;
+    }, 'the late truck on the ticket');
+    expect(ticket.vehicles?.map((v) => [v.deviceId, v.plate, v.cover])).toEqual([
+      [late, '粤AK9012', 'confirms'],
+    ]);
+    expect(ticket.vehicles?.[0]?.distanceMeters).toBeLessThan(50);
   });
 });
