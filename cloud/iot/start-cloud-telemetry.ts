@@ -1,9 +1,11 @@
 import type { DeviceEvent } from '../../contract/events.ts';
 import { topics } from '../../contract/topics.ts';
+import { IotError } from '../../iot/common/errors.ts';
 import { loadRulesConfig } from '../../iot/config/load-rules-config.ts';
 import { TelemetryConsumer } from '../../iot/consumer/mqtt-telemetry-consumer.ts';
 import { PositionStore } from '../../iot/correlate/position-store.ts';
 import type { CloudCore } from '../app/cloud-core.ts';
+import { CloudError } from '../common/cloud-error.ts';
 import type { CloudConfig } from '../config/cloud-config-schema.ts';
 import type { ConsumerLogger } from '../ingest/mqtt-consumer.ts';
 import { telemetryDeadLetters } from './telemetry-dead-letters.ts';
@@ -42,7 +44,7 @@ export async function startCloudTelemetry(options: CloudTelemetryOptions): Promi
   const iot = config.iot;
   if (!iot) return { consumer: undefined, positions: undefined, stop: async () => {} };
   const log = options.logger;
-  const rules = loadRulesConfig(iot.rules);
+  const rules = loadRules(iot.rules);
   const positions = new PositionStore({ retentionSeconds: Math.max(900, 4 * iot.maxOffsetSeconds) });
   let stopping = false;
   const { initialMs, maxMs } = options.retry ?? { initialMs: 500, maxMs: 30_000 };
@@ -89,6 +91,13 @@ export async function startCloudTelemetry(options: CloudTelemetryOptions): Promi
     positions,
     tickSeconds: 1,
     onError: (error) => log?.warn({ err: (error as Error).message }, 'telemetry consumer'),
+  }).catch((error: Error) => {
+    throw new CloudError(
+      'BROKER_UNREACHABLE',
+      `${options.mqttUrl}: ${error.message}`,
+      { url: options.mqttUrl },
+      { cause: error },
+    );
   });
   const detach = core.vehicles.attach(positions, {
     radiusMeters: iot.radiusMeters,
@@ -132,4 +141,15 @@ export async function startCloudTelemetry(options: CloudTelemetryOptions): Promi
       await consumer.close();
     },
   };
+}
+
+/** The rules file named by `iot.rules`, its problems reported as the cloud config's. */
+function loadRules(file: string) {
+  try {
+    return loadRulesConfig(file);
+  } catch (error) {
+    if (!(error instanceof IotError)) throw error;
+    const code = error.code === 'RULES_CONFIG_NOT_FOUND' ? 'CONFIG_NOT_FOUND' : 'CONFIG_INVALID';
+    throw new CloudError(code, `iot.rules: ${error.message}`, { file }, { cause: error });
+  }
 }
