@@ -48,7 +48,15 @@ export async function startCloudTelemetry(options: CloudTelemetryOptions): Promi
   const positions = new PositionStore({ retentionSeconds: Math.max(900, 4 * iot.maxOffsetSeconds) });
   let stopping = false;
   const { initialMs, maxMs } = options.retry ?? { initialMs: 500, maxMs: 30_000 };
-  const persist = async (write: () => Promise<unknown>, what: object): Promise<void> => {
+  // One write at a time, in the order raised: an outage's retries must not commit an incident's
+  // end before its start.
+  let queue: Promise<unknown> = Promise.resolve();
+  const persist = (write: () => Promise<unknown>, what: object): Promise<void> => {
+    const next = queue.then(() => retried(write, what));
+    queue = next.catch(() => {});
+    return next;
+  };
+  const retried = async (write: () => Promise<unknown>, what: object): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       try {
         await write();
