@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MODEL } from '../detect/model-manifest.ts';
+import { checkUniqueAreaIds, FlightSettingsSchema } from '../drone/flight-config.ts';
 import { DEFAULT_TRACKER_OPTIONS } from '../track/byte-tracker.ts';
 import { polygonArea, segmentsIntersect } from '../zones/geometry.ts';
 
@@ -500,6 +501,21 @@ export const ApiSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
 });
 
+/**
+ * Drone flights compared on this box: the flight settings of `edge flight` (areas, model,
+ * registration, detection), a folder the watcher takes flights from, and where the local API's
+ * uploads go. Paths are relative to the config file.
+ */
+export const DroneSchema = FlightSettingsSchema.extend({
+  /** Folder that flights land in, one sub-folder each; each is compared once its files settle. */
+  inbox: z.string().min(1),
+  /** Where `PUT /flights/:flightId/images/:fileName` stores uploads; default `<dataDir>/flight-uploads`. */
+  uploadDir: z.string().min(1).optional(),
+  /** A flight is taken once its files have not changed for this long. */
+  settleSeconds: z.number().nonnegative().default(5),
+  pollSeconds: z.number().positive().default(2),
+}).superRefine(checkUniqueAreaIds);
+
 export const EdgeConfigSchema = z
   .strictObject({
     /** This edge box's id; used in MQTT topics. */
@@ -523,11 +539,14 @@ export const EdgeConfigSchema = z
     delivery: DeliverySchema.prefault({}),
     evidence: EvidenceSchema.prefault({}),
     live: LiveViewSchema.prefault({}),
+    /** Drone flights; absent: this box takes none. */
+    drone: DroneSchema.optional(),
   })
   .superRefine((config: unknown, ctx) => checkEdgeReferences(config, ctx), { when: alwaysWhenObject });
 
 export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;
 export type ModelRef = z.infer<typeof ModelRefSchema>;
+export type DroneConfig = z.infer<typeof DroneSchema>;
 export type CameraConfig = z.infer<typeof CameraSchema>;
 export type SourceConfig = z.infer<typeof SourceSchema>;
 export type WatchdogConfig = z.infer<typeof WatchdogSchema>;

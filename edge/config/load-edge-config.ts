@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { resolveFlightPaths } from '../drone/flight-config.ts';
 import { ConfigError, type ConfigProblem } from './config-error.ts';
 import { type EdgeConfig, EdgeConfigSchema, isStreamUrl } from './edge-config-schema.ts';
 
@@ -156,6 +157,14 @@ function resolvePaths(config: EdgeConfig, baseDir: string): void {
   config.dataDir = path.resolve(baseDir, config.dataDir);
   for (const model of Object.values(config.models)) {
     if (model.manifest.endsWith('.json')) model.manifest = path.resolve(baseDir, model.manifest);
+  }
+  const { drone } = config;
+  if (drone !== undefined) {
+    config.drone = {
+      ...resolveFlightPaths(drone, baseDir),
+      inbox: path.resolve(baseDir, drone.inbox),
+      ...(drone.uploadDir !== undefined ? { uploadDir: path.resolve(baseDir, drone.uploadDir) } : {}),
+    };
   }
 }
 

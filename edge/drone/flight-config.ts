@@ -54,18 +54,40 @@ export const AreaSchema = z.strictObject({
   permitted: z.string().min(1).optional(),
 });
 
-export const FlightConfigSchema = z.strictObject({
-  edgeId: id,
+/** What the drone path needs besides where it runs: the areas, the feature model and the settings. */
+export const FlightSettingsSchema = z.strictObject({
   /** Feature extractor: a model folder under models/ or a manifest path. */
   model: z.string().min(1).default(DEFAULT_FEATURES_MODEL),
-  /** Folder for before/after evidence crops. */
-  evidenceDir: z.string().min(1).default('evidence'),
   areas: z.array(AreaSchema).min(1),
   registration: RegistrationSettingsSchema,
   detection: DetectionSettingsSchema,
 });
 
+/** Area ids name baselines and events' cameraId: each once. */
+export function checkUniqueAreaIds(
+  settings: { areas: readonly { id: string }[] },
+  ctx: z.RefinementCtx,
+): void {
+  const ids = settings.areas.map((a) => a.id);
+  ids.forEach((areaId, k) => {
+    if (ids.indexOf(areaId) !== k)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['areas', k, 'id'],
+        message: `area id "${areaId}" is used twice`,
+      });
+  });
+}
+
+/** The config of `edge flight`: the settings plus the edge id and a folder for evidence crops. */
+export const FlightConfigSchema = FlightSettingsSchema.extend({
+  edgeId: id,
+  /** Folder for before/after evidence crops. */
+  evidenceDir: z.string().min(1).default('evidence'),
+}).superRefine(checkUniqueAreaIds);
+
 export type FlightConfig = z.infer<typeof FlightConfigSchema>;
+export type FlightSettings = z.infer<typeof FlightSettingsSchema>;
 export type AreaConfig = z.infer<typeof AreaSchema>;
 export type DetectionSettings = z.infer<typeof DetectionSettingsSchema>;
 
@@ -88,21 +110,24 @@ export async function loadFlightConfig(file: string): Promise<FlightConfig> {
   const parsed = FlightConfigSchema.safeParse(raw);
   if (!parsed.success)
     throw new EdgeError('FLIGHT_CONFIG_INVALID', `${file}:\n${z.prettifyError(parsed.error)}`);
-  const ids = parsed.data.areas.map((a) => a.id);
-  const duplicate = ids.find((a, k) => ids.indexOf(a) !== k);
-  if (duplicate)
-    throw new EdgeError('FLIGHT_CONFIG_INVALID', `${file}: area id "${duplicate}" is used twice`);
-  const dir = path.dirname(path.resolve(file));
-  const resolve = (p: string) => path.resolve(dir, p);
   const config = parsed.data;
+  const dir = path.dirname(path.resolve(file));
   return Object.freeze({
-    ...config,
-    model: config.model.endsWith('.json') ? resolve(config.model) : config.model,
-    evidenceDir: resolve(config.evidenceDir),
-    areas: config.areas.map((a) => ({
+    ...resolveFlightPaths(config, dir),
+    evidenceDir: path.resolve(dir, config.evidenceDir),
+  });
+}
+
+/** The settings' file paths (baselines, permits, a model given as a manifest path) made absolute against `dir`. */
+export function resolveFlightPaths<T extends FlightSettings>(settings: T, dir: string): T {
+  const resolve = (p: string) => path.resolve(dir, p);
+  return {
+    ...settings,
+    model: settings.model.endsWith('.json') ? resolve(settings.model) : settings.model,
+    areas: settings.areas.map((a) => ({
       ...a,
       baseline: resolve(a.baseline),
       ...(a.permitted ? { permitted: resolve(a.permitted) } : {}),
     })),
-  });
+  };
 }
