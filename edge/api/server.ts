@@ -5,6 +5,8 @@ import path from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { z } from 'zod';
+import { type FlightRoutesOptions, registerFlightRoutes } from '../drone/flight-routes.ts';
+import type { FlightService } from '../drone/flight-service.ts';
 import type { EvidenceFiles } from '../evidence/evidence-files.ts';
 import type { LiveView } from '../live/live-relays.ts';
 import { apiError } from './api-errors.ts';
@@ -28,6 +30,8 @@ export interface ApiServerOptions {
   live?: LiveView;
   /** Evidence files served by hash; absent: none. */
   evidence?: EvidenceFiles;
+  /** Drone flight uploads and comparison; absent: no flight routes. */
+  flights?: FlightRoutesOptions & { service: FlightService };
 }
 
 export interface ApiServer {
@@ -214,6 +218,11 @@ export function createApiServer(source: ApiSource, options: ApiServerOptions): A
       .send(createReadStream(file.file));
   });
 
+  if (options.flights) {
+    const { service, ...routeOptions } = options.flights;
+    registerFlightRoutes(app, service, routeOptions);
+  }
+
   app.get('/events', async (request, reply) => {
     const parsed = EventsQuerySchema.safeParse(request.query);
     if (!parsed.success) {
@@ -239,6 +248,9 @@ export function createApiServer(source: ApiSource, options: ApiServerOptions): A
           'GET /cameras/:id/live',
           'GET /evidence/:sha256',
           'GET /events?limit=N',
+          ...(options.flights
+            ? ['PUT /flights/:flightId/images/:fileName', 'POST /flights/:flightId/process']
+            : []),
         ],
       }),
     ),

@@ -40,14 +40,15 @@ function fail(code: string, message: string, details: Record<string, unknown> = 
  * The upload endpoint of a flight on the edge's local API:
  * `PUT /flights/:flightId/images/:fileName` with the image bytes as the body stores one image;
  * `POST /flights/:flightId/process` (optional JSON `{ areaId, accept }`) compares the flight and
- * answers each image's outcome and the events raised.
+ * answers each image's outcome and the events raised. Registered as a plugin: it is loaded when
+ * the app is made ready (listen, inject or ready).
  */
-export async function registerFlightRoutes(
+export function registerFlightRoutes(
   app: FastifyInstance,
   service: FlightService,
   options: FlightRoutesOptions,
-): Promise<void> {
-  await app.register(async (scope) => {
+): void {
+  app.register(async (scope) => {
     scope.addContentTypeParser(
       IMAGE_TYPES,
       { parseAs: 'buffer', bodyLimit: options.maxImageBytes ?? 64 * 1024 * 1024 },

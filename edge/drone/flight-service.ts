@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError, EdgeError } from '../common/errors.ts';
+import { SerialQueue } from '../common/serial-queue.ts';
 import { type LoadedFeaturesManifest, loadFeaturesManifest } from '../detect/model-manifest.ts';
 import { type AreaBaselines, matchArea, unionBbox } from './area-matcher.ts';
 import { acceptIntoBaseline, loadBaselines } from './baseline-store.ts';
 import type { ChangeDetector } from './change-detector.ts';
 import { comparePair } from './compare-pair.ts';
 import { DeepChangeDetector } from './deep-change.ts';
-import type { ComparedImage, ImageOutcome } from './drone-types.ts';
+import type { ComparedImage, EvidenceFile, ImageOutcome } from './drone-types.ts';
 import { writeStructureEvidence } from './evidence-crops.ts';
 import { FeatureExtractor } from './feature-extractor.ts';
 import { DEFAULT_THRESHOLDS, type FlightConfig } from './flight-config.ts';
@@ -40,6 +41,14 @@ export interface FlightReport {
   events: StructureEvent[];
 }
 
+/** Where a running edge takes the service's output; `edge flight` needs neither. */
+export interface FlightServiceHooks {
+  /** Each evidence crop once written, before its event is built (e.g. adopted into the evidence store). */
+  keepEvidence?: (file: EvidenceFile) => Promise<void>;
+  /** Each event of every flight processed, awaited before the next (e.g. into the durable outbox). */
+  deliver?: (event: StructureEvent) => Promise<void>;
+}
+
 interface Area extends AreaBaselines {
   registry: PermittedRegistry;
 }
@@ -52,6 +61,9 @@ interface Area extends AreaBaselines {
  * upload route alike.
  */
 export class FlightService {
+  /** One flight at a time: the watcher and the upload route share the model and the baselines. */
+  private readonly queue = new SerialQueue();
+
   private constructor(
     readonly config: FlightConfig,
     readonly cv: OpenCv,
@@ -60,9 +72,10 @@ export class FlightService {
     private readonly detectors: Record<'deep' | 'pixel', ChangeDetector>,
     private readonly areas: Area[],
     private readonly modelSha256: string,
+    private readonly hooks: FlightServiceHooks,
   ) {}
 
-  static async create(config: FlightConfig): Promise<FlightService> {
+  static async create(config: FlightConfig, hooks: FlightServiceHooks = {}): Promise<FlightService> {
     const [cv, model] = await Promise.all([loadOpenCv(), loadFeaturesManifest(config.model)]);
     const extractor = await FeatureExtractor.open(model);
     const areas: Area[] = [];
@@ -77,7 +90,7 @@ export class FlightService {
       });
     }
     const detectors = { deep: new DeepChangeDetector(extractor), pixel: new PixelChangeDetector() };
-    return new FlightService(config, cv, model, extractor, detectors, areas, model.manifest.sha256);
+    return new FlightService(config, cv, model, extractor, detectors, areas, model.manifest.sha256, hooks);
   }
 
   async close(): Promise<void> {
@@ -102,22 +115,26 @@ export class FlightService {
     return this.processFiles(path.basename(path.resolve(dir)), files, options);
   }
 
-  async processFiles(
+  processFiles(
     flight: string,
     files: readonly string[],
     options: ProcessOptions = {},
   ): Promise<FlightReport> {
+    return this.queue.run(() => this.processInTurn(flight, files, options));
+  }
+
+  private async processInTurn(
+    flight: string,
+    files: readonly string[],
+    options: ProcessOptions,
+  ): Promise<FlightReport> {
     const report: FlightReport = { flight, images: [], events: [] };
     for (const file of files) {
       let outcome: ImageOutcome;
+      let events: StructureEvent[] = [];
       try {
         const image = await readFlightImage(file, sha256);
-        const { outcome: compared, events } = await this.processImage(image, options);
-        outcome = compared;
-        for (const event of events) {
-          report.events.push(event);
-          options.onEvent?.(event);
-        }
+        ({ outcome, events } = await this.processImage(image, options));
       } catch (error) {
         if (!(error instanceof EdgeError)) throw error;
         outcome = {
@@ -126,6 +143,11 @@ export class FlightService {
           code: error.code,
           reason: describeError(error),
         };
+      }
+      for (const event of events) {
+        await this.hooks.deliver?.(event);
+        report.events.push(event);
+        options.onEvent?.(event);
       }
       report.images.push(outcome);
       options.onImage?.(outcome);
@@ -153,7 +175,7 @@ export class FlightService {
     throw firstFailure;
   }
 
-  async processImage(
+  private async processImage(
     image: FlightImage,
     options: ProcessOptions = {},
   ): Promise<{ outcome: ComparedImage; events: StructureEvent[] }> {
@@ -203,6 +225,10 @@ export class FlightService {
         options.evidence === false
           ? undefined
           : await writeStructureEvidence(baseline.pixels, pair.registered, candidate.baselinePolygon, prefix);
+      if (evidence && this.hooks.keepEvidence) {
+        for (const file of [evidence.before, evidence.after, evidence.pair])
+          await this.hooks.keepEvidence(file);
+      }
       events.push(
         buildStructureEvent({
           edgeId: this.config.edgeId,

@@ -8,6 +8,7 @@ import { describeError } from '../common/errors.ts';
 import type { EdgeConfig } from '../config/edge-config-schema.ts';
 import { MqttPublisher } from '../delivery/mqtt-publisher.ts';
 import { Outbox } from '../delivery/outbox.ts';
+import { type DroneIntake, startDroneIntake } from '../drone/drone-intake.ts';
 import { EvidenceFiles } from '../evidence/evidence-files.ts';
 import { EvidenceStage } from '../evidence/evidence-stage.ts';
 import { UploadQueue } from '../evidence/upload-queue.ts';
@@ -36,9 +37,10 @@ const EVIDENCE_PRUNE_MS = 60_000;
 const STOP_DRAIN_MS = 3000;
 
 /**
- * A whole edge box from its config: cameras and analysis, evidence (snapshots, clip buffers,
- * uploads), the durable outbox and its MQTT publisher, the local API and live view. Every event is
- * on disk in the outbox before `onEvent` hears of it, and leaves it only on the broker's PUBACK.
+ * A whole edge box from its config: cameras and analysis, drone flights where configured, evidence
+ * (snapshots, clip buffers, flight crops, uploads), the durable outbox and its MQTT publisher, the
+ * local API and live view. Every event is on disk in the outbox before `onEvent` hears of it, and
+ * leaves it only on the broker's PUBACK.
  */
 export async function startEdge(
   config: Readonly<EdgeConfig>,
@@ -88,15 +90,41 @@ export async function startEdge(
   const pruneTimer = setInterval(() => void pruneEvidence().catch(() => {}), EVIDENCE_PRUNE_MS);
   pruneTimer.unref();
 
+  const deliver = async (event: EdgeEvent) => {
+    await publisher.deliver(event);
+    options.onEvent?.(event);
+  };
   node = await EdgeNode.start(config, {
     evidence,
-    onEvent: async (event) => {
-      await publisher.deliver(event);
-      options.onEvent?.(event);
-    },
+    onEvent: deliver,
     onError: (cameraId, error) => log.error({ cameraId }, describeError(error)),
   });
   const running = node;
+  const stopCore = async () => {
+    clearInterval(pruneTimer);
+    await running.stop();
+    await publisher.close(STOP_DRAIN_MS);
+    await uploads?.close();
+    await outbox.close();
+  };
+  let drone: DroneIntake | undefined;
+  try {
+    drone = config.drone
+      ? await startDroneIntake({
+          edgeId: config.edgeId,
+          drone: config.drone,
+          dataDir: config.dataDir,
+          files,
+          ...(uploads ? { uploads } : {}),
+          deliver,
+          logger: log.child({ component: 'drone' }),
+        })
+      : undefined;
+  } catch (error) {
+    // A flight setting that cannot work (a missing baseline, a wrong model) stops the whole box.
+    await stopCore();
+    throw error;
+  }
   const live = config.live.enabled ? new LiveRelays(config, log.child({ component: 'live' })) : undefined;
 
   const api = createApiServer(
@@ -110,6 +138,7 @@ export async function startEdge(
       logger: log.child({ component: 'api' }),
       evidence: files,
       ...(live ? { live } : {}),
+      ...(drone ? { flights: { service: drone.service, uploadDir: drone.uploadDir } } : {}),
     },
   );
   const { url } = await api.listen();
@@ -119,13 +148,10 @@ export async function startEdge(
     apiUrl: url,
     publisher,
     async stop() {
-      clearInterval(pruneTimer);
       await api.close();
       await live?.close();
-      await running.stop();
-      await publisher.close(STOP_DRAIN_MS);
-      await uploads?.close();
-      await outbox.close();
+      await drone?.stop();
+      await stopCore();
     },
   };
 }

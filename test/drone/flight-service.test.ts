@@ -137,7 +137,7 @@ describe('drone flights through FlightService', () => {
 
   it('takes uploads through the local API and answers the comparison', async () => {
     const app = Fastify();
-    await registerFlightRoutes(app, service, { uploadDir: path.join(dir, 'uploads') });
+    registerFlightRoutes(app, service, { uploadDir: path.join(dir, 'uploads') });
     const image = await readFile(`${CHANGE}/DJI_0002.jpg`);
     const put = await app.inject({
       method: 'PUT',
