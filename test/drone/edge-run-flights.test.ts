@@ -1,12 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { connect, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { registerEvidenceRoutes } from '../../cloud/evidence/evidence-routes.ts';
+import { DiskEvidenceStore } from '../../cloud/evidence/evidence-store.ts';
 import { type EdgeEvent, parseEvent } from '../../contract/events.ts';
+import { evidencePath } from '../../contract/evidence-upload.ts';
 import { loadEdgeConfig } from '../../edge/config/load-edge-config.ts';
 import { PROCESSED_MARKER } from '../../edge/drone/flight-watcher.ts';
 import { type RunningEdge, startEdge } from '../../edge/runtime/start-edge.ts';
@@ -27,6 +32,8 @@ describe('edge run with a drone section', () => {
   let broker: TestBroker;
   let subscriber: MqttClient;
   let edge: RunningEdge | undefined;
+  let cloud: FastifyInstance;
+  let cloudUrl: string;
   const received: { topic: string; payload: unknown }[] = [];
   const printed: EdgeEvent[] = [];
   const edgeId = `drone-run-${randomUUID().slice(0, 8)}`;
@@ -39,6 +46,15 @@ describe('edge run with a drone section', () => {
       received.push({ topic, payload: JSON.parse(payload.toString()) }),
     );
     await subscriber.subscribeAsync(`edges/${edgeId}/events/#`, { qos: 1 });
+
+    cloud = Fastify({ forceCloseConnections: true });
+    await registerEvidenceRoutes(cloud, {
+      store: await DiskEvidenceStore.open(path.join(work, 'cloud-evidence')),
+      authorizeUpload: async () => {},
+      authorizeRead: async () => {},
+    });
+    await cloud.listen({ host: '127.0.0.1', port: 0 });
+    cloudUrl = `http://127.0.0.1:${(cloud.server.address() as AddressInfo).port}`;
 
     // The config lies beside the areas it names: every drone path in it is relative.
     await cp('fixtures/drone/areas', path.join(work, 'site/areas'), { recursive: true });
@@ -53,7 +69,7 @@ describe('edge run with a drone section', () => {
         cameras: [{ id: 'gate', source: { url: 'rtsp://127.0.0.1:9/none' } }],
         mqtt: { url: broker.url },
         dataDir: 'data',
-        evidence: { clips: { enabled: false } },
+        evidence: { clips: { enabled: false }, upload: { url: cloudUrl } },
         live: { enabled: false },
         drone: {
           areas: [area('liwan-aero1'), area('liwan-aero3')],
@@ -75,12 +91,13 @@ describe('edge run with a drone section', () => {
 
   afterAll(async () => {
     await edge?.stop();
+    await cloud?.close();
     await subscriber?.endAsync();
     await broker?.dispose();
     await rm(work, { recursive: true, force: true });
   });
 
-  it('delivers a dropped-in flight over MQTT with its outline and evidence that the local API serves', async () => {
+  it('delivers a dropped-in flight over MQTT with its outline, and evidence that the local API serves and uploads', async () => {
     const flightDir = path.join(work, 'site/inbox/flight-1');
     await cp(FLIGHT, flightDir, { recursive: true });
     await until(
@@ -121,6 +138,21 @@ describe('edge run with a drone section', () => {
         const bytes = Buffer.from(await response.arrayBuffer());
         expect(bytes.length).toBe(file.size);
         expect(createHash('sha256').update(bytes).digest('hex')).toBe(file.sha256);
+      }
+    }
+    const uploaded = async (sha256: string) =>
+      (await fetch(`${cloudUrl}${evidencePath(sha256)}`)).status === 200;
+    expect(await uploaded('0'.repeat(64))).toBe(false);
+    const hashes = events.flatMap((e) => [
+      e.evidence.before,
+      e.evidence.snapshot,
+      e.evidence.snapshotAnnotated,
+    ]);
+    const deadline = Date.now() + 60_000;
+    for (const file of hashes) {
+      while (!(await uploaded(file?.sha256 ?? ''))) {
+        if (Date.now() > deadline) throw new Error(`evidence ${file?.sha256} never reached the cloud`);
+        await sleep(200);
       }
     }
     const marker = JSON.parse(await readFile(path.join(flightDir, PROCESSED_MARKER), 'utf8'));
