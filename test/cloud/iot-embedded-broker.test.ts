@@ -36,6 +36,7 @@ describe.each(backends)('cloud telemetry on the embedded broker (aedes, MQTT 3.1
       mqttUrl: broker.url,
       protocolVersion: 4,
       core: opened.core,
+      retry: { initialMs: 100, maxMs: 400 },
     });
     device = await connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
   });
@@ -76,5 +77,38 @@ describe.each(backends)('cloud telemetry on the embedded broker (aedes, MQTT 3.1
       'SELECT code, topic FROM dead_letters',
     );
     expect(letters).toEqual([{ code: 'TELEMETRY_NOT_JSON', topic: 'devices/truck-aedes/telemetry' }]);
+  });
+
+  it('holds what a failing database would lose, and stores it in order once the database is back', async () => {
+    const reports = simulateVehicle({
+      deviceId: 'truck-outage',
+      plate: '粤AQ1111',
+      route: [
+        [113.232, 23.1302],
+        [113.244, 23.1302],
+      ],
+      speedKmh: 30,
+      startMs: Date.now() - 5 * 60_000,
+      intervalSeconds: 5,
+      seed: 4,
+    });
+    const db = opened.core.db;
+    await db.query('ALTER TABLE events RENAME TO events_away');
+    try {
+      for (const r of reports)
+        await device.publishAsync(topics.telemetry(r.deviceId), JSON.stringify(r), { qos: 1 });
+      await new Promise((r) => setTimeout(r, 2500));
+    } finally {
+      await db.query('ALTER TABLE events_away RENAME TO events');
+    }
+    const phases = await until(async () => {
+      const rows = await db.query<{ phase: string }>(
+        "SELECT phase FROM events WHERE device_id = 'truck-outage' ORDER BY received_at, sequence",
+      );
+      return rows.length === 2 && rows.map((r) => r.phase);
+    }, 'both events of the crossing');
+    expect(phases).toEqual(['start', 'end']);
+    const { tickets } = await ticketRepository.list(db, { limit: 100 });
+    expect(tickets.filter((t) => t.deviceId === 'truck-outage')).toHaveLength(1);
   });
 });
