@@ -1,0 +1,68 @@
+import os from 'node:os';
+import pino from 'pino';
+import { z } from 'zod';
+import { startCloud } from '../cloud/app/start-cloud.ts';
+import { loadCloudConfig } from '../cloud/config/load-cloud-config.ts';
+
+/**
+ * The cloud service configured by environment variables over a base config file (places, routing,
+ * users): what docker-compose.yml runs, once per replica.
+ */
+const EnvSchema = z.object({
+  CLOUD_CONFIG: z.string().min(1).default('fixtures/cloud/cloud.yaml'),
+  DATABASE_URL: z.string().startsWith('postgres').optional(),
+  MQTT_URL: z.string().regex(/^mqtts?:\/\//, 'mqtt://host:port'),
+  MQTT_PROTOCOL_VERSION: z.enum(['4', '5']).default('5').transform(Number),
+  MQTT_GROUP: z.string().min(1).default('cloud'),
+  /** Each replica needs its own: default the container's hostname. */
+  MQTT_CLIENT_ID: z.string().min(1).default(`cloud-${os.hostname()}`),
+  MQTT_USERNAME: z.string().optional(),
+  MQTT_PASSWORD: z.string().optional(),
+  API_HOST: z.string().default('0.0.0.0'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  EVIDENCE_DIR: z.string().min(1).default('/data/evidence'),
+  /** "edgeId=http://host:port,…": where each edge's live view is, for the UI. */
+  EDGE_API_URLS: z.string().default(''),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+async function main() {
+  const parsed = EnvSchema.safeParse(process.env);
+  if (!parsed.success) throw Object.assign(new Error(z.prettifyError(parsed.error)), { code: 'ENV_INVALID' });
+  const env = parsed.data;
+  const base = await loadCloudConfig(env.CLOUD_CONFIG);
+  const edgeApiUrls = new Map(
+    env.EDGE_API_URLS.split(',')
+      .filter(Boolean)
+      .map((pair) => pair.split('=', 2) as [string, string]),
+  );
+  const cloud = await startCloud(
+    {
+      ...base,
+      database: env.DATABASE_URL ? { url: env.DATABASE_URL } : base.database,
+      mqtt: {
+        ...base.mqtt,
+        url: env.MQTT_URL,
+        protocolVersion: env.MQTT_PROTOCOL_VERSION as 4 | 5,
+        group: env.MQTT_GROUP,
+        clientId: env.MQTT_CLIENT_ID,
+        username: env.MQTT_USERNAME,
+        password: env.MQTT_PASSWORD,
+      },
+      api: { host: env.API_HOST, port: env.API_PORT },
+      evidence: { dir: env.EVIDENCE_DIR },
+    },
+    { logger: pino({ level: env.LOG_LEVEL }), edgeApiUrls },
+  );
+  const stop = async () => {
+    await cloud.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: Error & { code?: string }) => {
+  process.stderr.write(`${error.code ?? 'CLOUD_FAILED'}: ${error.message}\n`);
+  process.exit(1);
+});

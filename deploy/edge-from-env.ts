@@ -1,0 +1,64 @@
+import pino from 'pino';
+import { z } from 'zod';
+import { loadEdgeConfig } from '../edge/config/load-edge-config.ts';
+import { startEdge } from '../edge/runtime/start-edge.ts';
+
+/** An edge node configured by environment variables over its config file (cameras, zones, models). */
+const EnvSchema = z.object({
+  EDGE_CONFIG: z.string().min(1).default('fixtures/demo/edge.yaml'),
+  MQTT_URL: z.string().regex(/^(mqtts?|wss?):\/\//, 'mqtt://host:port'),
+  MQTT_PROTOCOL_VERSION: z.enum(['4', '5']).default('5').transform(Number),
+  MQTT_USERNAME: z.string().optional(),
+  MQTT_PASSWORD: z.string().optional(),
+  /** The cloud's base URL, where evidence is uploaded. */
+  EVIDENCE_UPLOAD_URL: z.url().optional(),
+  EDGE_TOKEN: z.string().min(1).optional(),
+  DATA_DIR: z.string().min(1).default('/data/edge'),
+  API_HOST: z.string().default('0.0.0.0'),
+  API_PORT: z.coerce.number().int().min(1).max(65535).default(8088),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+async function main() {
+  const parsed = EnvSchema.safeParse(process.env);
+  if (!parsed.success) throw Object.assign(new Error(z.prettifyError(parsed.error)), { code: 'ENV_INVALID' });
+  const env = parsed.data;
+  const file = await loadEdgeConfig(env.EDGE_CONFIG);
+  const edge = await startEdge(
+    {
+      ...file,
+      mqtt: {
+        ...file.mqtt,
+        url: env.MQTT_URL,
+        protocolVersion: env.MQTT_PROTOCOL_VERSION as 4 | 5,
+        ...(env.MQTT_USERNAME ? { username: env.MQTT_USERNAME, password: env.MQTT_PASSWORD } : {}),
+      },
+      evidence: {
+        ...file.evidence,
+        ...(env.EVIDENCE_UPLOAD_URL
+          ? {
+              upload: {
+                url: env.EVIDENCE_UPLOAD_URL,
+                chunkKilobytes: 1024,
+                ...(env.EDGE_TOKEN ? { token: env.EDGE_TOKEN } : {}),
+              },
+            }
+          : {}),
+      },
+      api: { host: env.API_HOST, port: env.API_PORT },
+      dataDir: env.DATA_DIR,
+    },
+    { logger: pino({ level: env.LOG_LEVEL }) },
+  );
+  const stop = async () => {
+    await edge.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: Error & { code?: string }) => {
+  process.stderr.write(`${error.code ?? 'EDGE_FAILED'}: ${error.message}\n`);
+  process.exit(1);
+});
