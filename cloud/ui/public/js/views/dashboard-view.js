@@ -80,6 +80,17 @@ export async function renderDashboard(root, ctx) {
             'table',
             {},
             h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['filter.street', 'dash.closed', 'dash.closureRate', 'dash.onTimeRate'].map((k) =>
+                  h('th', {}, t(k)),
+                ),
+              ),
+            ),
+            h(
               'tbody',
               {},
               byStreet.map((r) =>

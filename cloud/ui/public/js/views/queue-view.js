@@ -5,6 +5,7 @@ import { t } from '../i18n.js';
 import { doneMessage, REJECT_REASONS, transition } from '../ticket-actions.js';
 
 const QUEUE_STATES = 'new,confirmed,reopened';
+const QUEUE_SOURCES = ['ai', 'iot'];
 const KEY_ACTIONS = { c: 'confirm', d: 'dispatch' };
 
 /** Most urgent level first (1 is the most urgent), newest first within a level. */
@@ -25,7 +26,11 @@ export async function renderQueue(root, ctx) {
   let rejecting = false;
 
   async function load() {
-    const { tickets } = await api(`/tickets?state=${QUEUE_STATES}&source=ai&limit=100`);
+    // AI video events and IoT device events both wait for a person's review.
+    const pages = await Promise.all(
+      QUEUE_SOURCES.map((source) => api(`/tickets?state=${QUEUE_STATES}&source=${source}&limit=100`)),
+    );
+    const tickets = pages.flatMap((page) => page.tickets);
     const details = await Promise.all(
       tickets.map(async (ticket) => {
         const [detail, incident] = await Promise.all([
