@@ -7,6 +7,7 @@ export const API_ERROR_CODES = {
   AUTH_REQUIRED: 'no valid token was sent',
   FORBIDDEN: "the token's role may not use this route",
   NOT_FOUND: 'no such ticket, incident, camera or place',
+  PLACE_IN_USE: 'the place still has children or open tickets; move, close or remove them first',
   INTERNAL: 'the server failed; the details are in its log',
 } as const;
 

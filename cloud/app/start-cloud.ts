@@ -9,7 +9,8 @@ import type { CloudConfig } from '../config/cloud-config-schema.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { DiskEvidenceStore } from '../evidence/evidence-store.ts';
 import { MqttConsumer } from '../ingest/mqtt-consumer.ts';
-import { cameraRepository } from '../places/camera-repository.ts';
+import { startCloudTelemetry } from '../iot/start-cloud-telemetry.ts';
+import { applyStoredEdits } from '../places/apply-stored-edits.ts';
 import { loadPlaces } from '../places/load-places.ts';
 import { type CloudCore, createCloudCore } from './cloud-core.ts';
 
@@ -55,7 +56,7 @@ export async function startCloud(
     const places = await loadPlaces(config.places.grids, config.places.cameras);
     const db = await openDatabase(config.database);
     stops.push(() => db.close());
-    places.applyCameraEdits(await cameraRepository.list(db));
+    await applyStoredEdits(db, places);
     const core = createCloudCore(db, config, places, clock);
 
     let broker: EmbeddedBroker | undefined;
@@ -114,6 +115,14 @@ export async function startCloud(
         { cause: error },
       );
     });
+    const telemetry = await startCloudTelemetry({
+      config,
+      mqttUrl,
+      protocolVersion: config.mqtt.protocolVersion ?? (broker ? 4 : 5),
+      core,
+      ...(log ? { logger: log } : {}),
+    });
+    stops.push(() => telemetry.stop());
     log?.info({ url, docs: `${url}/docs`, mqtt: mqttUrl, database: db.kind }, 'cloud running');
     return { url, mqttUrl, core, app, sweep, stop };
   } catch (error) {

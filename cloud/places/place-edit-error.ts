@@ -1,13 +1,10 @@
-/**
- * Codes of refused place edits. VALIDATION_FAILED and NOT_FOUND are the API's own; PLACE_IN_USE
- * is new with place editing.
- */
-export const PLACE_EDIT_ERROR_CODES = {
-  VALIDATION_FAILED: 'the place is not valid where it would go (details name each field)',
-  NOT_FOUND: 'no such place',
-  PLACE_IN_USE: 'the place still has children or open tickets; move, close or remove them first',
-} as const;
-export type PlaceEditErrorCode = keyof typeof PLACE_EDIT_ERROR_CODES;
+import type { API_ERROR_CODES } from '../api/api-errors.ts';
+
+/** The API codes a refused place edit answers with (described in the API's catalogue). */
+export type PlaceEditErrorCode = Extract<
+  keyof typeof API_ERROR_CODES,
+  'VALIDATION_FAILED' | 'NOT_FOUND' | 'PLACE_IN_USE'
+>;
 
 const STATUS: Record<PlaceEditErrorCode, number> = {
   VALIDATION_FAILED: 400,
