@@ -44,7 +44,7 @@ export const CreateReportSchema = z.strictObject({
 });
 
 const EvidenceLinkSchema = z.object({
-  kind: z.enum(['snapshot', 'snapshotAnnotated', 'clip']),
+  kind: z.enum(['snapshot', 'snapshotAnnotated', 'before', 'clip']),
   sha256: z.string(),
   contentType: z.string(),
   /** GET it with a user token (404 until the edge's upload completes). */
@@ -104,7 +104,7 @@ export async function ticketRoutes(
           ? []
           : await ingestRepository.events(core.db, { incidentId: ticket.incidentId, limit: 1000 });
       const evidence = events.flatMap((event) =>
-        (isDeviceEvent(event) ? [] : (['snapshot', 'snapshotAnnotated', 'clip'] as const)).flatMap((kind) => {
+        (isDeviceEvent(event) ? [] : (['snapshot', 'snapshotAnnotated', 'before', 'clip'] as const)).flatMap((kind) => {
           if (isDeviceEvent(event)) return [];
           const file = event.evidence[kind];
           return file
