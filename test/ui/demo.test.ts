@@ -81,7 +81,7 @@ describe('the one-command demo', () => {
     await page.goto(`${demo.cloud.url}/ui/#/cameras`);
     await page.locator('tr[data-camera="ln-market"] button.live-open').click();
     await expect
-      .poll(() => page.locator('.live-player iframe').getAttribute('src'))
+      .poll(() => page.locator('.live-player iframe').getAttribute('src'), { timeout: 20_000 })
       .toBe(`${demo.edge.apiUrl}/cameras/ln-market/live`);
     await page.waitForTimeout(3000);
     await page.screenshot({ path: path.join(ARTIFACTS, '09-demo-live-view.png') });

@@ -15,6 +15,8 @@ import {
 } from './support/ui-cloud.ts';
 
 const SNAPSHOT = path.resolve('fixtures/frames/vtest-0099.jpg');
+/** expect.poll with room for a loaded machine (its default gives up after one second). */
+const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
 
 describe('the operator web UI in chromium against the real cloud', () => {
   let cloud: Awaited<ReturnType<typeof startFixtureCloud>>;
@@ -59,7 +61,7 @@ describe('the operator web UI in chromium against the real cloud', () => {
     await page.goto(`${cloud.url}/`);
     await page.locator('#token').fill('not-a-token');
     await page.locator('form.login button[type=submit]').click();
-    await expect.poll(() => page.locator('form.login .error').textContent()).toContain('not accepted');
+    await eventually(() => page.locator('form.login .error').textContent()).toContain('not accepted');
     await shot('01-login');
 
     await signIn(page, cloud.url, 'supervisor');
@@ -123,37 +125,35 @@ describe('the operator web UI in chromium against the real cloud', () => {
       }),
     );
 
-    await expect.poll(() => page.locator('.qcard').count(), { timeout: 15_000 }).toBe(3);
+    await eventually(() => page.locator('.qcard').count()).toBe(3);
     const vending = await ticketOf('ln-market');
     const parking = await ticketOf('rm-square');
     const vendingCard = card(vending);
-    await expect.poll(() => vendingCard.textContent()).toContain('Street vending');
+    await eventually(() => vendingCard.textContent()).toContain('Street vending');
     const text = (await vendingCard.textContent()) ?? '';
     expect(text).toContain('ln-market');
     expect(text).toContain('confidence 0.83');
     expect(text).toMatch(/Lingnan/);
     // The snapshot really loads (decoded by the browser), through the evidence route.
-    await expect
-      .poll(() =>
-        vendingCard.locator('img').evaluate((img) => {
-          const image = img as unknown as { complete: boolean; naturalWidth: number };
-          return image.complete && image.naturalWidth;
-        }),
-      )
-      .toBe(768);
+    await eventually(() =>
+      vendingCard.locator('img').evaluate((img) => {
+        const image = img as unknown as { complete: boolean; naturalWidth: number };
+        return image.complete && image.naturalWidth;
+      }),
+    ).toBe(768);
     const boundaryCard = page.locator('.qcard', { hasText: 'Loitering' });
-    await expect.poll(() => boundaryCard.textContent()).toMatch(/Also seen by (ln|rm)-boundary/);
+    await eventually(() => boundaryCard.textContent()).toMatch(/Also seen by (ln|rm)-boundary/);
     await shot('02-queue');
 
     // Keyboard: select the vending card, C confirms it; the parking card, R then 1 rejects it.
     await vendingCard.click();
     await page.keyboard.press('c');
-    await expect.poll(() => vendingCard.getAttribute('data-state')).toBe('confirmed');
+    await eventually(() => vendingCard.getAttribute('data-state')).toBe('confirmed');
     await card(parking).click();
     await page.keyboard.press('r');
     await page.locator('.reasons').waitFor();
     await page.keyboard.press('1');
-    await expect.poll(() => card(parking).count()).toBe(0);
+    await eventually(() => card(parking).count()).toBe(0);
 
     // The dispatcher sees the confirmed ticket in the queue and dispatches it with D.
     await signIn(page, cloud.url, 'dispatcher');
@@ -161,28 +161,28 @@ describe('the operator web UI in chromium against the real cloud', () => {
     await card(vending).click();
     expect(await card(vending).locator('.act-confirm').count()).toBe(0);
     await page.keyboard.press('d');
-    await expect.poll(() => card(vending).count()).toBe(0);
+    await eventually(() => card(vending).count()).toBe(0);
 
     // The handler works it from the ticket view: accept, start, handle with a note and proof.
     await signIn(page, cloud.url, 'handler');
     await page.goto(`${cloud.url}/ui/#/tickets/${vending}`);
     const state = page.locator('#ticket-state');
-    await expect.poll(() => state.textContent()).toBe('dispatched');
+    await eventually(() => state.textContent()).toBe('dispatched');
     expect(await page.locator('form.action[data-action="close"]').count()).toBe(0);
     await page.locator('form.action[data-action="accept"] button').click();
-    await expect.poll(() => state.textContent()).toBe('accepted');
+    await eventually(() => state.textContent()).toBe('accepted');
     await page.locator('form.action[data-action="start"] button').click();
-    await expect.poll(() => state.textContent()).toBe('in progress');
+    await eventually(() => state.textContent()).toBe('in progress');
     const handle = page.locator('form.action[data-action="handle"]');
     await handle.locator('input[name="note"]').fill('stall moved off the pavement');
     await handle.locator('button').click();
-    await expect.poll(() => state.textContent()).toBe('handled');
+    await eventually(() => state.textContent()).toBe('handled');
 
     // The operator verifies and closes it; the timeline shows every step with its actor.
     await signIn(page, cloud.url, 'operator');
     await page.goto(`${cloud.url}/ui/#/tickets/${vending}`);
     await page.locator('form.action[data-action="close"] button').click();
-    await expect.poll(() => state.textContent()).toBe('closed');
+    await eventually(() => state.textContent()).toBe('closed');
     const timeline = await page.locator('.timeline li').allTextContents();
     expect(timeline.map((l) => l.match(/· (\w+) \(/)?.[1])).toEqual(
       [undefined, 'operator', 'dispatcher', 'handler', 'handler', 'handler', 'operator'].slice(
@@ -195,7 +195,7 @@ describe('the operator web UI in chromium against the real cloud', () => {
     // The supervisor's dashboard now counts the closure and the false alarm on rm-square.
     await signIn(page, cloud.url, 'supervisor');
     await page.goto(`${cloud.url}/ui/#/dashboard`);
-    await expect.poll(() => tile('closed').textContent()).toBe('1');
+    await eventually(() => tile('closed').textContent()).toBe('1');
     expect(await tile('total').textContent()).toBe('3');
     expect(await tile('rejected').textContent()).toBe('1');
     expect(await tile('closure-rate').textContent()).toBe('50.0 %');
@@ -210,14 +210,14 @@ describe('the operator web UI in chromium against the real cloud', () => {
     await page.goto(`${cloud.url}/ui/#/map`);
     await page.locator('svg.map .place.level-grid').first().waitFor();
     expect(await page.locator('svg.map .place.level-street').count()).toBe(2);
-    await expect.poll(() => page.locator('svg.map g.ticket').count()).toBe(3);
+    await eventually(() => page.locator('svg.map g.ticket').count()).toBe(3);
     await page.locator('.filters select[name="street"]').selectOption('renmin');
-    await expect.poll(() => page.locator('svg.map g.ticket').count()).toBe(2);
+    await eventually(() => page.locator('svg.map g.ticket').count()).toBe(2);
     await page.locator('.filters select[name="state"]').selectOption('rejected');
-    await expect.poll(() => page.locator('svg.map g.ticket').count()).toBe(1);
+    await eventually(() => page.locator('svg.map g.ticket').count()).toBe(1);
     await page.locator('.filters select[name="street"]').selectOption('');
     await page.locator('.filters select[name="state"]').selectOption('');
-    await expect.poll(() => page.locator('svg.map g.ticket').count()).toBe(3);
+    await eventually(() => page.locator('svg.map g.ticket').count()).toBe(3);
     await shot('05-map');
     await page.goto(`${cloud.url}/ui/#/cameras`);
     await page.locator('table.cameras tr[data-camera="ln-market"]').waitFor();
@@ -228,16 +228,16 @@ describe('the operator web UI in chromium against the real cloud', () => {
     const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } });
     const zhPage = await zh.newPage();
     await zhPage.goto(`${cloud.url}/`);
-    await expect.poll(() => zhPage.locator('form.login h1').textContent()).toBe('登录');
+    await eventually(() => zhPage.locator('form.login h1').textContent()).toBe('登录');
     await zhPage.locator('#token').fill('operator-token');
     await zhPage.locator('form.login button[type=submit]').click();
-    await expect.poll(() => zhPage.locator('#nav a').first().textContent()).toBe('待审核');
+    await eventually(() => zhPage.locator('#nav a').first().textContent()).toBe('待审核');
     await zhPage.goto(`${cloud.url}/ui/#/tickets`);
-    await expect.poll(() => zhPage.locator('table.tickets tbody tr').count()).toBe(3);
+    await eventually(() => zhPage.locator('table.tickets tbody tr').count()).toBe(3);
     expect(await zhPage.locator('table.tickets').textContent()).toContain('已结案');
     await zhPage.screenshot({ path: path.join(ARTIFACTS, '07-tickets-zh-laptop.png') });
     await zhPage.locator('#lang-switch').click();
-    await expect.poll(() => zhPage.locator('#nav a').first().textContent()).toBe('Review queue');
+    await eventually(() => zhPage.locator('#nav a').first().textContent()).toBe('Review queue');
     await zh.close();
   });
 });
