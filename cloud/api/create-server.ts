@@ -41,8 +41,13 @@ export interface CloudServerOptions {
 export async function createCloudServer(options: CloudServerOptions): Promise<FastifyInstance> {
   const { core, auth } = options;
   const logger = options.logger ?? false;
+  // Stopping closes every connection, not only idle ones: live-feed streams never go idle, and
+  // edges and browsers reconnect (an edge's interrupted upload resumes from what was stored).
+  const settings = { forceCloseConnections: true } as const;
   const app: FastifyInstance =
-    typeof logger === 'boolean' ? Fastify({ logger }) : Fastify({ loggerInstance: logger });
+    typeof logger === 'boolean'
+      ? Fastify({ ...settings, logger })
+      : Fastify({ ...settings, loggerInstance: logger });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

@@ -104,23 +104,25 @@ export async function ticketRoutes(
           ? []
           : await ingestRepository.events(core.db, { incidentId: ticket.incidentId, limit: 1000 });
       const evidence = events.flatMap((event) =>
-        (isDeviceEvent(event) ? [] : (['snapshot', 'snapshotAnnotated', 'before', 'clip'] as const)).flatMap((kind) => {
-          if (isDeviceEvent(event)) return [];
-          const file = event.evidence[kind];
-          return file
-            ? [
-                {
-                  kind,
-                  sha256: file.sha256,
-                  contentType: file.contentType,
-                  url: evidencePath(file.sha256),
-                  eventId: event.eventId,
-                  cameraId: event.cameraId,
-                  observedAt: event.observedAt,
-                },
-              ]
-            : [];
-        }),
+        (isDeviceEvent(event) ? [] : (['snapshot', 'snapshotAnnotated', 'before', 'clip'] as const)).flatMap(
+          (kind) => {
+            if (isDeviceEvent(event)) return [];
+            const file = event.evidence[kind];
+            return file
+              ? [
+                  {
+                    kind,
+                    sha256: file.sha256,
+                    contentType: file.contentType,
+                    url: evidencePath(file.sha256),
+                    eventId: event.eventId,
+                    cameraId: event.cameraId,
+                    observedAt: event.observedAt,
+                  },
+                ]
+              : [];
+          },
+        ),
       );
       return {
         ticket,
