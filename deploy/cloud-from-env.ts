@@ -2,6 +2,7 @@ import os from 'node:os';
 import pino from 'pino';
 import { z } from 'zod';
 import { startCloud } from '../cloud/app/start-cloud.ts';
+import { EvidenceConfigSchema } from '../cloud/config/cloud-config-schema.ts';
 import { loadCloudConfig } from '../cloud/config/load-cloud-config.ts';
 
 /**
@@ -20,7 +21,16 @@ const EnvSchema = z.object({
   MQTT_PASSWORD: z.string().optional(),
   API_HOST: z.string().default('0.0.0.0'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** 'disk': EVIDENCE_DIR (shared by replicas only through a shared volume); 's3': the bucket below. */
+  EVIDENCE_STORE: z.enum(['disk', 's3']).default('disk'),
   EVIDENCE_DIR: z.string().min(1).default('/data/evidence'),
+  EVIDENCE_S3_ENDPOINT: z.url().optional(),
+  EVIDENCE_S3_REGION: z.string().min(1).default('us-east-1'),
+  EVIDENCE_S3_BUCKET: z.string().optional(),
+  EVIDENCE_S3_PREFIX: z.string().default('evidence/'),
+  EVIDENCE_S3_ACCESS_KEY_ID: z.string().optional(),
+  EVIDENCE_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  EVIDENCE_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
   /** "edgeId=http://host:port,…": where each edge's live view is, for the UI. */
   EDGE_API_URLS: z.string().default(''),
   LOG_LEVEL: z.string().default('info'),
@@ -30,6 +40,27 @@ async function main() {
   const parsed = EnvSchema.safeParse(process.env);
   if (!parsed.success) throw Object.assign(new Error(z.prettifyError(parsed.error)), { code: 'ENV_INVALID' });
   const env = parsed.data;
+  const evidence = EvidenceConfigSchema.safeParse(
+    env.EVIDENCE_STORE === 's3'
+      ? {
+          store: 's3',
+          dir: env.EVIDENCE_DIR,
+          s3: {
+            endpoint: env.EVIDENCE_S3_ENDPOINT,
+            region: env.EVIDENCE_S3_REGION,
+            bucket: env.EVIDENCE_S3_BUCKET,
+            prefix: env.EVIDENCE_S3_PREFIX,
+            accessKeyId: env.EVIDENCE_S3_ACCESS_KEY_ID,
+            secretAccessKey: env.EVIDENCE_S3_SECRET_ACCESS_KEY,
+            forcePathStyle: env.EVIDENCE_S3_FORCE_PATH_STYLE === 'true',
+          },
+        }
+      : { store: 'disk', dir: env.EVIDENCE_DIR },
+  );
+  if (!evidence.success)
+    throw Object.assign(new Error(`EVIDENCE_S3_*: ${z.prettifyError(evidence.error)}`), {
+      code: 'ENV_INVALID',
+    });
   const base = await loadCloudConfig(env.CLOUD_CONFIG);
   const edgeApiUrls = new Map(
     env.EDGE_API_URLS.split(',')
@@ -50,7 +81,7 @@ async function main() {
         password: env.MQTT_PASSWORD,
       },
       api: { host: env.API_HOST, port: env.API_PORT },
-      evidence: { dir: env.EVIDENCE_DIR },
+      evidence: evidence.data,
     },
     { logger: pino({ level: env.LOG_LEVEL }), edgeApiUrls },
   );

@@ -7,7 +7,7 @@ import { type EmbeddedBroker, startEmbeddedBroker } from '../broker/embedded-bro
 import { CloudError } from '../common/cloud-error.ts';
 import type { CloudConfig } from '../config/cloud-config-schema.ts';
 import { openDatabase } from '../db/open-database.ts';
-import { DiskEvidenceStore } from '../evidence/evidence-store.ts';
+import { openEvidenceStore } from '../evidence/open-evidence-store.ts';
 import { MqttConsumer } from '../ingest/mqtt-consumer.ts';
 import { startCloudTelemetry } from '../iot/start-cloud-telemetry.ts';
 import { applyStoredEdits } from '../places/apply-stored-edits.ts';
@@ -67,7 +67,9 @@ export async function startCloud(
     }
     const mqttUrl = config.mqtt.url ?? (broker as EmbeddedBroker).url;
 
-    const evidence = await DiskEvidenceStore.open(config.evidence.dir);
+    const opened = await openEvidenceStore(config.evidence);
+    stops.push(() => opened.close());
+    const evidence = opened.store;
     const auth = new TokenAuth(config.auth);
     const app = await createCloudServer({
       core,
@@ -123,7 +125,10 @@ export async function startCloud(
       ...(log ? { logger: log } : {}),
     });
     stops.push(() => telemetry.stop());
-    log?.info({ url, docs: `${url}/docs`, mqtt: mqttUrl, database: db.kind }, 'cloud running');
+    log?.info(
+      { url, docs: `${url}/docs`, mqtt: mqttUrl, database: db.kind, evidence: opened.kind },
+      'cloud running',
+    );
     return { url, mqttUrl, core, app, sweep, stop };
   } catch (error) {
     await stop();

@@ -53,6 +53,35 @@ export const RoutingConfigSchema = z.strictObject({
 });
 export type RoutingConfig = z.infer<typeof RoutingConfigSchema>;
 
+/** An S3-compatible bucket (AWS S3, SeaweedFS, MinIO, Ceph RGW...) for cloud/evidence/s3-evidence-store.ts. */
+export const S3EvidenceConfigSchema = z.strictObject({
+  /** http(s)://host:port of the S3 API. */
+  endpoint: z.url(),
+  region: z.string().min(1).default('us-east-1'),
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
+  /** Keys start with this; end it with "/" for a folder. */
+  prefix: z.string().default('evidence/'),
+  accessKeyId: z.string().min(1),
+  secretAccessKey: z.string().min(1),
+  /** host/bucket/key rather than bucket.host/key: what most self-hosted servers want. */
+  forcePathStyle: z.boolean().default(true),
+});
+export type S3EvidenceConfig = z.infer<typeof S3EvidenceConfigSchema>;
+
+export const EvidenceConfigSchema = z
+  .strictObject({
+    /** Where uploaded evidence is kept; absent: 'disk'. */
+    store: z.enum(['disk', 's3']).optional(),
+    /** The disk store's folder. */
+    dir: z.string().default('data/evidence'),
+    s3: S3EvidenceConfigSchema.optional(),
+  })
+  .refine((evidence) => evidence.store !== 's3' || evidence.s3 !== undefined, {
+    message: "store 's3' needs the s3 section (endpoint, bucket, keys)",
+    path: ['s3'],
+  });
+export type EvidenceConfig = z.infer<typeof EvidenceConfigSchema>;
+
 export const CloudConfigSchema = z.strictObject({
   database: z
     .strictObject({
@@ -106,7 +135,7 @@ export const CloudConfigSchema = z.strictObject({
       open311Keys: z.array(z.strictObject({ name: z.string().min(1), keySha256: Sha256 })).default([]),
     })
     .default({ users: [], edges: [], open311Keys: [] }),
-  evidence: z.strictObject({ dir: z.string().default('data/evidence') }).default({ dir: 'data/evidence' }),
+  evidence: EvidenceConfigSchema.default({ dir: 'data/evidence' }),
   /**
    * The cloud runs the IoT rules itself (the same engine and rules file as an edge hub): device
    * telemetry from the broker becomes device events, and vehicle positions are kept to list the

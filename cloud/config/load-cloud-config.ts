@@ -18,7 +18,7 @@ export function resolveCloudConfig(config: CloudConfig, baseDir: string): Readon
       ...(config.database.dataDir !== undefined ? { dataDir: at(config.database.dataDir) } : {}),
     },
     places: { grids: at(config.places.grids), cameras: at(config.places.cameras) },
-    evidence: { dir: at(config.evidence.dir) },
+    evidence: { ...config.evidence, dir: at(config.evidence.dir) },
     ...(config.iot ? { iot: { ...config.iot, rules: at(config.iot.rules) } } : {}),
   });
 }

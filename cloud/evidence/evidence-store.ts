@@ -4,6 +4,7 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { type EvidenceContentType, EvidenceContentTypeSchema } from '../../contract/evidence-upload.ts';
+import { PerKeyLock } from './per-key-lock.ts';
 
 /** What the store holds of one file. */
 export type EvidenceState =
@@ -28,8 +29,8 @@ export interface AppendRequest {
 
 /**
  * Content-addressed evidence: a file is stored under its sha256 and only becomes readable once all
- * its bytes have arrived and hash to that name. Behind an interface so an S3-compatible store can
- * replace the disk.
+ * its bytes have arrived and hash to that name. Implementations: DiskEvidenceStore (the default) and
+ * S3EvidenceStore; test/cloud/evidence-store-conformance.test.ts is the behaviour both must keep.
  */
 export interface EvidenceStore {
   state(sha256: string): Promise<EvidenceState>;
@@ -53,7 +54,7 @@ interface PartialMeta {
 export class DiskEvidenceStore implements EvidenceStore {
   readonly #completeDir: string;
   readonly #partialDir: string;
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #lock = new PerKeyLock();
 
   private constructor(root: string) {
     this.#completeDir = path.join(root, 'complete');
@@ -77,16 +78,7 @@ export class DiskEvidenceStore implements EvidenceStore {
   }
 
   append(request: AppendRequest): Promise<AppendResult> {
-    const previous = this.#locks.get(request.sha256) ?? Promise.resolve();
-    const next = previous.then(
-      () => this.#append(request),
-      () => this.#append(request),
-    );
-    this.#locks.set(request.sha256, next);
-    void next.finally(() => {
-      if (this.#locks.get(request.sha256) === next) this.#locks.delete(request.sha256);
-    });
-    return next;
+    return this.#lock.run(request.sha256, () => this.#append(request));
   }
 
   async read(sha256: string) {
