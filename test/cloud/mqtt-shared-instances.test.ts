@@ -47,6 +47,8 @@ async function instance(
     { logger: false, ui: false },
   );
   cleanups.push(() => cloud.stop());
+  // startCloud returns at the CONNACK; the SUBACK of a new group's subscription comes just after.
+  await sleep(300);
   return cloud;
 }
 
