@@ -71,8 +71,15 @@ export class MqttConsumer {
           ),
       );
     };
+    // Ready once the subscription exists: at CONNACK when the broker kept the session (it holds
+    // the subscription, and the messages it redelivers first must not wait behind a SUBACK that
+    // mqtt.js reads only after them), else once the SUBACK grants it: a publish before that would
+    // not reach a new group.
+    let subscribed: () => void = () => {};
+    let failed: (error: Error) => void = () => {};
     this.ready = new Promise((resolve, reject) => {
-      this.client.once('connect', () => resolve());
+      subscribed = resolve;
+      failed = reject;
       this.client.once('error', (error) => reject(error));
     });
     this.ready.catch(() => {});
@@ -81,9 +88,15 @@ export class MqttConsumer {
         { url: options.url, sessionPresent: connack.sessionPresent },
         'cloud connected to broker',
       );
+      if (connack.sessionPresent) subscribed();
       this.client.subscribe(this.subscriptions, { qos: 1 }, (error, granted) => {
-        if (error) this.log.error({ err: error.message }, 'subscription failed');
-        else this.log.info({ granted }, 'subscribed');
+        if (error) {
+          this.log.error({ err: error.message }, 'subscription failed');
+          failed(error);
+        } else {
+          this.log.info({ granted }, 'subscribed');
+          subscribed();
+        }
       });
     });
     this.client.on('error', (error) => this.log.warn({ err: error.message }, 'MQTT error'));
