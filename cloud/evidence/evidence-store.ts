@@ -4,6 +4,7 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { type EvidenceContentType, EvidenceContentTypeSchema } from '../../contract/evidence-upload.ts';
+import { decideFromHeld } from './append-checks.ts';
 import { PerKeyLock } from './per-key-lock.ts';
 
 /** What the store holds of one file. */
@@ -87,34 +88,12 @@ export class DiskEvidenceStore implements EvidenceStore {
     return { stream: createReadStream(this.#completeFile(sha256)), ...info };
   }
 
-  async #append({ sha256, offset, length, contentType, chunk }: AppendRequest): Promise<AppendResult> {
+  async #append(request: AppendRequest): Promise<AppendResult> {
+    const { sha256, offset, length, contentType, chunk } = request;
     const complete = await this.#completeInfo(sha256);
-    if (complete) {
-      // Already verified: a retry of the final chunk after a lost answer is a success, not an error.
-      if (complete.size !== length) {
-        return {
-          ok: false,
-          code: 'UPLOAD_BAD_REQUEST',
-          message: `${sha256} is stored with ${complete.size} bytes, not ${length}`,
-        };
-      }
-      return { ok: true, offset: complete.size, complete: true };
-    }
-    if (offset + chunk.length > length) {
-      return {
-        ok: false,
-        code: 'UPLOAD_BAD_REQUEST',
-        message: `chunk ends at byte ${offset + chunk.length}, past Upload-Length ${length}`,
-      };
-    }
-    const meta = await this.#partialMeta(sha256);
-    if (meta && (meta.length !== length || meta.contentType !== contentType)) {
-      return {
-        ok: false,
-        code: 'UPLOAD_BAD_REQUEST',
-        message: `upload of ${sha256} began as ${meta.length} bytes of ${meta.contentType}, not ${length} of ${contentType}`,
-      };
-    }
+    const meta = complete ? undefined : await this.#partialMeta(sha256);
+    const decided = decideFromHeld(request, complete, meta);
+    if (decided) return decided;
     const held = meta ? ((await fileSize(this.#partialFile(sha256))) ?? 0) : 0;
     if (offset !== held) {
       return {

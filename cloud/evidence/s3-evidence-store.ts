@@ -18,6 +18,7 @@ import {
 import { z } from 'zod';
 import { type EvidenceContentType, EvidenceContentTypeSchema } from '../../contract/evidence-upload.ts';
 import type { S3EvidenceConfig } from '../config/cloud-config-schema.ts';
+import { decideFromHeld } from './append-checks.ts';
 import type { AppendRequest, AppendResult, EvidenceState, EvidenceStore } from './evidence-store.ts';
 import { EvidenceStoreError } from './evidence-store-error.ts';
 import { PerKeyLock } from './per-key-lock.ts';
@@ -130,34 +131,12 @@ export class S3EvidenceStore implements EvidenceStore {
     }
   }
 
-  async #append({ sha256, offset, length, contentType, chunk }: AppendRequest): Promise<AppendResult> {
+  async #append(request: AppendRequest): Promise<AppendResult> {
+    const { sha256, offset, length, contentType, chunk } = request;
     const complete = await this.#completeInfo(sha256);
-    if (complete) {
-      // Already verified: a retry of the final chunk after a lost answer is a success, not an error.
-      if (complete.size !== length) {
-        return {
-          ok: false,
-          code: 'UPLOAD_BAD_REQUEST',
-          message: `${sha256} is stored with ${complete.size} bytes, not ${length}`,
-        };
-      }
-      return { ok: true, offset: complete.size, complete: true };
-    }
-    if (offset + chunk.length > length) {
-      return {
-        ok: false,
-        code: 'UPLOAD_BAD_REQUEST',
-        message: `chunk ends at byte ${offset + chunk.length}, past Upload-Length ${length}`,
-      };
-    }
-    const meta = await this.#partialMeta(sha256);
-    if (meta && (meta.length !== length || meta.contentType !== contentType)) {
-      return {
-        ok: false,
-        code: 'UPLOAD_BAD_REQUEST',
-        message: `upload of ${sha256} began as ${meta.length} bytes of ${meta.contentType}, not ${length} of ${contentType}`,
-      };
-    }
+    const meta = complete ? undefined : await this.#partialMeta(sha256);
+    const decided = decideFromHeld(request, complete, meta);
+    if (decided) return decided;
     const chain = meta ? await this.#chain(sha256) : [];
     const held = chainEnd(chain);
     if (offset !== held) {
