@@ -78,13 +78,19 @@ function route() {
     return;
   }
   const match = location.hash.match(current.pattern);
-  view.replaceChildren();
+  // Each route renders into a root of its own: a slower render of the route the user has just
+  // left then fills a detached element instead of overwriting the current view.
+  const root = h('div', { class: 'view-root' });
+  view.replaceChildren(root);
   view.className = `view-${current.name}`;
-  Promise.resolve(current.render(view, ctx, ...match.slice(1)))
+  Promise.resolve(current.render(root, ctx, ...match.slice(1)))
     .then((fn) => {
-      cleanup = fn;
+      if (root.isConnected) cleanup = fn;
+      else fn?.();
     })
-    .catch(ctx.fail);
+    .catch((error) => {
+      if (root.isConnected) ctx.fail(error);
+    });
 }
 
 function renderLogin(message) {
