@@ -12,6 +12,7 @@ import { sleep, startMosquitto } from '../delivery/mosquitto.ts';
 import { backends } from './support/databases.ts';
 import { edgeEvent } from './support/events.ts';
 import { fixtureConfig, fixturePlaces } from './support/fixtures.ts';
+import { until } from './support/until.ts';
 
 const CAMERA_HEALTH = {
   id: 'ln-market',
@@ -25,20 +26,6 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function until<T>(
-  probe: () => Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe("the edge's own publisher into the cloud, through Mosquitto", () => {
   it('delivers events as one ticket and the edge status online, then offline when it stops', async () => {

@@ -11,25 +11,12 @@ import { sleep, startMosquitto, type TestBroker } from '../delivery/mosquitto.ts
 import { backends, type TestDatabase } from './support/databases.ts';
 import { edgeEvent, message } from './support/events.ts';
 import { fixtureConfig, fixturePlaces, token } from './support/fixtures.ts';
+import { until } from './support/until.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function until<T>(
-  probe: () => Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 async function publisher(
   url: string,
