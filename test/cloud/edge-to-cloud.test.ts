@@ -8,7 +8,7 @@ import { MqttConsumer } from '../../cloud/ingest/mqtt-consumer.ts';
 import { ticketRepository } from '../../cloud/tickets/ticket-repository.ts';
 import { MqttPublisher } from '../../edge/delivery/mqtt-publisher.ts';
 import { Outbox } from '../../edge/delivery/outbox.ts';
-import { sleep, startMosquitto } from '../delivery/mosquitto.ts';
+import { startMosquitto } from '../delivery/mosquitto.ts';
 import { backends } from './support/databases.ts';
 import { edgeEvent } from './support/events.ts';
 import { fixtureConfig, fixturePlaces } from './support/fixtures.ts';
