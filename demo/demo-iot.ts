@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { connectAsync } from 'mqtt';
 import type { Logger } from 'pino';
-import { topics } from '../contract/topics.ts';
+import { topics } from '../foundation/contract/topics.ts';
 import { loadRulesConfig } from '../iot/config/load-rules-config.ts';
 import { mqttEventPublisher, TelemetryConsumer } from '../iot/consumer/mqtt-telemetry-consumer.ts';
 import { demoTelemetry } from '../iot/simulator/demo-scenario.ts';

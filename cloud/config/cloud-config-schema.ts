@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceEventTypeSchema, EventTypeSchema } from '../../contract/events.ts';
+import { DeviceEventTypeSchema, EventTypeSchema } from '../../foundation/contract/events.ts';
 import { ROLES } from '../auth/roles.ts';
 import { REPORT_CATEGORIES } from '../tickets/categories.ts';
 

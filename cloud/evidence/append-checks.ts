@@ -1,4 +1,4 @@
-import type { EvidenceContentType } from '../../contract/evidence-upload.ts';
+import type { EvidenceContentType } from '../../foundation/contract/evidence-upload.ts';
 import type { AppendRequest, AppendResult } from './evidence-store.ts';
 
 /**

@@ -8,7 +8,7 @@ import {
   UPLOAD_CHUNK_CONTENT_TYPE,
   UPLOAD_HEADERS,
   type UploadError,
-} from '../../contract/evidence-upload.ts';
+} from '../../foundation/contract/evidence-upload.ts';
 import type { EvidenceStore } from './evidence-store.ts';
 
 export interface EvidenceRoutesOptions {

@@ -3,7 +3,10 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { type EvidenceContentType, EvidenceContentTypeSchema } from '../../contract/evidence-upload.ts';
+import {
+  type EvidenceContentType,
+  EvidenceContentTypeSchema,
+} from '../../foundation/contract/evidence-upload.ts';
 import { decideFromHeld } from './append-checks.ts';
 import { PerKeyLock } from './per-key-lock.ts';
 

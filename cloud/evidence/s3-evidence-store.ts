@@ -16,7 +16,10 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { type EvidenceContentType, EvidenceContentTypeSchema } from '../../contract/evidence-upload.ts';
+import {
+  type EvidenceContentType,
+  EvidenceContentTypeSchema,
+} from '../../foundation/contract/evidence-upload.ts';
 import type { S3EvidenceConfig } from '../config/cloud-config-schema.ts';
 import { decideFromHeld } from './append-checks.ts';
 import type { AppendRequest, AppendResult, EvidenceState, EvidenceStore } from './evidence-store.ts';

@@ -1,4 +1,4 @@
-import { type DeviceEvent, type IncidentMessage, isDeviceEvent } from '../../contract/events.ts';
+import { type DeviceEvent, type IncidentMessage, isDeviceEvent } from '../../foundation/contract/events.ts';
 import type { Queryable } from '../db/database.ts';
 import { type LonLat, meanPoint } from '../places/geo.ts';
 import type { Placement, PlaceRegistry } from '../places/place-registry.ts';

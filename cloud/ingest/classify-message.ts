@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { type EdgeStatus, EdgeStatusSchema } from '../../contract/edge-status.ts';
-import { type IncidentMessage, isDeviceEvent, parseIncidentMessage } from '../../contract/events.ts';
-import { parseEventTopic } from '../../contract/topics.ts';
+import { type EdgeStatus, EdgeStatusSchema } from '../../foundation/contract/edge-status.ts';
+import {
+  type IncidentMessage,
+  isDeviceEvent,
+  parseIncidentMessage,
+} from '../../foundation/contract/events.ts';
+import { parseEventTopic } from '../../foundation/contract/topics.ts';
 import type { IotErrorCode } from '../../iot/common/errors.ts';
 
 /** Why a message was dead-lettered. */

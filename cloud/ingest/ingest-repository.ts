@@ -1,5 +1,5 @@
-import type { EdgeStatus } from '../../contract/edge-status.ts';
-import { type IncidentMessage, isDeviceEvent } from '../../contract/events.ts';
+import type { EdgeStatus } from '../../foundation/contract/edge-status.ts';
+import { type IncidentMessage, isDeviceEvent } from '../../foundation/contract/events.ts';
 import type { Queryable } from '../db/database.ts';
 import type { DeadLetterCode } from './classify-message.ts';
 

@@ -1,4 +1,4 @@
-import { type IncidentMessage, isDeviceEvent } from '../../contract/events.ts';
+import { type IncidentMessage, isDeviceEvent } from '../../foundation/contract/events.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import { mergeTicketVehicles } from '../iot/ticket-vehicles.ts';

@@ -1,5 +1,5 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import { topics } from '../../contract/topics.ts';
+import { topics } from '../../foundation/contract/topics.ts';
 
 export interface ConsumerLogger {
   info(object: object, message: string): void;

@@ -1,5 +1,5 @@
-import type { DeviceEvent } from '../../contract/events.ts';
-import { topics } from '../../contract/topics.ts';
+import type { DeviceEvent } from '../../foundation/contract/events.ts';
+import { topics } from '../../foundation/contract/topics.ts';
 import { IotError } from '../../iot/common/errors.ts';
 import { loadRulesConfig } from '../../iot/config/load-rules-config.ts';
 import { TelemetryConsumer } from '../../iot/consumer/mqtt-telemetry-consumer.ts';

@@ -1,4 +1,4 @@
-import type { VehicleCandidate } from '../../contract/events.ts';
+import type { VehicleCandidate } from '../../foundation/contract/events.ts';
 import type { Queryable } from '../db/database.ts';
 import { ticketRepository } from '../tickets/ticket-repository.ts';
 import type { Ticket } from '../tickets/ticket-schema.ts';

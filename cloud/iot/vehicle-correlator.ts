@@ -1,4 +1,4 @@
-import type { EdgeEvent, VehicleCandidate } from '../../contract/events.ts';
+import type { EdgeEvent, VehicleCandidate } from '../../foundation/contract/events.ts';
 import type { PositionStore } from '../../iot/correlate/position-store.ts';
 import { type CandidateOptions, rankCandidateVehicles } from '../../iot/correlate/rank-candidates.ts';
 import type { PlaceRegistry } from '../places/place-registry.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DeviceEventTypeSchema, EventTypeSchema } from '../../contract/events.ts';
+import { DeviceEventTypeSchema, EventTypeSchema } from '../../foundation/contract/events.ts';
 import type { CloudCore } from '../app/cloud-core.ts';
 import type { TokenAuth } from '../auth/token-auth.ts';
 import { CloudError } from '../common/cloud-error.ts';

@@ -1,4 +1,4 @@
-import type { VehicleCandidate } from '../../contract/events.ts';
+import type { VehicleCandidate } from '../../foundation/contract/events.ts';
 import type { Queryable } from '../db/database.ts';
 import type { Escalation, Ticket, TransitionRecord } from './ticket-schema.ts';
 import type { Step, TicketState } from './ticket-state-machine.ts';

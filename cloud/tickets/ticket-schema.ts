@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VehicleCandidateSchema } from '../../contract/events.ts';
+import { VehicleCandidateSchema } from '../../foundation/contract/events.ts';
 import { CategorySchema } from '../config/cloud-config-schema.ts';
 import { TICKET_SOURCES } from './categories.ts';
 import { STEPS, TicketStateSchema } from './ticket-state-machine.ts';

@@ -1,4 +1,4 @@
-import type { EdgeEvent } from '../../contract/events.ts';
+import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import type { SchedulerStats } from '../detect/inference-scheduler.ts';
 import type { CameraState } from '../ingest/camera-source.ts';
 

@@ -1,7 +1,7 @@
-import type { ModelInput } from '../../models/manifest-schema.ts';
+import type { Box, RawImage } from '../../foundation/media/frame.ts';
+import type { ModelInput } from '../../foundation/models/manifest-schema.ts';
 import { EdgeError } from '../common/errors.ts';
-import { planInput, type RawImage } from '../detect/preprocess.ts';
-import type { Box } from '../detect/types.ts';
+import { planInput } from '../detect/preprocess.ts';
 
 /**
  * Crops and resamples in plain TypeScript: a classifier's input is a few thousand pixels, which

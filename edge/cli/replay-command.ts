@@ -2,9 +2,9 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { EdgeEvent } from '../../contract/events.ts';
+import type { EdgeEvent } from '../../foundation/contract/events.ts';
+import { probeVideo } from '../../foundation/media/ffprobe.ts';
 import { loadEdgeConfig } from '../config/load-edge-config.ts';
-import { probeVideo } from '../ingest/ffprobe.ts';
 import { replayVideo } from '../replay/replay.ts';
 import { parsePositive } from './options.ts';
 

@@ -9,7 +9,7 @@ import {
   AnyModelManifestSchema,
   type FeaturesManifest,
   type ModelManifest,
-} from '../../models/manifest-schema.ts';
+} from '../../foundation/models/manifest-schema.ts';
 import { EdgeError } from '../common/errors.ts';
 
 export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));

@@ -1,14 +1,8 @@
 import sharp from 'sharp';
-import type { ModelInput } from '../../models/manifest-schema.ts';
+import type { Box, RawImage } from '../../foundation/media/frame.ts';
+import type { ModelInput } from '../../foundation/models/manifest-schema.ts';
 import { EdgeError } from '../common/errors.ts';
-import type { Box, Candidate } from './types.ts';
-
-/** Interleaved 8-bit RGB pixels, as a decoded video frame arrives. */
-export interface RawImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
+import type { Candidate } from './types.ts';
 
 /** An image file path, an encoded image (JPEG, PNG, WebP…) or raw RGB pixels. */
 export type ImageSource = string | Buffer | RawImage;

@@ -1,5 +1,4 @@
-/** A box as [x1, y1, x2, y2] in pixels, top-left origin. */
-export type Box = [number, number, number, number];
+import type { Box } from '../../foundation/media/frame.ts';
 
 /** One detected object, in the coordinates of the image it was found in. */
 export interface Detection {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { EdgeEvent } from '../../contract/events.ts';
+import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import { describeError } from '../common/errors.ts';
 import type { DroneConfig } from '../config/edge-config-schema.ts';
 import type { EvidenceFiles } from '../evidence/evidence-files.ts';

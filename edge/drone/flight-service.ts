@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { SerialQueue } from '../../foundation/util/serial-queue.ts';
 import { describeError, EdgeError } from '../common/errors.ts';
-import { SerialQueue } from '../common/serial-queue.ts';
 import { type LoadedFeaturesManifest, loadFeaturesManifest } from '../detect/model-manifest.ts';
 import { type AreaBaselines, matchArea, unionBbox } from './area-matcher.ts';
 import { acceptIntoBaseline, loadBaselines } from './baseline-store.ts';

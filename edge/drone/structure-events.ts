@@ -1,5 +1,9 @@
-import { type EdgeEvent, EVENT_SCHEMA_VERSION, type EventGeometry } from '../../contract/events.ts';
-import type { FeaturesManifest } from '../../models/manifest-schema.ts';
+import {
+  type EdgeEvent,
+  EVENT_SCHEMA_VERSION,
+  type EventGeometry,
+} from '../../foundation/contract/events.ts';
+import type { FeaturesManifest } from '../../foundation/models/manifest-schema.ts';
 import type { EvidenceFile, StructureCandidate } from './drone-types.ts';
 import { boundingBox, centroid, type Point } from './polygon.ts';
 

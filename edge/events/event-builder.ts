@@ -1,5 +1,5 @@
-import { type EdgeEvent, EVENT_SCHEMA_VERSION, type EventType } from '../../contract/events.ts';
-import type { Box } from '../detect/types.ts';
+import { type EdgeEvent, EVENT_SCHEMA_VERSION, type EventType } from '../../foundation/contract/events.ts';
+import type { Box } from '../../foundation/media/frame.ts';
 import type { IncidentTransition } from '../rules/incident-lifecycle.ts';
 import { dwellSeconds, stationarySeconds } from '../rules/zone-presence.ts';
 

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { EvidenceContentType } from '../../contract/evidence-upload.ts';
+import type { EvidenceContentType } from '../../foundation/contract/evidence-upload.ts';
 
 export interface EvidenceFile {
   sha256: string;

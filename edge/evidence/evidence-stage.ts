@@ -1,5 +1,5 @@
-import type { EdgeEvent } from '../../contract/events.ts';
-import type { RawImage } from '../detect/preprocess.ts';
+import type { EdgeEvent } from '../../foundation/contract/events.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
 import type { Polygon } from '../zones/geometry.ts';
 import type { ClipCutter } from './clip-cutter.ts';
 import type { EvidenceFile, EvidenceFiles } from './evidence-files.ts';

@@ -1,4 +1,4 @@
-import { rtspSocketTimeoutOption } from '../ingest/ffmpeg-binaries.ts';
+import { rtspSocketTimeoutOption } from '../../foundation/media/ffmpeg-binaries.ts';
 import { isNetworkSource } from '../ingest/ffmpeg-frame-reader.ts';
 import type { RecorderOptions } from './recorder-options.ts';
 

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { probeVideo } from '../ingest/ffprobe.ts';
+import { probeVideo } from '../../foundation/media/ffprobe.ts';
 import { parseSegmentFileName, type RecordedSegment, segmentFileName } from './segment-list.ts';
 
 /** A segment ffmpeg is writing (or was, when it was killed): `run-<runStartMs>-NNNNNN.ts`. */

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
-import type { EdgeEvent, EventObject } from '../../contract/events.ts';
-import type { RawImage } from '../detect/preprocess.ts';
+import type { EdgeEvent, EventObject } from '../../foundation/contract/events.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
 import type { Polygon } from '../zones/geometry.ts';
 
 export interface SnapshotOptions {

@@ -8,7 +8,7 @@ import {
   Sha256Schema,
   UPLOAD_CHUNK_CONTENT_TYPE,
   UPLOAD_HEADERS,
-} from '../../contract/evidence-upload.ts';
+} from '../../foundation/contract/evidence-upload.ts';
 import type { EvidenceFile } from './evidence-files.ts';
 
 export interface UploadQueueOptions {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { RawImage } from '../detect/preprocess.ts';
-import { FrameWatchdog, nextBackoff, type WatchdogVerdict } from './camera-watchdog.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
+import { nextBackoff } from '../../foundation/util/backoff.ts';
+import { FrameWatchdog, type WatchdogVerdict } from './camera-watchdog.ts';
 import { isNetworkSource, readFrames } from './ffmpeg-frame-reader.ts';
 import { LatestSlot } from './latest-slot.ts';
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import type { RawImage } from '../detect/preprocess.ts';
-import { ffmpegPath, rtspSocketTimeoutOption } from './ffmpeg-binaries.ts';
+import { ffmpegPath, rtspSocketTimeoutOption } from '../../foundation/media/ffmpeg-binaries.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
 
 export interface FrameReaderOptions {
   /** File path or URL ffmpeg can open. */

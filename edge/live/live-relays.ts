@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
+import { ffmpegPath } from '../../foundation/media/ffmpeg-binaries.ts';
 import { type EdgeConfig, isStreamUrl } from '../config/edge-config-schema.ts';
-import { ffmpegPath } from '../ingest/ffmpeg-binaries.ts';
 
 const require = createRequire(import.meta.url);
 

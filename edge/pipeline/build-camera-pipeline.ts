@@ -1,11 +1,11 @@
-import type { EventType } from '../../contract/events.ts';
+import type { EventType } from '../../foundation/contract/events.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
 import {
   type CameraConfig,
   type ScenarioConfig,
   scenarioName,
   type ZoneConfig,
 } from '../config/edge-config-schema.ts';
-import type { RawImage } from '../detect/preprocess.ts';
 import type { Detection } from '../detect/types.ts';
 import { type DwellRule, DwellScenario } from '../rules/dwell-rule.ts';
 import { LineCrossingRule } from '../rules/line-crossing-rule.ts';

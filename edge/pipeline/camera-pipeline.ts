@@ -1,5 +1,5 @@
-import type { EdgeEvent, EventType } from '../../contract/events.ts';
-import type { RawImage } from '../detect/preprocess.ts';
+import type { EdgeEvent, EventType } from '../../foundation/contract/events.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
 import type { Detection } from '../detect/types.ts';
 import { buildEvent, type EventSource } from '../events/event-builder.ts';
 import { IncidentLifecycle, type LifecycleOptions } from '../rules/incident-lifecycle.ts';

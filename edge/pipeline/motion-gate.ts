@@ -1,4 +1,4 @@
-import type { RawImage } from '../detect/preprocess.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
 
 export interface MotionGateOptions {
   /** Grey-level change (0..255) above which a sampled pixel counts as moving. */

@@ -1,4 +1,4 @@
-import type { EdgeEvent } from '../../contract/events.ts';
+import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import { EdgeError } from '../common/errors.ts';
 import type { CameraConfig, EdgeConfig } from '../config/edge-config-schema.ts';
 import { readFrames } from '../ingest/ffmpeg-frame-reader.ts';

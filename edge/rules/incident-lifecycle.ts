@@ -1,4 +1,4 @@
-import type { EventPhase } from '../../contract/events.ts';
+import type { EventPhase } from '../../foundation/contract/events.ts';
 import type { Occupant } from './zone-presence.ts';
 
 export interface LifecycleOptions {

@@ -1,4 +1,4 @@
-import type { Box } from '../detect/types.ts';
+import type { Box } from '../../foundation/media/frame.ts';
 import { bottomCentre, type Point, segmentsIntersect, sideOfLine } from '../zones/geometry.ts';
 import type { TrackedInput } from './zone-presence.ts';
 

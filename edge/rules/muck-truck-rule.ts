@@ -1,5 +1,4 @@
-import type { RawImage } from '../detect/preprocess.ts';
-import type { Box } from '../detect/types.ts';
+import type { Box, RawImage } from '../../foundation/media/frame.ts';
 import type { ScenarioObservation } from './incident-lifecycle.ts';
 import type { FrameContext, ScenarioRule } from './scenario-rule.ts';
 import { type Occupant, type PresenceOptions, type TrackedInput, ZonePresence } from './zone-presence.ts';

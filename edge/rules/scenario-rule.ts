@@ -1,4 +1,4 @@
-import type { RawImage } from '../detect/preprocess.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
 import type { ScenarioObservation } from './incident-lifecycle.ts';
 import type { TrackedInput } from './zone-presence.ts';
 

@@ -1,4 +1,4 @@
-import type { Box } from '../detect/types.ts';
+import type { Box } from '../../foundation/media/frame.ts';
 import { bottomCentre } from '../zones/geometry.ts';
 
 /** A tracked object as the rules see it, in frame pixels. */

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import type { EdgeEvent } from '../../contract/events.ts';
+import type { EdgeEvent } from '../../foundation/contract/events.ts';
+import { probeVideo } from '../../foundation/media/ffprobe.ts';
 import { type CameraConfig, type EdgeConfig, isStreamUrl } from '../config/edge-config-schema.ts';
 import { SupersededError } from '../detect/inference-scheduler.ts';
 import { ClipCutter } from '../evidence/clip-cutter.ts';
 import type { EvidenceStage } from '../evidence/evidence-stage.ts';
 import { type RecorderStats, SegmentRecorder } from '../evidence/segment-recorder.ts';
 import { type CameraFrame, CameraSource, type CameraStats } from '../ingest/camera-source.ts';
-import { probeVideo } from '../ingest/ffprobe.ts';
 import { buildCameraPipeline } from '../pipeline/build-camera-pipeline.ts';
 import type { CameraCounters, CameraPipeline } from '../pipeline/camera-pipeline.ts';
 import { ModelRegistry } from './model-registry.ts';

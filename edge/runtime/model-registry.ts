@@ -1,4 +1,5 @@
 import os from 'node:os';
+import type { Box, RawImage } from '../../foundation/media/frame.ts';
 import { Classifier } from '../classify/classifier.ts';
 import { EdgeError } from '../common/errors.ts';
 import type { CameraConfig, EdgeConfig } from '../config/edge-config-schema.ts';
@@ -6,8 +7,7 @@ import { Detector } from '../detect/detector.ts';
 import { InferenceScheduler, type SchedulerStats } from '../detect/inference-scheduler.ts';
 import { loadModelManifest } from '../detect/model-manifest.ts';
 import { iou } from '../detect/nms.ts';
-import type { RawImage } from '../detect/preprocess.ts';
-import type { Box, Detection } from '../detect/types.ts';
+import type { Detection } from '../detect/types.ts';
 import type { CameraModels } from '../pipeline/build-camera-pipeline.ts';
 import type { CropScores } from '../rules/muck-truck-rule.ts';
 

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { CameraHealth } from '../../contract/edge-status.ts';
-import type { EdgeEvent } from '../../contract/events.ts';
+import type { CameraHealth } from '../../foundation/contract/edge-status.ts';
+import type { EdgeEvent } from '../../foundation/contract/events.ts';
+import { MqttPublisher } from '../../foundation/delivery/mqtt-publisher.ts';
+import { Outbox } from '../../foundation/delivery/outbox.ts';
 import type { DeliveryStatsView, EvidenceStatsView } from '../api/api-source.ts';
 import { createApiServer } from '../api/server.ts';
 import { describeError } from '../common/errors.ts';
 import type { EdgeConfig } from '../config/edge-config-schema.ts';
-import { MqttPublisher } from '../delivery/mqtt-publisher.ts';
-import { Outbox } from '../delivery/outbox.ts';
 import { type DroneIntake, startDroneIntake } from '../drone/drone-intake.ts';
 import { EvidenceFiles } from '../evidence/evidence-files.ts';
 import { EvidenceStage } from '../evidence/evidence-stage.ts';

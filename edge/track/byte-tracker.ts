@@ -1,6 +1,7 @@
+import type { Box } from '../../foundation/media/frame.ts';
 import type { Rect } from '../detect/nms.ts';
 import { iou } from '../detect/nms.ts';
-import type { Box, Detection } from '../detect/types.ts';
+import type { Detection } from '../detect/types.ts';
 import { KalmanBox, type KalmanBoxOptions } from './kalman-box.ts';
 import { LinearAssignmentSolver } from './linear-assignment.ts';
 

@@ -1,4 +1,4 @@
-import type { Box } from '../detect/types.ts';
+import type { Box } from '../../foundation/media/frame.ts';
 
 /**
  * Noise settings, each relative to the box's size (its width for cx and w, its height for cy and

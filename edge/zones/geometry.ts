@@ -1,4 +1,4 @@
-import type { Box } from '../detect/types.ts';
+import type { Box } from '../../foundation/media/frame.ts';
 
 /**
  * Plane geometry for zones and lines. Coordinates are image coordinates: x to the right, y DOWN,

@@ -1,5 +1,5 @@
+import type { Box } from '../../foundation/media/frame.ts';
 import type { ZoneConfig, ZoneFilters } from '../config/edge-config-schema.ts';
-import type { Box } from '../detect/types.ts';
 import { boxArea, type Polygon, pointInPolygon, toPixels } from './geometry.ts';
 
 /** A zone ready for the per-frame loop: its outline in pixels of the analysed frame. */

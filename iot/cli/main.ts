@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { connect, type MqttClient } from 'mqtt';
-import { type DeviceEvent, EVENT_SCHEMA_VERSION, parseEvent } from '../../contract/events.ts';
-import { topics } from '../../contract/topics.ts';
-import { MqttPublisher, type PublisherLogger } from '../../edge/delivery/mqtt-publisher.ts';
-import { Outbox } from '../../edge/delivery/outbox.ts';
+import { type DeviceEvent, EVENT_SCHEMA_VERSION, parseEvent } from '../../foundation/contract/events.ts';
+import { topics } from '../../foundation/contract/topics.ts';
+import { MqttPublisher, type PublisherLogger } from '../../foundation/delivery/mqtt-publisher.ts';
+import { Outbox } from '../../foundation/delivery/outbox.ts';
 import { IotError } from '../common/errors.ts';
 import { loadRulesConfig, parseRulesConfig } from '../config/load-rules-config.ts';
 import { TelemetryConsumer } from '../consumer/mqtt-telemetry-consumer.ts';

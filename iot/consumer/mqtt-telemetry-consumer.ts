@@ -1,6 +1,6 @@
 import { connect, type MqttClient } from 'mqtt';
-import type { DeviceEvent } from '../../contract/events.ts';
-import { topics } from '../../contract/topics.ts';
+import type { DeviceEvent } from '../../foundation/contract/events.ts';
+import { topics } from '../../foundation/contract/topics.ts';
 import type { PositionStore } from '../correlate/position-store.ts';
 import { RuleEngine } from '../rules/rule-engine.ts';
 import type { RulesConfig } from '../rules/rule-schema.ts';

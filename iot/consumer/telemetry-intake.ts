@@ -1,5 +1,5 @@
-import { parseTelemetry } from '../../contract/telemetry.ts';
-import { parseTelemetryTopic } from '../../contract/topics.ts';
+import { parseTelemetry } from '../../foundation/contract/telemetry.ts';
+import { parseTelemetryTopic } from '../../foundation/contract/topics.ts';
 import type { IotErrorCode } from '../common/errors.ts';
 import type { PositionStore } from '../correlate/position-store.ts';
 import type { IngestOutcome, RuleEngine } from '../rules/rule-engine.ts';

@@ -1,4 +1,4 @@
-import type { PositionReport } from '../../contract/telemetry.ts';
+import type { PositionReport } from '../../foundation/contract/telemetry.ts';
 
 export interface StoredPosition {
   deviceId: string;

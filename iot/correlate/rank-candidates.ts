@@ -1,4 +1,4 @@
-import type { EdgeEvent, VehicleCandidate } from '../../contract/events.ts';
+import type { EdgeEvent, VehicleCandidate } from '../../foundation/contract/events.ts';
 import { distanceMeters } from '../geo/geometry.ts';
 import type { PositionStore, StoredPosition } from './position-store.ts';
 

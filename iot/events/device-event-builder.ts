@@ -3,7 +3,7 @@ import {
   type DeviceEventType,
   EVENT_SCHEMA_VERSION,
   type EventPhase,
-} from '../../contract/events.ts';
+} from '../../foundation/contract/events.ts';
 import type { Episode } from '../rules/episode.ts';
 
 /** Where a device incident came from, and what its readings measure. */

@@ -1,4 +1,4 @@
-import type { EventPhase } from '../../contract/events.ts';
+import type { EventPhase } from '../../foundation/contract/events.ts';
 
 export interface EpisodeOptions {
   /** The condition must hold this long, without a break, before the episode starts. */

@@ -1,5 +1,5 @@
-import type { DeviceEvent, EventPhase } from '../../contract/events.ts';
-import type { Telemetry } from '../../contract/telemetry.ts';
+import type { DeviceEvent, EventPhase } from '../../foundation/contract/events.ts';
+import type { Telemetry } from '../../foundation/contract/telemetry.ts';
 import { buildDeviceEvent } from '../events/device-event-builder.ts';
 import { type CompiledRule, compileRule, inHours } from './compiled-rule.ts';
 import { Episode } from './episode.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DeviceEventTypeSchema } from '../../contract/events.ts';
-import { DeviceIdSchema } from '../../contract/telemetry.ts';
+import { DeviceEventTypeSchema } from '../../foundation/contract/events.ts';
+import { DeviceIdSchema } from '../../foundation/contract/telemetry.ts';
 
 /**
  * The rules config (YAML): which rules run over which devices' telemetry, on an edge hub or in the

@@ -1,4 +1,4 @@
-import type { Telemetry } from '../../contract/telemetry.ts';
+import type { Telemetry } from '../../foundation/contract/telemetry.ts';
 import { mergeByTime, simulateSensor, simulateVehicle } from './simulate.ts';
 
 /**

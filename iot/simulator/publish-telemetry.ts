@@ -1,6 +1,6 @@
 import type { MqttClient } from 'mqtt';
-import type { Telemetry } from '../../contract/telemetry.ts';
-import { topics } from '../../contract/topics.ts';
+import type { Telemetry } from '../../foundation/contract/telemetry.ts';
+import { topics } from '../../foundation/contract/topics.ts';
 
 /**
  * Publishes readings (in time order) on their devices' telemetry topics, QoS 1, paced so that event

@@ -1,4 +1,4 @@
-import type { PositionReport, SensorReading, Telemetry } from '../../contract/telemetry.ts';
+import type { PositionReport, SensorReading, Telemetry } from '../../foundation/contract/telemetry.ts';
 import { distanceMeters, type LonLat } from '../geo/geometry.ts';
 import { SeededRandom } from './random.ts';
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { ModelManifestSchema } from '../manifest-schema.ts';
+import { ModelManifestSchema } from '../../foundation/models/manifest-schema.ts';
 import { Rng } from './cargo/prng.ts';
 import type {
   EvaluateResult,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ModelManifestSchema } from '../manifest-schema.ts';
+import { ModelManifestSchema } from '../../foundation/models/manifest-schema.ts';
 import { convertTfGraphToOnnx } from './tf-to-onnx.ts';
 import { readTfjsGraphModel } from './tfjs-graph-model.ts';
 

@@ -2,7 +2,6 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EdgeEvent } from '../../contract/events.ts';
 import type {
   ApiSource,
   CameraStatusView,
@@ -12,6 +11,7 @@ import type {
 } from '../../edge/api/api-source.ts';
 import { type ApiServer, createApiServer } from '../../edge/api/server.ts';
 import type { SchedulerStats } from '../../edge/detect/inference-scheduler.ts';
+import type { EdgeEvent } from '../../foundation/contract/events.ts';
 
 const T0 = Date.parse('2026-11-21T08:00:00Z');
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connectAsync } from 'mqtt';
 import { type RunningCloud, startCloud } from '../../cloud/app/start-cloud.ts';
 import { resolveCloudConfig } from '../../cloud/config/load-cloud-config.ts';
-import { topics } from '../../contract/topics.ts';
+import { topics } from '../../foundation/contract/topics.ts';
 import { backends } from '../cloud/support/databases.ts';
 import { edgeEvent, message } from '../cloud/support/events.ts';
 import { FIXTURE_DIR, fixtureConfig, token } from '../cloud/support/fixtures.ts';

@@ -4,7 +4,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { Detector } from '../../edge/detect/detector.ts';
 import { DEFAULT_MODEL } from '../../edge/detect/model-manifest.ts';
-import type { ImageSource, RawImage } from '../../edge/detect/preprocess.ts';
+import type { ImageSource } from '../../edge/detect/preprocess.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
 import { percentile, printTable } from './stats.ts';
 
 const FRAMES_DIR = 'fixtures/frames';

@@ -1,5 +1,5 @@
-import type { Telemetry } from '../../contract/telemetry.ts';
-import { parseTelemetry } from '../../contract/telemetry.ts';
+import type { Telemetry } from '../../foundation/contract/telemetry.ts';
+import { parseTelemetry } from '../../foundation/contract/telemetry.ts';
 import { parseRulesConfig } from '../../iot/config/load-rules-config.ts';
 import type { LonLat } from '../../iot/geo/geometry.ts';
 import { RuleEngine } from '../../iot/rules/rule-engine.ts';

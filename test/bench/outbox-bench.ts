@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
-import type { EdgeEvent } from '../../contract/events.ts';
-import { MqttPublisher } from '../../edge/delivery/mqtt-publisher.ts';
-import { Outbox } from '../../edge/delivery/outbox.ts';
+import type { EdgeEvent } from '../../foundation/contract/events.ts';
+import { MqttPublisher } from '../../foundation/delivery/mqtt-publisher.ts';
+import { Outbox } from '../../foundation/delivery/outbox.ts';
 import { sampleEvent, sleep, startMosquitto } from '../delivery/mosquitto.ts';
 import { percentile, printTable } from './stats.ts';
 

@@ -8,7 +8,6 @@ import { loadEdgeConfig } from '../../edge/config/load-edge-config.ts';
 import { Detector } from '../../edge/detect/detector.ts';
 import { loadModelManifest } from '../../edge/detect/model-manifest.ts';
 import type { Detection } from '../../edge/detect/types.ts';
-import { ffmpegPath } from '../../edge/ingest/ffmpeg-binaries.ts';
 import { type Frame, readFrames } from '../../edge/ingest/ffmpeg-frame-reader.ts';
 import { buildCameraPipeline, type CameraModels } from '../../edge/pipeline/build-camera-pipeline.ts';
 import type { CameraCounters } from '../../edge/pipeline/camera-pipeline.ts';
@@ -16,6 +15,7 @@ import { DEFAULT_MOTION_GATE, MotionGate } from '../../edge/pipeline/motion-gate
 import { replayVideo } from '../../edge/replay/replay.ts';
 import { ModelRegistry } from '../../edge/runtime/model-registry.ts';
 import { DEFAULT_TRACKER_OPTIONS } from '../../edge/track/byte-tracker.ts';
+import { ffmpegPath } from '../../foundation/media/ffmpeg-binaries.ts';
 import { collectGarbage, cpuMeter, settledRssMb } from './process-stats.ts';
 import { type FeedMode, keepsUp, type LoadRunResult, runCameras } from './simulated-cameras.ts';
 import { percentile, printTable } from './stats.ts';

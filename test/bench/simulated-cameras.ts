@@ -1,10 +1,10 @@
 import type { CameraConfig, EdgeConfig } from '../../edge/config/edge-config-schema.ts';
 import { SupersededError } from '../../edge/detect/inference-scheduler.ts';
-import type { RawImage } from '../../edge/detect/preprocess.ts';
 import { readFrames } from '../../edge/ingest/ffmpeg-frame-reader.ts';
 import { buildCameraPipeline } from '../../edge/pipeline/build-camera-pipeline.ts';
 import type { CameraPipeline } from '../../edge/pipeline/camera-pipeline.ts';
 import type { ModelRegistry } from '../../edge/runtime/model-registry.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
 import { childPids, cpuMeter, processesCpuSeconds, processesRssMb, rssMb } from './process-stats.ts';
 import { percentile } from './stats.ts';
 

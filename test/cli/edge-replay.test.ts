@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { type EdgeEvent, EventSchema } from '../../contract/events.ts';
+import { type EdgeEvent, EventSchema } from '../../foundation/contract/events.ts';
 import { runCli } from './run-cli.ts';
 
 const EDGE = 'edge/cli/main.ts';

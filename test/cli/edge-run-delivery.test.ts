@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { registerEvidenceRoutes } from '../../cloud/evidence/evidence-routes.ts';
 import { DiskEvidenceStore } from '../../cloud/evidence/evidence-store.ts';
-import { EdgeStatusSchema } from '../../contract/edge-status.ts';
-import { type EdgeEvent, EventSchema } from '../../contract/events.ts';
-import { evidencePath } from '../../contract/evidence-upload.ts';
-import { probeVideo } from '../../edge/ingest/ffprobe.ts';
+import { EdgeStatusSchema } from '../../foundation/contract/edge-status.ts';
+import { type EdgeEvent, EventSchema } from '../../foundation/contract/events.ts';
+import { evidencePath } from '../../foundation/contract/evidence-upload.ts';
+import { probeVideo } from '../../foundation/media/ffprobe.ts';
 import { sleep, startMosquitto, type TestBroker } from '../delivery/mosquitto.ts';
 
 const VIDEO = path.resolve('fixtures/video/vtest.mp4');

@@ -10,9 +10,9 @@ import { CloudConfigSchema, EvidenceConfigSchema } from '../../cloud/config/clou
 import { loadCloudConfig, resolveCloudConfig } from '../../cloud/config/load-cloud-config.ts';
 import { registerEvidenceRoutes } from '../../cloud/evidence/evidence-routes.ts';
 import { openEvidenceStore } from '../../cloud/evidence/open-evidence-store.ts';
-import { evidencePath, UPLOAD_CHUNK_CONTENT_TYPE } from '../../contract/evidence-upload.ts';
 import { EvidenceFiles } from '../../edge/evidence/evidence-files.ts';
 import { UploadQueue } from '../../edge/evidence/upload-queue.ts';
+import { evidencePath, UPLOAD_CHUNK_CONTENT_TYPE } from '../../foundation/contract/evidence-upload.ts';
 
 /** Two cloud replicas' evidence endpoints over one s3rver bucket, as in docker-compose.yml. */
 

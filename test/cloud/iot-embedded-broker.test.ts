@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../cloud/broker/embedded-broker.ts';
 import { type CloudTelemetry, startCloudTelemetry } from '../../cloud/iot/start-cloud-telemetry.ts';
 import { ticketRepository } from '../../cloud/tickets/ticket-repository.ts';
-import { topics } from '../../contract/topics.ts';
+import { topics } from '../../foundation/contract/topics.ts';
 import { simulateVehicle } from '../../iot/simulator/simulate.ts';
 import { openCore } from './support/core.ts';
 import { backends } from './support/databases.ts';

@@ -7,7 +7,7 @@ import { createCloudServer } from '../../cloud/api/create-server.ts';
 import { TokenAuth } from '../../cloud/auth/token-auth.ts';
 import { DiskEvidenceStore } from '../../cloud/evidence/evidence-store.ts';
 import { cameraRepository } from '../../cloud/places/camera-repository.ts';
-import { evidencePath } from '../../contract/evidence-upload.ts';
+import { evidencePath } from '../../foundation/contract/evidence-upload.ts';
 import { openCore } from './support/core.ts';
 import { backends } from './support/databases.ts';
 import { fixturePlaces, token } from './support/fixtures.ts';

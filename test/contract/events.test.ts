@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_SCHEMA_VERSION, parseEvent } from '../../contract/events.ts';
-import { parseEventTopic, topics } from '../../contract/topics.ts';
+import { EVENT_SCHEMA_VERSION, parseEvent } from '../../foundation/contract/events.ts';
+import { parseEventTopic, topics } from '../../foundation/contract/topics.ts';
 
 const valid = {
   schemaVersion: EVENT_SCHEMA_VERSION,

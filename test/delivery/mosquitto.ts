@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { EdgeEvent, EventPhase } from '../../contract/events.ts';
+import type { EdgeEvent, EventPhase } from '../../foundation/contract/events.ts';
 
 /** A throwaway mosquitto on a free port, and sample events: for the delivery tests and the outbox bench. */
 

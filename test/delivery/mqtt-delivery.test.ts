@@ -7,10 +7,10 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EdgeStatusSchema } from '../../contract/edge-status.ts';
-import type { EdgeEvent } from '../../contract/events.ts';
-import { MqttPublisher, type PublisherLogger } from '../../edge/delivery/mqtt-publisher.ts';
-import { Outbox } from '../../edge/delivery/outbox.ts';
+import { EdgeStatusSchema } from '../../foundation/contract/edge-status.ts';
+import type { EdgeEvent } from '../../foundation/contract/events.ts';
+import { MqttPublisher, type PublisherLogger } from '../../foundation/delivery/mqtt-publisher.ts';
+import { Outbox } from '../../foundation/delivery/outbox.ts';
 import { sampleEvent, sleep, startMosquitto, type TestBroker } from './mosquitto.ts';
 
 /**
@@ -220,8 +220,8 @@ function startPublisherChild(args: {
 
 const CHILD_SCRIPT = `
 const [repo, dir, url, edgeId, run, count] = process.argv.slice(2);
-const { Outbox } = await import(repo + '/edge/delivery/outbox.ts');
-const { MqttPublisher } = await import(repo + '/edge/delivery/mqtt-publisher.ts');
+const { Outbox } = await import(repo + '/foundation/delivery/outbox.ts');
+const { MqttPublisher } = await import(repo + '/foundation/delivery/mqtt-publisher.ts');
 const { sampleEvent } = await import(repo + '/test/delivery/mosquitto.ts');
 const say = (line) => process.stdout.write(line + '\\n');
 const outbox = Outbox.open(dir);

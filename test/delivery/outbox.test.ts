@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventPhase } from '../../contract/events.ts';
-import { Outbox, type OutboxMessage, type OutboxOptions } from '../../edge/delivery/outbox.ts';
+import type { EventPhase } from '../../foundation/contract/events.ts';
+import { Outbox, type OutboxMessage, type OutboxOptions } from '../../foundation/delivery/outbox.ts';
 
 /** tsx as a loader inside the child itself (the tsx CLI would put a second process in between). */
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-const outboxModule = fileURLToPath(new URL('../../edge/delivery/outbox.ts', import.meta.url));
+const outboxModule = fileURLToPath(new URL('../../foundation/delivery/outbox.ts', import.meta.url));
 
 let dir: string;
 const open: Outbox[] = [];

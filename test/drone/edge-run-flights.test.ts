@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { registerEvidenceRoutes } from '../../cloud/evidence/evidence-routes.ts';
 import { DiskEvidenceStore } from '../../cloud/evidence/evidence-store.ts';
-import { type EdgeEvent, parseEvent } from '../../contract/events.ts';
-import { evidencePath } from '../../contract/evidence-upload.ts';
 import { loadEdgeConfig } from '../../edge/config/load-edge-config.ts';
 import { PROCESSED_MARKER } from '../../edge/drone/flight-watcher.ts';
 import { type RunningEdge, startEdge } from '../../edge/runtime/start-edge.ts';
+import { type EdgeEvent, parseEvent } from '../../foundation/contract/events.ts';
+import { evidencePath } from '../../foundation/contract/evidence-upload.ts';
 import { sleep, startMosquitto, type TestBroker } from '../delivery/mosquitto.ts';
 
 const FLIGHT = 'fixtures/drone/flights/flight-2026-11-20-change';

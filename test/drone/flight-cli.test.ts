@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEvent } from '../../contract/events.ts';
+import { parseEvent } from '../../foundation/contract/events.ts';
 import { runCli } from '../cli/run-cli.ts';
 
 describe('edge flight', () => {

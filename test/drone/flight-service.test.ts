@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEvent } from '../../contract/events.ts';
 import type { FlightConfig } from '../../edge/drone/flight-config.ts';
 import { loadFlightConfig } from '../../edge/drone/flight-config.ts';
 import { registerFlightRoutes } from '../../edge/drone/flight-routes.ts';
 import { type FlightReport, FlightService } from '../../edge/drone/flight-service.ts';
 import { type Point, polygonIou } from '../../edge/drone/polygon.ts';
+import { parseEvent } from '../../foundation/contract/events.ts';
 import { loadDroneGroundTruth } from '../eval/drone-eval.ts';
 
 const FLIGHTS = 'fixtures/drone/flights';

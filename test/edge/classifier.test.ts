@@ -7,7 +7,7 @@ import { EdgeError } from '../../edge/common/errors.ts';
 import { createDecoder } from '../../edge/detect/decoders/index.ts';
 import { Detector } from '../../edge/detect/detector.ts';
 import { MODELS_DIR } from '../../edge/detect/model-manifest.ts';
-import type { RawImage } from '../../edge/detect/preprocess.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
 
 const MUCK_DIR = path.join(MODELS_DIR, 'muck-cover-cls');
 const NANODET_DIR = path.join(MODELS_DIR, 'nanodet-g-416');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cropToInput, resizeCrop } from '../../edge/classify/crop-resize.ts';
 import { EdgeError } from '../../edge/common/errors.ts';
-import type { RawImage } from '../../edge/detect/preprocess.ts';
-import type { ModelInput } from '../../models/manifest-schema.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
+import type { ModelInput } from '../../foundation/models/manifest-schema.ts';
 
 function image(
   width: number,

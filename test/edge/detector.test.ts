@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EdgeError } from '../../edge/common/errors.ts';
 import { Detector } from '../../edge/detect/detector.ts';
 import { iou } from '../../edge/detect/nms.ts';
-import type { Box, Detection } from '../../edge/detect/types.ts';
+import type { Detection } from '../../edge/detect/types.ts';
+import type { Box } from '../../foundation/media/frame.ts';
 import { type GroundTruth, loadGroundTruth } from '../eval/ground-truth.ts';
 
 const rect = ([x1, y1, x2, y2]: Box) => ({ x1, y1, x2, y2 });

@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DetectOverrides, Detector } from '../../edge/detect/detector.ts';
 import { InferenceScheduler, SupersededError } from '../../edge/detect/inference-scheduler.ts';
-import type { RawImage } from '../../edge/detect/preprocess.ts';
 import type { Detection } from '../../edge/detect/types.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
 
 const FRAMES_DIR = path.resolve(import.meta.dirname, '../../fixtures/frames');
 

@@ -1,6 +1,7 @@
 import type { Rect } from '../../edge/detect/nms.ts';
 import { iou } from '../../edge/detect/nms.ts';
-import type { Box, Detection } from '../../edge/detect/types.ts';
+import type { Detection } from '../../edge/detect/types.ts';
+import type { Box } from '../../foundation/media/frame.ts';
 
 export interface TruthObject {
   label: string;

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Detector } from '../../edge/detect/detector.ts';
 import { type LoadedManifest, loadModelManifest } from '../../edge/detect/model-manifest.ts';
-import type { ModelManifest } from '../../models/manifest-schema.ts';
+import type { ModelManifest } from '../../foundation/models/manifest-schema.ts';
 import { type ClassEvaluation, evaluateDetections, type FramePrediction } from './average-precision.ts';
 import { runDroneEval } from './drone-eval.ts';
 import { loadGroundTruth } from './ground-truth.ts';

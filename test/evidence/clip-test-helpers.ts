@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { ffmpegPath, ffprobePath } from '../../edge/ingest/ffmpeg-binaries.ts';
+import { ffmpegPath, ffprobePath } from '../../foundation/media/ffmpeg-binaries.ts';
 import { ffmpegChildren } from '../ingest/helpers.ts';
 
 const run = promisify(execFile);

@@ -7,9 +7,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerEvidenceRoutes } from '../../cloud/evidence/evidence-routes.ts';
 import { DiskEvidenceStore } from '../../cloud/evidence/evidence-store.ts';
-import { evidencePath, UPLOAD_CHUNK_CONTENT_TYPE } from '../../contract/evidence-upload.ts';
 import { EvidenceFiles } from '../../edge/evidence/evidence-files.ts';
 import { UploadQueue } from '../../edge/evidence/upload-queue.ts';
+import { evidencePath, UPLOAD_CHUNK_CONTENT_TYPE } from '../../foundation/contract/evidence-upload.ts';
 
 const TOKEN = 'edge-hub-7-secret';
 const CLIP = path.resolve('fixtures/video/vtest-muck-synthetic.mp4');

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { EdgeEvent } from '../../contract/events.ts';
 import { loadEdgeConfig } from '../../edge/config/load-edge-config.ts';
 import { replayVideo } from '../../edge/replay/replay.ts';
+import type { EdgeEvent } from '../../foundation/contract/events.ts';
 
 /**
  * A fixture video's expected events (golden file, fixtures/expected/*.json): what a replay of the

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { maskCredentials } from '../../edge/ingest/camera-source.ts';
-import { FrameWatchdog, nextBackoff } from '../../edge/ingest/camera-watchdog.ts';
-import { rtspSocketTimeoutOption } from '../../edge/ingest/ffmpeg-binaries.ts';
+import { FrameWatchdog } from '../../edge/ingest/camera-watchdog.ts';
 import { buildFrameReaderArgs, isNetworkSource } from '../../edge/ingest/ffmpeg-frame-reader.ts';
 import { LatestSlot } from '../../edge/ingest/latest-slot.ts';
+import { rtspSocketTimeoutOption } from '../../foundation/media/ffmpeg-binaries.ts';
+import { nextBackoff } from '../../foundation/util/backoff.ts';
 
 describe('nextBackoff', () => {
   const options = { initialSeconds: 1, maxSeconds: 60 };

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { CameraFrame, CameraSource, CameraState } from '../../edge/ingest/camera-source.ts';
-import { ffmpegPath } from '../../edge/ingest/ffmpeg-binaries.ts';
+import { ffmpegPath } from '../../foundation/media/ffmpeg-binaries.ts';
 
 export const VTEST = fileURLToPath(new URL('../../fixtures/video/vtest.mp4', import.meta.url));
 

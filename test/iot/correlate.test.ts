@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type EdgeEvent, EVENT_SCHEMA_VERSION, parseEvent } from '../../contract/events.ts';
-import type { PositionReport } from '../../contract/telemetry.ts';
+import { type EdgeEvent, EVENT_SCHEMA_VERSION, parseEvent } from '../../foundation/contract/events.ts';
+import type { PositionReport } from '../../foundation/contract/telemetry.ts';
 import { PositionStore } from '../../iot/correlate/position-store.ts';
 import { rankCandidateVehicles, withCandidates } from '../../iot/correlate/rank-candidates.ts';
 import { distanceMeters } from '../../iot/geo/geometry.ts';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { isDeviceEvent, parseIncidentMessage } from '../../contract/events.ts';
+import { isDeviceEvent, parseIncidentMessage } from '../../foundation/contract/events.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 

@@ -5,9 +5,9 @@ import {
   isDeviceEvent,
   parseEvent,
   parseIncidentMessage,
-} from '../../contract/events.ts';
-import { parseTelemetry } from '../../contract/telemetry.ts';
-import { parseEventTopic, parseTelemetryTopic, topics } from '../../contract/topics.ts';
+} from '../../foundation/contract/events.ts';
+import { parseTelemetry } from '../../foundation/contract/telemetry.ts';
+import { parseEventTopic, parseTelemetryTopic, topics } from '../../foundation/contract/topics.ts';
 
 const camera = {
   schemaVersion: EVENT_SCHEMA_VERSION,
@@ -144,7 +144,7 @@ describe('device events in the shared contract', () => {
 
 describe('device events through the edge outbox', () => {
   it("are published on their node's event topic and ordered per device", async () => {
-    const { eventMessage } = await import('../../edge/delivery/mqtt-publisher.ts');
+    const { eventMessage } = await import('../../foundation/delivery/mqtt-publisher.ts');
     const message = eventMessage('panyu-iot', device as never);
     expect(message).toMatchObject({
       cameraId: 'device:truck-a',

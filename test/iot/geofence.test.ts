@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIncidentMessage } from '../../contract/events.ts';
+import { parseIncidentMessage } from '../../foundation/contract/events.ts';
 import { demoTelemetry } from '../../iot/simulator/demo-scenario.ts';
 import { simulateVehicle } from '../../iot/simulator/simulate.ts';
 import { fixtureRules, rules, run, summary, T0 } from './helpers.ts';

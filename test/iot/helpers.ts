@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { DeviceEvent } from '../../contract/events.ts';
-import type { Telemetry } from '../../contract/telemetry.ts';
+import type { DeviceEvent } from '../../foundation/contract/events.ts';
+import type { Telemetry } from '../../foundation/contract/telemetry.ts';
 import { loadRulesConfig, parseRulesConfig } from '../../iot/config/load-rules-config.ts';
 import { RuleEngine } from '../../iot/rules/rule-engine.ts';
 import type { RulesConfig } from '../../iot/rules/rule-schema.ts';

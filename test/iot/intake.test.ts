@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceEvent } from '../../contract/events.ts';
+import type { DeviceEvent } from '../../foundation/contract/events.ts';
 import {
   MAX_TELEMETRY_BYTES,
   MemoryDeadLetters,

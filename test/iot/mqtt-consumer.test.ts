@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DeviceEvent, parseIncidentMessage } from '../../contract/events.ts';
-import { topics } from '../../contract/topics.ts';
+import { type DeviceEvent, parseIncidentMessage } from '../../foundation/contract/events.ts';
+import { topics } from '../../foundation/contract/topics.ts';
 import { parseRulesConfig } from '../../iot/config/load-rules-config.ts';
 import { mqttEventPublisher, TelemetryConsumer } from '../../iot/consumer/mqtt-telemetry-consumer.ts';
 import { MemoryDeadLetters } from '../../iot/consumer/telemetry-intake.ts';

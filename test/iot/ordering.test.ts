@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceEvent } from '../../contract/events.ts';
-import type { Telemetry } from '../../contract/telemetry.ts';
+import type { DeviceEvent } from '../../foundation/contract/events.ts';
+import type { Telemetry } from '../../foundation/contract/telemetry.ts';
 import { MemoryDeadLetters, TelemetryIntake } from '../../iot/consumer/telemetry-intake.ts';
 import { RuleEngine } from '../../iot/rules/rule-engine.ts';
 import { demoTelemetry } from '../../iot/simulator/demo-scenario.ts';

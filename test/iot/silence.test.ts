@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceEvent } from '../../contract/events.ts';
+import type { DeviceEvent } from '../../foundation/contract/events.ts';
 import { RuleEngine } from '../../iot/rules/rule-engine.ts';
 import { mergeByTime, simulateSensor, simulateVehicle } from '../../iot/simulator/simulate.ts';
 import { rules, run, T0 } from './helpers.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ModelManifestSchema } from '../../models/manifest-schema.ts';
+import { ModelManifestSchema } from '../../foundation/models/manifest-schema.ts';
 
 const classify = {
   name: 'cls',

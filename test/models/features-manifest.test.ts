@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { Classifier } from '../../edge/classify/classifier.ts';
 import { Detector } from '../../edge/detect/detector.ts';
 import { loadAnyManifest, loadFeaturesManifest } from '../../edge/detect/model-manifest.ts';
-import { AnyModelManifestSchema } from '../../models/manifest-schema.ts';
+import { AnyModelManifestSchema } from '../../foundation/models/manifest-schema.ts';
 
 const BACKBONE = 'models/nanodet-g-backbone/manifest.json';
 

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Classifier } from '../../edge/classify/classifier.ts';
 import { Detector } from '../../edge/detect/detector.ts';
 import { loadModelManifest, MODELS_DIR } from '../../edge/detect/model-manifest.ts';
-import type { RawImage } from '../../edge/detect/preprocess.ts';
 import { MUCK_FIXTURE, MUCK_FIXTURE_SOURCE } from '../../fixtures/tools/build-muck-fixture.ts';
 import { findVan, readFrameSet, upperHalf } from '../../fixtures/tools/check-muck-fixture.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
 import { MUCK_TRAINING } from '../../models/tools/build-muck-classifier.ts';
 import { cargoSample, nativeCargoSample } from '../../models/tools/synthetic-cargo.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RawImage } from '../../edge/detect/preprocess.ts';
 import { DEFAULT_MOTION_GATE, MotionGate } from '../../edge/pipeline/motion-gate.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
 
 function frame(width: number, height: number, paint?: (x: number, y: number) => number): RawImage {
   const data = new Uint8Array(width * height * 3).fill(100);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventSchema } from '../../contract/events.ts';
+import { EventSchema } from '../../foundation/contract/events.ts';
 import { compareEvents, listGoldenFiles, readGoldenFile, replayGolden } from '../golden/golden-events.ts';
 
 /**

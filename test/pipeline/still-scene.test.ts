@@ -1,10 +1,10 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EdgeEvent } from '../../contract/events.ts';
 import { parseEdgeConfig } from '../../edge/config/load-edge-config.ts';
-import type { RawImage } from '../../edge/detect/preprocess.ts';
 import { buildCameraPipeline } from '../../edge/pipeline/build-camera-pipeline.ts';
 import { ModelRegistry } from '../../edge/runtime/model-registry.ts';
+import type { EdgeEvent } from '../../foundation/contract/events.ts';
+import type { RawImage } from '../../foundation/media/frame.ts';
 
 const CONFIG = parseEdgeConfig(
   `

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Box } from '../../edge/detect/types.ts';
 import { type DwellRule, observeDwell } from '../../edge/rules/dwell-rule.ts';
 import { IncidentLifecycle, type IncidentTransition } from '../../edge/rules/incident-lifecycle.ts';
 import { type TrackedInput, ZonePresence } from '../../edge/rules/zone-presence.ts';
+import type { Box } from '../../foundation/media/frame.ts';
 
 const ZONE = { x1: 100, y1: 100, x2: 500, y2: 400 };
 const inZone = (o: TrackedInput) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EventSchema } from '../../contract/events.ts';
 import { buildEvent, type EventSource } from '../../edge/events/event-builder.ts';
 import type { IncidentTransition } from '../../edge/rules/incident-lifecycle.ts';
+import { EventSchema } from '../../foundation/contract/events.ts';
 
 const source: EventSource = {
   edgeId: 'edge-demo',

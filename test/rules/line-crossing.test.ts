@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Box } from '../../edge/detect/types.ts';
 import { LineCrossingCounter, type LineCrossingOptions } from '../../edge/rules/line-crossing.ts';
 import type { TrackedInput } from '../../edge/rules/zone-presence.ts';
+import type { Box } from '../../foundation/media/frame.ts';
 
 /**
  * A horizontal counting line across the middle of a 768x576 frame, from (200, 300) to (600, 300).

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { RawImage } from '../../edge/detect/preprocess.ts';
-import type { Box } from '../../edge/detect/types.ts';
 import { IncidentLifecycle, type IncidentTransition } from '../../edge/rules/incident-lifecycle.ts';
 import { LineCrossingRule } from '../../edge/rules/line-crossing-rule.ts';
 import { cargoCrop, MuckTruckRule } from '../../edge/rules/muck-truck-rule.ts';
 import type { ScenarioRule } from '../../edge/rules/scenario-rule.ts';
 import type { TrackedInput } from '../../edge/rules/zone-presence.ts';
+import type { Box, RawImage } from '../../foundation/media/frame.ts';
 
 const FRAME: RawImage = { data: new Uint8Array(640 * 480 * 3), width: 640, height: 480 };
 const PRESENCE = { stationaryRadius: 10, exitGraceSeconds: 2, reassociateRadius: 20, reassociateSeconds: 5 };

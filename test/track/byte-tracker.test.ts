@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Box, Detection } from '../../edge/detect/types.ts';
+import type { Detection } from '../../edge/detect/types.ts';
 import { ByteTracker, COCO_VEHICLE_GROUP, type TrackedObject } from '../../edge/track/byte-tracker.ts';
+import type { Box } from '../../foundation/media/frame.ts';
 
 const CLASS_IDS: Record<string, number> = { person: 0, car: 2, bus: 5, truck: 7 };
 

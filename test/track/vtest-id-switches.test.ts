@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Detector } from '../../edge/detect/detector.ts';
 import { iou } from '../../edge/detect/nms.ts';
-import type { Box } from '../../edge/detect/types.ts';
 import { readFrames } from '../../edge/ingest/ffmpeg-frame-reader.ts';
 import { ByteTracker, COCO_VEHICLE_GROUP } from '../../edge/track/byte-tracker.ts';
+import type { Box } from '../../foundation/media/frame.ts';
 
 interface LabelledTrack {
   video: string;

@@ -4,7 +4,7 @@ import { createNanoDetDecoder } from '../../edge/detect/decoders/nanodet-decoder
 import { createYoloV5Decoder } from '../../edge/detect/decoders/yolov5-decoder.ts';
 import { createYoloV8Decoder } from '../../edge/detect/decoders/yolov8-decoder.ts';
 import type { Candidate, OutputTensor } from '../../edge/detect/types.ts';
-import type { NanoDetDecoderConfig } from '../../models/manifest-schema.ts';
+import type { NanoDetDecoderConfig } from '../../foundation/models/manifest-schema.ts';
 
 function expectBox(c: Candidate | undefined, classId: number, box: [number, number, number, number]): void {
   expect(c).toBeDefined();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Preprocessor, planInput, toSourceBox } from '../../edge/detect/preprocess.ts';
-import type { ModelInput } from '../../models/manifest-schema.ts';
+import type { ModelInput } from '../../foundation/models/manifest-schema.ts';
 
 const base: ModelInput = {
   name: 'x',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ZoneConfig } from '../../edge/config/edge-config-schema.ts';
-import type { Box } from '../../edge/detect/types.ts';
 import { objectInZone, type PixelZone, zoneToPixels } from '../../edge/zones/zone-filter.ts';
+import type { Box } from '../../foundation/media/frame.ts';
 
 const W = 1000;
 const H = 500;

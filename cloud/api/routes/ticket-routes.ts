@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isDeviceEvent } from '../../../contract/events.ts';
-import { evidencePath } from '../../../contract/evidence-upload.ts';
+import { isDeviceEvent } from '../../../foundation/contract/events.ts';
+import { evidencePath } from '../../../foundation/contract/evidence-upload.ts';
 import type { CloudCore } from '../../app/cloud-core.ts';
 import type { TokenAuth } from '../../auth/token-auth.ts';
 import { CategorySchema } from '../../config/cloud-config-schema.ts';

@@ -1,4 +1,4 @@
-import type { DecoderConfig } from '../../../models/manifest-schema.ts';
+import type { DecoderConfig } from '../../../foundation/models/manifest-schema.ts';
 import { EdgeError } from '../../common/errors.ts';
 import type { Decoder } from '../types.ts';
 import { createNanoDetDecoder } from './nanodet-decoder.ts';

@@ -1,4 +1,4 @@
-import type { NanoDetDecoderConfig } from '../../../models/manifest-schema.ts';
+import type { NanoDetDecoderConfig } from '../../../foundation/models/manifest-schema.ts';
 import type { Candidate, Decoder, ModelOutputs, OutputTensor } from '../types.ts';
 import { clamp } from './candidate-box.ts';
 

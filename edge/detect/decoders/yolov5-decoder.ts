@@ -1,4 +1,4 @@
-import type { YoloV5DecoderConfig } from '../../../models/manifest-schema.ts';
+import type { YoloV5DecoderConfig } from '../../../foundation/models/manifest-schema.ts';
 import type { Candidate, Decoder } from '../types.ts';
 import { candidateFromCentre } from './candidate-box.ts';
 

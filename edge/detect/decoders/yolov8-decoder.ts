@@ -1,4 +1,4 @@
-import type { YoloV8DecoderConfig } from '../../../models/manifest-schema.ts';
+import type { YoloV8DecoderConfig } from '../../../foundation/models/manifest-schema.ts';
 import type { Candidate, Decoder } from '../types.ts';
 import { candidateFromCentre } from './candidate-box.ts';
 

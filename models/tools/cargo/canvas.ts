@@ -1,4 +1,4 @@
-import type { RawImage } from '../../../edge/detect/preprocess.ts';
+import type { RawImage } from '../../../foundation/media/frame.ts';
 
 /** An RGB image with float channels on the 0..255 scale, interleaved. */
 export interface Canvas {

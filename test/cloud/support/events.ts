@@ -1,5 +1,5 @@
-import type { EdgeEvent, EventPhase, EventType } from '../../../contract/events.ts';
-import { topics } from '../../../contract/topics.ts';
+import type { EdgeEvent, EventPhase, EventType } from '../../../foundation/contract/events.ts';
+import { topics } from '../../../foundation/contract/topics.ts';
 
 export interface EventSpec {
   edgeId: string;

@@ -6,13 +6,13 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type RunningCloud, startCloud } from '../../../cloud/app/start-cloud.ts';
 import { loadCloudConfig } from '../../../cloud/config/load-cloud-config.ts';
-import { type EdgeEvent, EventSchema, type EventType } from '../../../contract/events.ts';
+import { type EdgeEvent, EventSchema, type EventType } from '../../../foundation/contract/events.ts';
 import {
   evidencePath,
   UPLOAD_CHUNK_CONTENT_TYPE,
   UPLOAD_HEADERS,
-} from '../../../contract/evidence-upload.ts';
-import { topics } from '../../../contract/topics.ts';
+} from '../../../foundation/contract/evidence-upload.ts';
+import { topics } from '../../../foundation/contract/topics.ts';
 
 export const ARTIFACTS = path.resolve('test-artifacts/ui');
 /** The fixture config's test tokens: a user's or edge's token is its name + "-token". */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open as openFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type EventPhase, EventPhaseSchema } from '../../contract/events.ts';
+import { type EventPhase, EventPhaseSchema } from '../contract/events.ts';
 
 /**
  * A durable outbox: what the edge must deliver, kept on disk until the broker has it.

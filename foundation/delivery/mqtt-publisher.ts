@@ -6,11 +6,11 @@ import {
   type IConnackPacket,
   type MqttClient,
 } from 'mqtt';
-import type { CameraHealth, EdgeStatus } from '../../contract/edge-status.ts';
-import { type IncidentMessage, isDeviceEvent, parseIncidentMessage } from '../../contract/events.ts';
-import { topics } from '../../contract/topics.ts';
-import type { MqttConfig } from '../config/edge-config-schema.ts';
-import { nextBackoff } from '../ingest/camera-watchdog.ts';
+import type { MqttConfig } from '../../edge/config/edge-config-schema.ts';
+import type { CameraHealth, EdgeStatus } from '../contract/edge-status.ts';
+import { type IncidentMessage, isDeviceEvent, parseIncidentMessage } from '../contract/events.ts';
+import { topics } from '../contract/topics.ts';
+import { nextBackoff } from '../util/backoff.ts';
 import {
   type Outbox,
   type OutboxMessage,
