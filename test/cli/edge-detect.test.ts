@@ -19,7 +19,7 @@ describe('edge detect', () => {
     await writeFile(corrupt, Buffer.from('not a jpeg at all'));
     const missing = path.join(dir, 'missing.jpg');
     const annotated = path.join(dir, 'annotated');
-    const result = await runCli('edge/cli/main.ts', [
+    const result = await runCli('apps/edge/main.ts', [
       'detect',
       corrupt,
       FRAME,
@@ -51,13 +51,13 @@ describe('edge detect', () => {
   });
 
   it('refuses an unknown model with the list of available ones', async () => {
-    const result = await runCli('edge/cli/main.ts', ['detect', FRAME, '--model', 'yolo-nonexistent']);
+    const result = await runCli('apps/edge/main.ts', ['detect', FRAME, '--model', 'yolo-nonexistent']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/MODEL_NOT_FOUND.*yolo-nonexistent.*nanodet-g-416/);
   });
 
   it('refuses a threshold outside 0..1', async () => {
-    const result = await runCli('edge/cli/main.ts', ['detect', FRAME, '--threshold', '7']);
+    const result = await runCli('apps/edge/main.ts', ['detect', FRAME, '--threshold', '7']);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('"7" is not a number from 0 to 1');
   });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { type EdgeEvent, EventSchema } from '../../foundation/contract/events.ts';
 import { runCli } from './run-cli.ts';
 
-const EDGE = 'edge/cli/main.ts';
+const EDGE = 'apps/edge/main.ts';
 const VIDEO = 'fixtures/video/vtest.mp4';
 const CONFIG = 'fixtures/configs/vtest.yaml';
 const START = '2026-11-21T08:00:00.000Z';

@@ -79,7 +79,7 @@ function startEdge(configFile: string): EdgeProcess {
   // SIGKILL of the CLI would leave running.
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'edge/cli/main.ts', 'run', '-c', configFile, '--api-port', '0'],
+    ['--import', 'tsx', 'apps/edge/main.ts', 'run', '-c', configFile, '--api-port', '0'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const printed: EdgeEvent[] = [];

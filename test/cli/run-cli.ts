@@ -6,7 +6,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs one of the project's CLIs (edge/cli/main.ts, cloud/cli/main.ts) as a user would. */
+/** Runs one of the project's CLIs (apps/edge/main.ts, apps/cloud/main.ts) as a user would. */
 export function runCli(script: string, args: string[], timeoutMs = 120_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {

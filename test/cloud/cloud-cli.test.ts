@@ -10,7 +10,7 @@ describe('npm run cloud', () => {
   it('run: serves the API on the printed URL until SIGINT, then exits 0', async () => {
     const child = spawn(
       process.execPath,
-      [tsxCli, 'cloud/cli/main.ts', 'run', '--config', 'fixtures/cloud/cloud.yaml', '--api-port', '0'],
+      [tsxCli, 'apps/cloud/main.ts', 'run', '--config', 'fixtures/cloud/cloud.yaml', '--api-port', '0'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -42,7 +42,7 @@ describe('npm run cloud', () => {
   });
 
   it('run: a bad config exits 1 naming the field', async () => {
-    const result = await runCli('cloud/cli/main.ts', ['run', '--config', 'fixtures/cloud/cameras.yaml']);
+    const result = await runCli('apps/cloud/main.ts', ['run', '--config', 'fixtures/cloud/cameras.yaml']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('CONFIG_INVALID');
     expect(result.stderr).toContain('cameras.yaml: places: required');
@@ -52,7 +52,7 @@ describe('npm run cloud', () => {
   });
 
   it('run: an unreachable broker exits 1 naming it', async () => {
-    const result = await runCli('cloud/cli/main.ts', [
+    const result = await runCli('apps/cloud/main.ts', [
       'run',
       '--config',
       'fixtures/cloud/cloud.yaml',
@@ -64,7 +64,7 @@ describe('npm run cloud', () => {
   });
 
   it('token: prints a token and its sha256', async () => {
-    const result = await runCli('cloud/cli/main.ts', ['token']);
+    const result = await runCli('apps/cloud/main.ts', ['token']);
     const token = /token: +(\S+)/.exec(result.stdout)?.[1] ?? '';
     const sha = /sha256: +(\S+)/.exec(result.stdout)?.[1];
     expect(token.length).toBeGreaterThanOrEqual(32);

@@ -4,7 +4,7 @@ import { runCli } from '../cli/run-cli.ts';
 
 describe('edge flight', () => {
   it('prints the events of a flight as JSON lines and reports refusals on stderr', async () => {
-    const result = await runCli('edge/cli/main.ts', [
+    const result = await runCli('apps/edge/main.ts', [
       'flight',
       'fixtures/drone/flights/flight-2026-11-20-change',
       '--config',
@@ -33,7 +33,7 @@ describe('edge flight', () => {
   });
 
   it('exits with the code of what is wrong', async () => {
-    const missing = await runCli('edge/cli/main.ts', [
+    const missing = await runCli('apps/edge/main.ts', [
       'flight',
       'fixtures/drone/flights/none',
       '--config',
@@ -41,7 +41,7 @@ describe('edge flight', () => {
     ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/edge: FLIGHT_NOT_FOUND: fixtures\/drone\/flights\/none/);
-    const noConfig = await runCli('edge/cli/main.ts', [
+    const noConfig = await runCli('apps/edge/main.ts', [
       'flight',
       'fixtures/drone/flights',
       '--config',

@@ -10,7 +10,7 @@ describe('iot demo (simulated telemetry through the shared mosquitto)', () => {
   it('prints every incident of the scenario as contract events, and the camera event with its truck', async () => {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'iot/cli/main.ts', 'demo', '--speed', 'max'],
+      ['--import', 'tsx', 'apps/iot/main.ts', 'demo', '--speed', 'max'],
       { cwd: root, timeout: 90_000 },
     );
     const events = stdout

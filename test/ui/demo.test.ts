@@ -2,7 +2,7 @@ import path from 'node:path';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningDemo, startDemo } from '../../demo/demo-system.ts';
+import { type RunningDemo, startDemo } from '../../apps/demo/demo-system.ts';
 import { ARTIFACTS, launchChromium, signIn } from './support/ui-cloud.ts';
 
 interface TicketRow {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
-import { startCloud } from '../app/start-cloud.ts';
-import { hashToken } from '../auth/token-auth.ts';
-import { describeCloudError } from '../common/cloud-error.ts';
-import { loadCloudConfig } from '../config/load-cloud-config.ts';
-import { openDatabase } from '../db/open-database.ts';
+import { startCloud } from '../../cloud/app/start-cloud.ts';
+import { hashToken } from '../../cloud/auth/token-auth.ts';
+import { describeCloudError } from '../../cloud/common/cloud-error.ts';
+import { loadCloudConfig } from '../../cloud/config/load-cloud-config.ts';
+import { openDatabase } from '../../cloud/db/open-database.ts';
 
 /** The cloud aggregator's CLI: `run` (ingest, tickets, API), `migrate`, `token`. */
 const program = new Command('cloud')

@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { type RunningCloud, startCloud } from '../cloud/app/start-cloud.ts';
-import type { CloudConfig } from '../cloud/config/cloud-config-schema.ts';
-import { loadCloudConfig } from '../cloud/config/load-cloud-config.ts';
-import type { EdgeConfig } from '../edge/config/edge-config-schema.ts';
-import { loadEdgeConfig } from '../edge/config/load-edge-config.ts';
-import { type RunningEdge, startEdge } from '../edge/runtime/start-edge.ts';
+import { type RunningCloud, startCloud } from '../../cloud/app/start-cloud.ts';
+import type { CloudConfig } from '../../cloud/config/cloud-config-schema.ts';
+import { loadCloudConfig } from '../../cloud/config/load-cloud-config.ts';
+import type { EdgeConfig } from '../../edge/config/edge-config-schema.ts';
+import { loadEdgeConfig } from '../../edge/config/load-edge-config.ts';
+import { type RunningEdge, startEdge } from '../../edge/runtime/start-edge.ts';
 import { type DemoIot, startDemoIot } from './demo-iot.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

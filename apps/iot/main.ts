@@ -5,14 +5,14 @@ import { type DeviceEvent, EVENT_SCHEMA_VERSION, parseEvent } from '../../founda
 import { topics } from '../../foundation/contract/topics.ts';
 import { MqttPublisher, type PublisherLogger } from '../../foundation/delivery/mqtt-publisher.ts';
 import { Outbox } from '../../foundation/delivery/outbox.ts';
-import { IotError } from '../common/errors.ts';
-import { loadRulesConfig, parseRulesConfig } from '../config/load-rules-config.ts';
-import { TelemetryConsumer } from '../consumer/mqtt-telemetry-consumer.ts';
-import type { DeadLetterSink } from '../consumer/telemetry-intake.ts';
-import { PositionStore } from '../correlate/position-store.ts';
-import { rankCandidateVehicles, withCandidates } from '../correlate/rank-candidates.ts';
-import { demoTelemetry } from '../simulator/demo-scenario.ts';
-import { publishTelemetry } from '../simulator/publish-telemetry.ts';
+import { IotError } from '../../iot/common/errors.ts';
+import { loadRulesConfig, parseRulesConfig } from '../../iot/config/load-rules-config.ts';
+import { TelemetryConsumer } from '../../iot/consumer/mqtt-telemetry-consumer.ts';
+import type { DeadLetterSink } from '../../iot/consumer/telemetry-intake.ts';
+import { PositionStore } from '../../iot/correlate/position-store.ts';
+import { rankCandidateVehicles, withCandidates } from '../../iot/correlate/rank-candidates.ts';
+import { demoTelemetry } from '../../iot/simulator/demo-scenario.ts';
+import { publishTelemetry } from '../../iot/simulator/publish-telemetry.ts';
 
 const logLine = (level: string) => (object: object, message: string) =>
   process.stderr.write(`iot: ${level} ${message} ${JSON.stringify(object)}\n`);

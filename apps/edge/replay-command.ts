@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { loadEdgeConfig } from '../../edge/config/load-edge-config.ts';
+import { replayVideo } from '../../edge/replay/replay.ts';
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import { probeVideo } from '../../foundation/media/ffprobe.ts';
-import { loadEdgeConfig } from '../config/load-edge-config.ts';
-import { replayVideo } from '../replay/replay.ts';
 import { parsePositive } from './options.ts';
 
 interface ReplayCommandOptions {

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { loadEdgeConfig } from '../config/load-edge-config.ts';
-import { startEdge } from '../runtime/start-edge.ts';
+import { loadEdgeConfig } from '../../edge/config/load-edge-config.ts';
+import { startEdge } from '../../edge/runtime/start-edge.ts';
 import { parsePositive } from './options.ts';
 
 interface RunCommandOptions {

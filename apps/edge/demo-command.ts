@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { Detector } from '../../edge/detect/detector.ts';
+import { DEFAULT_MODEL } from '../../edge/detect/model-manifest.ts';
+import type { Detection } from '../../edge/detect/types.ts';
+import { readFrames } from '../../edge/ingest/ffmpeg-frame-reader.ts';
 import { probeVideo } from '../../foundation/media/ffprobe.ts';
-import { Detector } from '../detect/detector.ts';
-import { DEFAULT_MODEL } from '../detect/model-manifest.ts';
-import type { Detection } from '../detect/types.ts';
-import { readFrames } from '../ingest/ffmpeg-frame-reader.ts';
 import { parsePositive } from './options.ts';
 
 export const DEMO_VIDEO = fileURLToPath(new URL('../../fixtures/video/vtest.mp4', import.meta.url));

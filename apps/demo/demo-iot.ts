@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { connectAsync } from 'mqtt';
 import type { Logger } from 'pino';
-import { topics } from '../foundation/contract/topics.ts';
-import { loadRulesConfig } from '../iot/config/load-rules-config.ts';
-import { mqttEventPublisher, TelemetryConsumer } from '../iot/consumer/mqtt-telemetry-consumer.ts';
-import { demoTelemetry } from '../iot/simulator/demo-scenario.ts';
-import { publishTelemetry } from '../iot/simulator/publish-telemetry.ts';
+import { topics } from '../../foundation/contract/topics.ts';
+import { loadRulesConfig } from '../../iot/config/load-rules-config.ts';
+import { mqttEventPublisher, TelemetryConsumer } from '../../iot/consumer/mqtt-telemetry-consumer.ts';
+import { demoTelemetry } from '../../iot/simulator/demo-scenario.ts';
+import { publishTelemetry } from '../../iot/simulator/publish-telemetry.ts';
 
 const RULES = path.resolve(import.meta.dirname, '../fixtures/iot/panyu-rules.yaml');
 /** The simulated hour plays in two minutes. */

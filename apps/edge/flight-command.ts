@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { loadFlightConfig } from '../drone/flight-config.ts';
-import { FlightService } from '../drone/flight-service.ts';
-import { openCvInitMs } from '../drone/opencv.ts';
+import { loadFlightConfig } from '../../edge/drone/flight-config.ts';
+import { FlightService } from '../../edge/drone/flight-service.ts';
+import { openCvInitMs } from '../../edge/drone/opencv.ts';
 
 interface FlightCommandOptions {
   config: string;
