@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import { startCloud } from '../../cloud/app/start-cloud.ts';
 import { hashToken } from '../../cloud/auth/token-auth.ts';
-import { describeCloudError } from '../../cloud/common/cloud-error.ts';
 import { loadCloudConfig } from '../../cloud/config/load-cloud-config.ts';
 import { openDatabase } from '../../cloud/db/open-database.ts';
+import { describeCloudError } from '../../cloud/errors.ts';
 
 /** The cloud aggregator's CLI: `run` (ingest, tickets, API), `migrate`, `token`. */
 const program = new Command('cloud')

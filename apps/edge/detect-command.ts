@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { describeError } from '../../edge/common/errors.ts';
 import { writeAnnotatedImage } from '../../edge/detect/annotate.ts';
 import { Detector } from '../../edge/detect/detector.ts';
 import { DEFAULT_MODEL } from '../../edge/detect/model-manifest.ts';
 import type { Detection } from '../../edge/detect/types.ts';
+import { describeError } from '../../edge/errors.ts';
 import { parseProbability } from './options.ts';
 
 interface DetectOptions {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { describeError } from '../../edge/common/errors.ts';
+import { describeError } from '../../edge/errors.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerDetectCommand } from './detect-command.ts';
 import { registerFlightCommand } from './flight-command.ts';

@@ -5,12 +5,12 @@ import { type DeviceEvent, EVENT_SCHEMA_VERSION, parseEvent } from '../../founda
 import { topics } from '../../foundation/contract/topics.ts';
 import { MqttPublisher, type PublisherLogger } from '../../foundation/delivery/mqtt-publisher.ts';
 import { Outbox } from '../../foundation/delivery/outbox.ts';
-import { IotError } from '../../iot/common/errors.ts';
 import { loadRulesConfig, parseRulesConfig } from '../../iot/config/load-rules-config.ts';
 import { TelemetryConsumer } from '../../iot/consumer/mqtt-telemetry-consumer.ts';
 import type { DeadLetterSink } from '../../iot/consumer/telemetry-intake.ts';
 import { PositionStore } from '../../iot/correlate/position-store.ts';
 import { rankCandidateVehicles, withCandidates } from '../../iot/correlate/rank-candidates.ts';
+import { IotError } from '../../iot/errors.ts';
 import { demoTelemetry } from '../../iot/simulator/demo-scenario.ts';
 import { publishTelemetry } from '../../iot/simulator/publish-telemetry.ts';
 

@@ -1,4 +1,4 @@
-import { CloudError, type CloudErrorCode } from '../common/cloud-error.ts';
+import { CloudError, type CloudErrorCode } from '../errors.ts';
 
 /** Error codes of the cloud API; every error body is `{ error: { code, message, ...details } }`. */
 export const API_ERROR_CODES = {

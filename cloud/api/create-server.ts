@@ -9,7 +9,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { CloudCore } from '../app/cloud-core.ts';
 import type { TokenAuth } from '../auth/token-auth.ts';
-import { CloudError } from '../common/cloud-error.ts';
+import { CloudError } from '../errors.ts';
 import { registerEvidenceRoutes } from '../evidence/evidence-routes.ts';
 import type { EvidenceStore } from '../evidence/evidence-store.ts';
 import { registerOpen311Routes } from '../open311/open311-routes.ts';

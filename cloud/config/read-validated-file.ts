@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { CloudError, type CloudErrorCode } from '../common/cloud-error.ts';
+import { CloudError, type CloudErrorCode } from '../errors.ts';
 
 /**
  * Reads a YAML (or JSON) file and validates it with `schema`. Throws CONFIG_NOT_FOUND when the

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CloudError } from '../common/cloud-error.ts';
+import { CloudError } from '../errors.ts';
 import type { Database } from './database.ts';
 
 export interface Migration {

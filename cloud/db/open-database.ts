@@ -1,4 +1,4 @@
-import { CloudError } from '../common/cloud-error.ts';
+import { CloudError } from '../errors.ts';
 import type { Database } from './database.ts';
 import { migrate } from './migrate.ts';
 import { openPgliteDatabase } from './pglite-database.ts';

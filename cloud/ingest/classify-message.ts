@@ -6,7 +6,7 @@ import {
   parseIncidentMessage,
 } from '../../foundation/contract/events.ts';
 import { parseEventTopic } from '../../foundation/contract/topics.ts';
-import type { IotErrorCode } from '../../iot/common/errors.ts';
+import type { IotErrorCode } from '../../iot/errors.ts';
 
 /** Why a message was dead-lettered. */
 export const DEAD_LETTER_CODES = {

@@ -1,12 +1,12 @@
 import type { DeviceEvent } from '../../foundation/contract/events.ts';
 import { topics } from '../../foundation/contract/topics.ts';
-import { IotError } from '../../iot/common/errors.ts';
 import { loadRulesConfig } from '../../iot/config/load-rules-config.ts';
 import { TelemetryConsumer } from '../../iot/consumer/mqtt-telemetry-consumer.ts';
 import { PositionStore } from '../../iot/correlate/position-store.ts';
+import { IotError } from '../../iot/errors.ts';
 import type { CloudCore } from '../app/cloud-core.ts';
-import { CloudError } from '../common/cloud-error.ts';
 import type { CloudConfig } from '../config/cloud-config-schema.ts';
+import { CloudError } from '../errors.ts';
 import type { ConsumerLogger } from '../ingest/mqtt-consumer.ts';
 import { telemetryDeadLetters } from './telemetry-dead-letters.ts';
 import { mergeTicketVehicles } from './ticket-vehicles.ts';

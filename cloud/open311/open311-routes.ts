@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DeviceEventTypeSchema, EventTypeSchema } from '../../foundation/contract/events.ts';
 import type { CloudCore } from '../app/cloud-core.ts';
 import type { TokenAuth } from '../auth/token-auth.ts';
-import { CloudError } from '../common/cloud-error.ts';
+import { CloudError } from '../errors.ts';
 import { CATEGORY_NAMES, REPORT_CATEGORIES } from '../tickets/categories.ts';
 import { ticketRepository } from '../tickets/ticket-repository.ts';
 import { FINAL_STATES, TICKET_STATES } from '../tickets/ticket-state-machine.ts';

@@ -1,4 +1,4 @@
-import { CloudError } from '../common/cloud-error.ts';
+import { CloudError } from '../errors.ts';
 import { type LonLat, pointInPolygon, ringCentroid } from './geo.ts';
 import { hierarchyProblems, type Place, type PlaceEdit, placeOfFeature } from './place-hierarchy.ts';
 import type { Camera, PlaceFeature, PlaceLevel } from './places-schema.ts';

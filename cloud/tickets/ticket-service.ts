@@ -1,7 +1,7 @@
 import type { Role } from '../auth/roles.ts';
-import { CloudError } from '../common/cloud-error.ts';
 import type { RoutingConfig } from '../config/cloud-config-schema.ts';
 import type { Database, Queryable } from '../db/database.ts';
+import { CloudError } from '../errors.ts';
 import type { Placement, PlaceRegistry } from '../places/place-registry.ts';
 import { deadlinesFor, routeTicket } from '../routing/route-ticket.ts';
 import { type NewTicket, type TicketChanges, ticketRepository } from './ticket-repository.ts';

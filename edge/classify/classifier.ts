@@ -2,10 +2,10 @@ import * as ort from 'onnxruntime-node';
 import type { Box, RawImage } from '../../foundation/media/frame.ts';
 import type { ClassifierDecoderConfig, ModelManifest } from '../../foundation/models/manifest-schema.ts';
 import { SerialQueue } from '../../foundation/util/serial-queue.ts';
-import { EdgeError } from '../common/errors.ts';
 import { type LoadedManifest, loadModelManifest } from '../detect/model-manifest.ts';
 import { checkInputShape, checkOutputNames, openSession } from '../detect/onnx-session.ts';
 import { inputDims, Preprocessor } from '../detect/preprocess.ts';
+import { EdgeError } from '../errors.ts';
 import { cropToInput } from './crop-resize.ts';
 
 export interface ClassifierOptions {

@@ -1,7 +1,7 @@
 import type { Box, RawImage } from '../../foundation/media/frame.ts';
 import type { ModelInput } from '../../foundation/models/manifest-schema.ts';
-import { EdgeError } from '../common/errors.ts';
 import { planInput } from '../detect/preprocess.ts';
+import { EdgeError } from '../errors.ts';
 
 /**
  * Crops and resamples in plain TypeScript: a classifier's input is a few thousand pixels, which

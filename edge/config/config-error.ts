@@ -1,4 +1,4 @@
-import { EdgeError, type ErrorCode } from '../common/errors.ts';
+import { EdgeError, type ErrorCode } from '../errors.ts';
 
 export type ConfigErrorCode = Extract<ErrorCode, 'CONFIG_NOT_FOUND' | 'CONFIG_INVALID'>;
 

@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelManifest } from '../../foundation/models/manifest-schema.ts';
 import { SerialQueue } from '../../foundation/util/serial-queue.ts';
-import { EdgeError } from '../common/errors.ts';
+import { EdgeError } from '../errors.ts';
 import { createDecoder } from './decoders/index.ts';
 import { type LoadedManifest, loadModelManifest } from './model-manifest.ts';
 import { nonMaxSuppression } from './nms.ts';

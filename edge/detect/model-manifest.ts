@@ -10,7 +10,7 @@ import {
   type FeaturesManifest,
   type ModelManifest,
 } from '../../foundation/models/manifest-schema.ts';
-import { EdgeError } from '../common/errors.ts';
+import { EdgeError } from '../errors.ts';
 
 export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
 export const DEFAULT_MODEL = 'nanodet-g-416';

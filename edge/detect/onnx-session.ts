@@ -1,6 +1,6 @@
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { EdgeError } from '../common/errors.ts';
+import { EdgeError } from '../errors.ts';
 import type { LoadedManifest } from './model-manifest.ts';
 
 /** One onnxruntime CPU session for a checked manifest, set up the same way for every model runner. */

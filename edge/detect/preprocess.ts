@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { Box, RawImage } from '../../foundation/media/frame.ts';
 import type { ModelInput } from '../../foundation/models/manifest-schema.ts';
-import { EdgeError } from '../common/errors.ts';
+import { EdgeError } from '../errors.ts';
 import type { Candidate } from './types.ts';
 
 /** An image file path, an encoded image (JPEG, PNG, WebP…) or raw RGB pixels. */

@@ -1,4 +1,4 @@
-import { EdgeError } from '../common/errors.ts';
+import { EdgeError } from '../errors.ts';
 import type { Baseline } from './baseline-store.ts';
 import type { FlightImage } from './flight-image.ts';
 import { pixelToGeo } from './world-file.ts';

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EdgeError } from '../common/errors.ts';
+import { EdgeError } from '../errors.ts';
 import { isImageFile } from './flight-image.ts';
 import { decodeRgb, encodeJpeg, type RgbImage } from './raster.ts';
 import { footprint, type GeoTransform, readWorldFileFor, serialiseWorldFile } from './world-file.ts';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { EdgeError } from '../common/errors.ts';
 import type { LoadedFeaturesManifest } from '../detect/model-manifest.ts';
+import { EdgeError } from '../errors.ts';
 import type { RgbImage } from './raster.ts';
 
 /** One feature map: `channels` planes of `height`×`width` cells, each cell `stride` input pixels. */

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { EdgeError } from '../common/errors.ts';
 import { DEFAULT_FEATURES_MODEL } from '../detect/model-manifest.ts';
+import { EdgeError } from '../errors.ts';
 
 const id = z
   .string()

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import exifr from 'exifr';
-import { EdgeError } from '../common/errors.ts';
+import { EdgeError } from '../errors.ts';
 import { decodeRgb, type RgbImage } from './raster.ts';
 import { type GeoTransform, readWorldFileFor } from './world-file.ts';
 

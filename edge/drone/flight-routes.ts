@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { EdgeError } from '../common/errors.ts';
+import { EdgeError } from '../errors.ts';
 import type { FlightService } from './flight-service.ts';
 
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/tiff', 'application/octet-stream'];

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describeError } from '../common/errors.ts';
+import { describeError } from '../errors.ts';
 import type { FlightReport } from './flight-service.ts';
 
 export const PROCESSED_MARKER = '.flight-processed.json';

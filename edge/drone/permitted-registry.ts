@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { EdgeError } from '../common/errors.ts';
+import { EdgeError } from '../errors.ts';
 import { type Point, pointInPolygon } from './polygon.ts';
 
 const Position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]).rest(z.number());

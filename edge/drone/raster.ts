@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { EdgeError } from '../common/errors.ts';
+import { EdgeError } from '../errors.ts';
 
 /** Interleaved 8-bit RGB pixels. */
 export interface RgbImage {

@@ -1,4 +1,4 @@
-import { EdgeError } from '../common/errors.ts';
+import { EdgeError } from '../errors.ts';
 import { type CvMat, type OpenCv, withMats } from './opencv.ts';
 import { type RgbImage, toGrey } from './raster.ts';
 

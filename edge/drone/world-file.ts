@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EdgeError } from '../common/errors.ts';
+import { EdgeError } from '../errors.ts';
 
 /**
  * A world file (ESRI .jgw/.pgw/.tfw/.wld): six lines A, D, B, E, C, F giving

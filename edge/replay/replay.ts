@@ -1,6 +1,6 @@
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
-import { EdgeError } from '../common/errors.ts';
 import type { CameraConfig, EdgeConfig } from '../config/edge-config-schema.ts';
+import { EdgeError } from '../errors.ts';
 import { readFrames } from '../ingest/ffmpeg-frame-reader.ts';
 import { buildCameraPipeline } from '../pipeline/build-camera-pipeline.ts';
 import type { CameraCounters } from '../pipeline/camera-pipeline.ts';

@@ -1,13 +1,13 @@
 import os from 'node:os';
 import type { Box, RawImage } from '../../foundation/media/frame.ts';
 import { Classifier } from '../classify/classifier.ts';
-import { EdgeError } from '../common/errors.ts';
 import type { CameraConfig, EdgeConfig } from '../config/edge-config-schema.ts';
 import { Detector } from '../detect/detector.ts';
 import { InferenceScheduler, type SchedulerStats } from '../detect/inference-scheduler.ts';
 import { loadModelManifest } from '../detect/model-manifest.ts';
 import { iou } from '../detect/nms.ts';
 import type { Detection } from '../detect/types.ts';
+import { EdgeError } from '../errors.ts';
 import type { CameraModels } from '../pipeline/build-camera-pipeline.ts';
 import type { CropScores } from '../rules/muck-truck-rule.ts';
 

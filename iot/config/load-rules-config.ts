@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { IotError } from '../common/errors.ts';
+import { IotError } from '../errors.ts';
 import { type RulesConfig, RulesConfigSchema } from '../rules/rule-schema.ts';
 
 /** Validates a rules config (already parsed) and freezes it; every problem is named with its path. */

@@ -1,7 +1,7 @@
 import { parseTelemetry } from '../../foundation/contract/telemetry.ts';
 import { parseTelemetryTopic } from '../../foundation/contract/topics.ts';
-import type { IotErrorCode } from '../common/errors.ts';
 import type { PositionStore } from '../correlate/position-store.ts';
+import type { IotErrorCode } from '../errors.ts';
 import type { IngestOutcome, RuleEngine } from '../rules/rule-engine.ts';
 
 /** A message that was not applied, with why; the cloud keeps them in its dead-letter table. */

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloudError } from '../../cloud/common/cloud-error.ts';
 import type { Database } from '../../cloud/db/database.ts';
 import { migrate, readMigrations } from '../../cloud/db/migrate.ts';
 import { openDatabase } from '../../cloud/db/open-database.ts';
 import { openPgliteDatabase } from '../../cloud/db/pglite-database.ts';
 import { openPostgresDatabase } from '../../cloud/db/postgres-database.ts';
+import { CloudError } from '../../cloud/errors.ts';
 import { backends, pgliteTemplate } from './support/databases.ts';
 
 const cleanups: (() => Promise<void>)[] = [];

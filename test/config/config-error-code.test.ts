@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeError, EdgeError } from '../../edge/common/errors.ts';
 import { parseEdgeConfig } from '../../edge/config/load-edge-config.ts';
+import { describeError, EdgeError } from '../../edge/errors.ts';
 
 describe('config errors in the shared catalogue', () => {
   it('are EdgeErrors that print with their code and the path at fault', () => {

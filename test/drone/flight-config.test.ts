@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeError, EdgeError } from '../../edge/common/errors.ts';
 import { loadFlightConfig } from '../../edge/drone/flight-config.ts';
 import { PermittedRegistry } from '../../edge/drone/permitted-registry.ts';
+import { describeError, EdgeError } from '../../edge/errors.ts';
 
 describe('flight config and permit registry', () => {
   let dir: string;

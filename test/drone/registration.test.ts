@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describeError } from '../../edge/common/errors.ts';
 import { loadOpenCv } from '../../edge/drone/opencv.ts';
 import { decodeRgb } from '../../edge/drone/raster.ts';
 import { applyHomography, registerImage } from '../../edge/drone/registration.ts';
+import { describeError } from '../../edge/errors.ts';
 import { baselineToPhoto, SHOTS } from '../../fixtures/tools/build-drone-fixtures.ts';
 
 const SETTINGS = {

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Classifier, toClassification } from '../../edge/classify/classifier.ts';
-import { EdgeError } from '../../edge/common/errors.ts';
 import { createDecoder } from '../../edge/detect/decoders/index.ts';
 import { Detector } from '../../edge/detect/detector.ts';
 import { MODELS_DIR } from '../../edge/detect/model-manifest.ts';
+import { EdgeError } from '../../edge/errors.ts';
 import type { RawImage } from '../../foundation/media/frame.ts';
 
 const MUCK_DIR = path.join(MODELS_DIR, 'muck-cover-cls');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cropToInput, resizeCrop } from '../../edge/classify/crop-resize.ts';
-import { EdgeError } from '../../edge/common/errors.ts';
+import { EdgeError } from '../../edge/errors.ts';
 import type { RawImage } from '../../foundation/media/frame.ts';
 import type { ModelInput } from '../../foundation/models/manifest-schema.ts';
 

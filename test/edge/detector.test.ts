@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EdgeError } from '../../edge/common/errors.ts';
 import { Detector } from '../../edge/detect/detector.ts';
 import { iou } from '../../edge/detect/nms.ts';
 import type { Detection } from '../../edge/detect/types.ts';
+import { EdgeError } from '../../edge/errors.ts';
 import type { Box } from '../../foundation/media/frame.ts';
 import { type GroundTruth, loadGroundTruth } from '../eval/ground-truth.ts';
 

@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EdgeError } from '../../edge/common/errors.ts';
 import { Detector } from '../../edge/detect/detector.ts';
 import { loadModelManifest, MODELS_DIR } from '../../edge/detect/model-manifest.ts';
+import { EdgeError } from '../../edge/errors.ts';
 
 const SHIPPED = path.join(MODELS_DIR, 'nanodet-g-416', 'manifest.json');
 const MODEL_FILE = path.join(MODELS_DIR, 'nanodet-g-416', 'nanodet-g-416.onnx');

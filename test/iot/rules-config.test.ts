@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IotError } from '../../iot/common/errors.ts';
 import { loadRulesConfig, parseRulesConfig } from '../../iot/config/load-rules-config.ts';
+import { IotError } from '../../iot/errors.ts';
 import { fixtureRules } from './helpers.ts';
 
 const failure = (fn: () => unknown): IotError => {

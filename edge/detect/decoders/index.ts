@@ -1,5 +1,5 @@
 import type { DecoderConfig } from '../../../foundation/models/manifest-schema.ts';
-import { EdgeError } from '../../common/errors.ts';
+import { EdgeError } from '../../errors.ts';
 import type { Decoder } from '../types.ts';
 import { createNanoDetDecoder } from './nanodet-decoder.ts';
 import { createYoloV5Decoder } from './yolov5-decoder.ts';
