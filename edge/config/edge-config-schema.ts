@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MqttConnectionSchema } from '../../foundation/delivery/mqtt/mqtt-connection-schema.ts';
 import { DEFAULT_MODEL } from '../detect/model-manifest.ts';
 import { checkUniqueAreaIds, FlightSettingsSchema } from '../drone/flight-config.ts';
 import { DEFAULT_TRACKER_OPTIONS } from '../track/byte-tracker.ts';
@@ -422,21 +423,6 @@ export const CameraSchema = z
 // ---------------------------------------------------------------------------------------------
 // Edge
 
-export const MqttSchema = z.strictObject({
-  url: z
-    .string()
-    .regex(/^(mqtt|mqtts|ws|wss):\/\/\S+$/, 'use mqtt://, mqtts://, ws:// or wss:// and a host')
-    .default('mqtt://localhost:1883'),
-  username: z.string().min(1).optional(),
-  password: z.string().optional(),
-  /** CA certificate (PEM) for mqtts/wss; relative paths are taken from the config file's folder. */
-  caFile: z.string().min(1).optional(),
-  /** Absent: derived from edgeId. */
-  clientId: z.string().min(1).optional(),
-  /** 5 (default); 4 only for a broker without MQTT 5, such as the embedded aedes of `npm start`. */
-  protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5),
-});
-
 export const DeliverySchema = z.strictObject({
   /** Pending messages past which the oldest `update`s are dropped (never start or end). */
   maxPending: z.number().int().min(100).default(50_000),
@@ -531,7 +517,7 @@ export const EdgeConfigSchema = z
       .default(() => ({ [DEFAULT_DETECTOR_ALIAS]: { manifest: DEFAULT_MODEL } })),
     cameras: z.array(CameraSchema).min(1, 'need at least 1 camera'),
     /** Where events go. Optional in the file; its defaults always apply. */
-    mqtt: MqttSchema.prefault({}),
+    mqtt: MqttConnectionSchema.prefault({}),
     /** The local HTTP API. Optional in the file; its defaults always apply. */
     api: ApiSchema.prefault({}),
     /** Folder for the outbox, evidence and the clip buffer; relative to the config file. */
@@ -561,7 +547,6 @@ export type MuckTruckConfig = z.infer<typeof MuckTruckSchema>;
 export type LoiteringConfig = z.infer<typeof LoiteringSchema>;
 export type ParkingConfig = z.infer<typeof ParkingSchema>;
 export type LineCrossingConfig = z.infer<typeof LineCrossingSchema>;
-export type MqttConfig = z.infer<typeof MqttSchema>;
 export type ApiConfig = z.infer<typeof ApiSchema>;
 export type DeliveryConfig = z.infer<typeof DeliverySchema>;
 export type EvidenceConfig = z.infer<typeof EvidenceSchema>;

@@ -6,11 +6,11 @@ import {
   type IConnackPacket,
   type MqttClient,
 } from 'mqtt';
-import type { MqttConfig } from '../../edge/config/edge-config-schema.ts';
 import type { CameraHealth, EdgeStatus } from '../contract/edge-status.ts';
 import { type IncidentMessage, isDeviceEvent, parseIncidentMessage } from '../contract/events.ts';
 import { topics } from '../contract/topics.ts';
 import { nextBackoff } from '../util/backoff.ts';
+import type { MqttConnection } from './mqtt/mqtt-connection-schema.ts';
 import {
   type Outbox,
   type OutboxMessage,
@@ -53,7 +53,7 @@ export interface PublisherLogger {
 export interface MqttPublisherOptions {
   edgeId: string;
   /** Broker URL, credentials, CA file (already resolved against the config's folder), client id. */
-  mqtt: Omit<MqttConfig, 'protocolVersion'> & { protocolVersion?: MqttConfig['protocolVersion'] };
+  mqtt: Omit<MqttConnection, 'protocolVersion'> & { protocolVersion?: MqttConnection['protocolVersion'] };
   outbox: Outbox;
   /** Per-camera health for the heartbeat (e.g. `EdgeNode.status()`). */
   health?: () => CameraHealth[];

@@ -3,6 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open as openFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type EventPhase, EventPhaseSchema } from '../contract/events.ts';
+import { OutboxError } from './errors.ts';
 
 /**
  * A durable outbox: what the edge must deliver, kept on disk until the broker has it.
@@ -77,18 +78,6 @@ export interface OutboxStats {
   writes: number;
   segments: number;
   bytesOnDisk: number;
-}
-
-export type OutboxErrorCode = 'OUTBOX_LOCKED' | 'OUTBOX_CLOSED' | 'OUTBOX_FAILED';
-
-export class OutboxError extends Error {
-  readonly code: OutboxErrorCode;
-
-  constructor(code: OutboxErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'OutboxError';
-    this.code = code;
-  }
 }
 
 interface Segment {
