@@ -2,8 +2,10 @@ import os from 'node:os';
 import pino from 'pino';
 import { z } from 'zod';
 import { startCloud } from '../cloud/app/start-cloud.ts';
-import { EvidenceConfigSchema } from '../cloud/config/cloud-config-schema.ts';
+import { CloudConfigSchema, EvidenceConfigSchema } from '../cloud/config/cloud-config-schema.ts';
 import { loadCloudConfig } from '../cloud/config/load-cloud-config.ts';
+import { validateConfig } from '../foundation/config/validate-config.ts';
+import { ENV_ERRORS, readEnv } from './read-env.ts';
 
 /**
  * The cloud service configured by environment variables over a base config file (places, routing,
@@ -37,10 +39,8 @@ const EnvSchema = z.object({
 });
 
 async function main() {
-  const parsed = EnvSchema.safeParse(process.env);
-  if (!parsed.success) throw Object.assign(new Error(z.prettifyError(parsed.error)), { code: 'ENV_INVALID' });
-  const env = parsed.data;
-  const evidence = EvidenceConfigSchema.safeParse(
+  const env = readEnv(EnvSchema);
+  const evidence = validateConfig(
     env.EVIDENCE_STORE === 's3'
       ? {
           store: 's3',
@@ -56,18 +56,17 @@ async function main() {
           },
         }
       : { store: 'disk', dir: env.EVIDENCE_DIR },
+    EvidenceConfigSchema,
+    'EVIDENCE_STORE, EVIDENCE_DIR and EVIDENCE_S3_*',
+    ENV_ERRORS,
   );
-  if (!evidence.success)
-    throw Object.assign(new Error(`EVIDENCE_S3_*: ${z.prettifyError(evidence.error)}`), {
-      code: 'ENV_INVALID',
-    });
   const base = await loadCloudConfig(env.CLOUD_CONFIG);
   const edgeApiUrls = new Map(
     env.EDGE_API_URLS.split(',')
       .filter(Boolean)
       .map((pair) => pair.split('=', 2) as [string, string]),
   );
-  const cloud = await startCloud(
+  const config = validateConfig(
     {
       ...base,
       database: env.DATABASE_URL ? { url: env.DATABASE_URL } : base.database,
@@ -81,10 +80,13 @@ async function main() {
         password: env.MQTT_PASSWORD,
       },
       api: { host: env.API_HOST, port: env.API_PORT },
-      evidence: evidence.data,
+      evidence,
     },
-    { logger: pino({ level: env.LOG_LEVEL }), edgeApiUrls },
+    CloudConfigSchema,
+    `${env.CLOUD_CONFIG} with the environment`,
+    ENV_ERRORS,
   );
+  const cloud = await startCloud(config, { logger: pino({ level: env.LOG_LEVEL }), edgeApiUrls });
   const stop = async () => {
     await cloud.stop();
     process.exit(0);

@@ -1,7 +1,10 @@
 import pino from 'pino';
 import { z } from 'zod';
+import { EdgeConfigSchema } from '../edge/config/edge-config-schema.ts';
 import { loadEdgeConfig } from '../edge/config/load-edge-config.ts';
 import { startEdge } from '../edge/runtime/start-edge.ts';
+import { validateConfig } from '../foundation/config/validate-config.ts';
+import { ENV_ERRORS, readEnv } from './read-env.ts';
 
 /** An edge node configured by environment variables over its config file (cameras, zones, models). */
 const EnvSchema = z.object({
@@ -20,11 +23,9 @@ const EnvSchema = z.object({
 });
 
 async function main() {
-  const parsed = EnvSchema.safeParse(process.env);
-  if (!parsed.success) throw Object.assign(new Error(z.prettifyError(parsed.error)), { code: 'ENV_INVALID' });
-  const env = parsed.data;
+  const env = readEnv(EnvSchema);
   const file = await loadEdgeConfig(env.EDGE_CONFIG);
-  const edge = await startEdge(
+  const config = validateConfig(
     {
       ...file,
       mqtt: {
@@ -48,8 +49,11 @@ async function main() {
       api: { host: env.API_HOST, port: env.API_PORT },
       dataDir: env.DATA_DIR,
     },
-    { logger: pino({ level: env.LOG_LEVEL }) },
+    EdgeConfigSchema,
+    `${env.EDGE_CONFIG} with the environment`,
+    ENV_ERRORS,
   );
+  const edge = await startEdge(config, { logger: pino({ level: env.LOG_LEVEL }) });
   const stop = async () => {
     await edge.stop();
     process.exit(0);

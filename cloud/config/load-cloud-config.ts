@@ -1,11 +1,11 @@
 import path from 'node:path';
+import { deepFreeze } from '../../foundation/util/deep-freeze.ts';
 import { type CloudConfig, CloudConfigSchema } from './cloud-config-schema.ts';
 import { readValidatedFile } from './read-validated-file.ts';
 
 /** Reads, validates and freezes the cloud config; relative paths in it become absolute against its folder. */
-export async function loadCloudConfig(file: string): Promise<Readonly<CloudConfig>> {
-  const config = await readValidatedFile(file, CloudConfigSchema, 'CONFIG_INVALID');
-  return resolveCloudConfig(config, path.dirname(path.resolve(file)));
+export function loadCloudConfig(file: string): Promise<Readonly<CloudConfig>> {
+  return readValidatedFile(file, CloudConfigSchema, 'CONFIG_INVALID', { resolvePaths: resolveCloudConfig });
 }
 
 /** Makes the config's relative paths absolute against `baseDir`, and freezes it. */
@@ -21,12 +21,4 @@ export function resolveCloudConfig(config: CloudConfig, baseDir: string): Readon
     evidence: { ...config.evidence, dir: at(config.evidence.dir) },
     ...(config.iot ? { iot: { ...config.iot, rules: at(config.iot.rules) } } : {}),
   });
-}
-
-function deepFreeze<T>(value: T): Readonly<T> {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
 }

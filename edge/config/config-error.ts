@@ -1,18 +1,7 @@
+import type { ConfigErrors, ConfigProblem } from '../../foundation/config/config-problem.ts';
 import { EdgeError, type ErrorCode } from '../errors.ts';
 
 export type ConfigErrorCode = Extract<ErrorCode, 'CONFIG_NOT_FOUND' | 'CONFIG_INVALID'>;
-
-/** One thing wrong with a config file. */
-export interface ConfigProblem {
-  /** The file (or source name) as given to the loader. */
-  readonly file: string;
-  /** Where in the config, e.g. `cameras[2].zones[0].points`; '' for the whole file or a YAML syntax error. */
-  readonly path: string;
-  readonly message: string;
-  /** 1-based line and column in the file, where known (for a schema problem: the nearest node that exists). */
-  readonly line?: number;
-  readonly column?: number;
-}
 
 /**
  * A config that cannot be used. The message has one line per problem, `<file>: <path>: <message>`
@@ -33,3 +22,10 @@ export class ConfigError extends EdgeError {
     this.problems = problems;
   }
 }
+
+/** How the edge config loader reports a config it cannot use. */
+export const EDGE_CONFIG_ERRORS: ConfigErrors<ConfigErrorCode> = {
+  notFound: 'CONFIG_NOT_FOUND',
+  invalid: 'CONFIG_INVALID',
+  create: (code, message, problems, cause) => new ConfigError(code, message, problems, { cause }),
+};

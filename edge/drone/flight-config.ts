@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import type { ConfigErrors } from '../../foundation/config/config-problem.ts';
+import { loadConfigFile } from '../../foundation/config/load-config.ts';
 import { DEFAULT_FEATURES_MODEL } from '../detect/model-manifest.ts';
 import { EdgeError } from '../errors.ts';
 
@@ -93,28 +93,19 @@ export type DetectionSettings = z.infer<typeof DetectionSettingsSchema>;
 
 export const DEFAULT_THRESHOLDS = { deep: 1.8, pixel: 0.1 } as const;
 
-/** Loads and validates a flight config; relative paths are taken from its folder. */
-export async function loadFlightConfig(file: string): Promise<FlightConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new EdgeError('FLIGHT_CONFIG_NOT_FOUND', `${file}: ${(error as Error).message}`, { cause: error });
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new EdgeError('FLIGHT_CONFIG_INVALID', `${file}: ${(error as Error).message}`, { cause: error });
-  }
-  const parsed = FlightConfigSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new EdgeError('FLIGHT_CONFIG_INVALID', `${file}:\n${z.prettifyError(parsed.error)}`);
-  const config = parsed.data;
-  const dir = path.dirname(path.resolve(file));
-  return Object.freeze({
-    ...resolveFlightPaths(config, dir),
-    evidenceDir: path.resolve(dir, config.evidenceDir),
+const FLIGHT_CONFIG_ERRORS: ConfigErrors<'FLIGHT_CONFIG_NOT_FOUND' | 'FLIGHT_CONFIG_INVALID'> = {
+  notFound: 'FLIGHT_CONFIG_NOT_FOUND',
+  invalid: 'FLIGHT_CONFIG_INVALID',
+  create: (code, message, _problems, cause) => new EdgeError(code, message, { cause }),
+};
+
+/** Loads, validates and freezes a flight config; relative paths are taken from its folder. */
+export function loadFlightConfig(file: string): Promise<Readonly<FlightConfig>> {
+  return loadConfigFile(file, FlightConfigSchema, FLIGHT_CONFIG_ERRORS, {
+    resolvePaths: (config, dir) => ({
+      ...resolveFlightPaths(config, dir),
+      evidenceDir: path.resolve(dir, config.evidenceDir),
+    }),
   });
 }
 

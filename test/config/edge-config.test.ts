@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ConfigError } from '../../edge/config/config-error.ts';
-import { formatPath, loadEdgeConfig, parseEdgeConfig } from '../../edge/config/load-edge-config.ts';
+import { loadEdgeConfig, parseEdgeConfig } from '../../edge/config/load-edge-config.ts';
+import { formatPath } from '../../foundation/config/config-problem.ts';
 
 const FULL = `
 edgeId: edge-01

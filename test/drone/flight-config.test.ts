@@ -31,8 +31,8 @@ describe('flight config and permit registry', () => {
     expect(error).toBeInstanceOf(EdgeError);
     const described = describeError(error);
     expect(described).toMatch(/^FLIGHT_CONFIG_INVALID: .*bad\.yaml/);
-    expect(described).toMatch(/Unrecognized key: "permited"\s+→ at areas\[0\]/);
-    expect(described).toMatch(/lower-case letters.*\s+→ at areas\[0\]\.id/);
+    expect(described).toContain(`${file}: areas[0]: unknown field "permited" (did you mean "permitted"?)`);
+    expect(described).toContain(`${file}: areas[0].id: lower-case letters`);
     await writeFile(file, 'edgeId: hub-1\nareas:\n  - { id: a, baseline: b }\n  - { id: a, baseline: c }\n');
     await expect(loadFlightConfig(file)).rejects.toThrow(/area id "a" is used twice/);
     await expect(loadFlightConfig(path.join(dir, 'none.yaml'))).rejects.toMatchObject({

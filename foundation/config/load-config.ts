@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { type ConfigErrors, invalidConfig } from './config-problem.ts';
+import { type LocatePath, validateConfig } from './validate-config.ts';
+
+export interface LoadConfigOptions<T> {
+  /**
+   * Makes the valid config's relative file paths absolute against `baseDir` (the config file's
+   * folder), before it is frozen. Not called when parsing text without a `baseDir`.
+   */
+  resolvePaths?: (config: T, baseDir: string) => T;
+  /** For `parseConfigText`: the folder relative paths are taken from; absent, they stay as written. */
+  baseDir?: string;
+}
+
+/**
+ * Reads a YAML (or JSON) config file, validates it with `schema` and returns it deep-frozen,
+ * relative paths taken from the file's folder. Throws the caller's errors: `notFound` when the
+ * file cannot be read (`<file>: file not found`), `invalid` listing every problem one per line,
+ * `<file>: <path>: <message>` in the order of the file (YAML syntax: `<file>:<line>:<column>: <message>`).
+ */
+export async function loadConfigFile<S extends z.ZodType, C extends string>(
+  file: string,
+  schema: S,
+  errors: ConfigErrors<C>,
+  options: LoadConfigOptions<z.output<S>> = {},
+): Promise<Readonly<z.output<S>>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw notFound(file, errors, error);
+  }
+  return parseConfigText(text, file, schema, errors, { ...options, baseDir: baseDirOf(file) });
+}
+
+/** `loadConfigFile` for callers that cannot wait (a config read while wiring a process). */
+export function loadConfigFileSync<S extends z.ZodType, C extends string>(
+  file: string,
+  schema: S,
+  errors: ConfigErrors<C>,
+  options: LoadConfigOptions<z.output<S>> = {},
+): Readonly<z.output<S>> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw notFound(file, errors, error);
+  }
+  return parseConfigText(text, file, schema, errors, { ...options, baseDir: baseDirOf(file) });
+}
+
+/** Parses and validates config text; `source` (the file name) is what problems are reported against. */
+export function parseConfigText<S extends z.ZodType, C extends string>(
+  text: string,
+  source: string,
+  schema: S,
+  errors: ConfigErrors<C>,
+  options: LoadConfigOptions<z.output<S>> = {},
+): Readonly<z.output<S>> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((error) => {
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      return { file: source, path: '', message: error.message, line, column: col };
+    });
+    const message = problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n');
+    throw errors.create(errors.invalid, message, problems);
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    throw invalidConfig(errors, [{ file: source, path: '', message: (error as Error).message }], error);
+  }
+  if (raw === null || raw === undefined)
+    throw invalidConfig(errors, [{ file: source, path: '', message: 'the file is empty' }]);
+  const { resolvePaths, baseDir } = options;
+  return validateConfig(raw, schema, source, errors, {
+    locate: locator(doc, lineCounter),
+    ...(resolvePaths && baseDir !== undefined ? { finish: (c) => resolvePaths(c, baseDir) } : {}),
+  });
+}
+
+function baseDirOf(file: string): string {
+  return path.dirname(path.resolve(file));
+}
+
+function notFound<C extends string>(file: string, errors: ConfigErrors<C>, error: unknown): Error {
+  const reason =
+    (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+  return errors.create(errors.notFound, `${file}: ${reason}`, [{ file, path: '', message: reason }], error);
+}
+
+function locator(doc: Document, lineCounter: LineCounter): LocatePath {
+  return (issuePath) => {
+    const keys = issuePath.filter((k): k is string | number => typeof k !== 'symbol');
+    for (let n = keys.length; n >= 0; n--) {
+      const node = n === 0 ? doc.contents : doc.getIn(keys.slice(0, n), true);
+      if (isNode(node) && node.range) {
+        const { line, col } = lineCounter.linePos(node.range[0]);
+        return { line, column: col };
+      }
+    }
+    return undefined;
+  };
+}
