@@ -19,12 +19,6 @@ export function createCanvas(width: number, height: number, fill: Rgb = [0, 0, 0
   return { width, height, data };
 }
 
-/** Calls `paint(x, y, rgbIndex)` for every pixel; the callback writes `data` itself. */
-export function forEachPixel(canvas: Canvas, paint: (x: number, y: number, i: number) => void): void {
-  for (let y = 0, i = 0; y < canvas.height; y++)
-    for (let x = 0; x < canvas.width; x++, i += 3) paint(x, y, i);
-}
-
 /** Mixes `rgb` into pixel `i` with opacity `alpha`. */
 export function blendPixel(canvas: Canvas, i: number, rgb: Rgb, alpha: number): void {
   const d = canvas.data;
@@ -233,11 +227,6 @@ export function clamp01(v: number): number {
 export function smoothstep(edge0: number, edge1: number, v: number): number {
   const t = clamp01((v - edge0) / (edge1 - edge0));
   return t * t * (3 - 2 * t);
-}
-
-/** Per-channel multiplication of a colour, for shading. */
-export function shade(rgb: Rgb, factor: number): Rgb {
-  return [rgb[0] * factor, rgb[1] * factor, rgb[2] * factor];
 }
 
 export function mixRgb(a: Rgb, b: Rgb, t: number): Rgb {
