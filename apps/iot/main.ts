@@ -4,7 +4,8 @@ import { connect, type MqttClient } from 'mqtt';
 import { type DeviceEvent, EVENT_SCHEMA_VERSION, parseEvent } from '../../foundation/contract/events.ts';
 import { topics } from '../../foundation/contract/topics.ts';
 import { MqttPublisher, type PublisherLogger } from '../../foundation/delivery/mqtt-publisher.ts';
-import { Outbox } from '../../foundation/delivery/outbox.ts';
+import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
+import { Outbox } from '../../foundation/delivery/outbox/outbox.ts';
 import { loadRulesConfig, parseRulesConfig } from '../../iot/config/load-rules-config.ts';
 import { TelemetryConsumer } from '../../iot/consumer/mqtt-telemetry-consumer.ts';
 import type { DeadLetterSink } from '../../iot/consumer/telemetry-intake.ts';
@@ -71,7 +72,9 @@ program
   .action(
     async (options: { rules: string; url: string; group?: string; publish?: boolean; outbox: string }) => {
       const rules = loadRulesConfig(options.rules);
-      const outbox = options.publish ? Outbox.open(path.resolve(options.outbox, rules.nodeId)) : undefined;
+      const outbox = options.publish
+        ? new Outbox(DiskOutboxStore.open(path.resolve(options.outbox, rules.nodeId)))
+        : undefined;
       const publisher = outbox
         ? new MqttPublisher({
             edgeId: rules.nodeId,

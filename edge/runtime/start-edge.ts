@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { CameraHealth } from '../../foundation/contract/edge-status.ts';
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import { MqttPublisher } from '../../foundation/delivery/mqtt-publisher.ts';
-import { Outbox } from '../../foundation/delivery/outbox.ts';
+import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
+import { Outbox } from '../../foundation/delivery/outbox/outbox.ts';
 import type { DeliveryStatsView, EvidenceStatsView } from '../api/api-source.ts';
 import { createApiServer } from '../api/server.ts';
 import type { EdgeConfig } from '../config/edge-config-schema.ts';
@@ -47,10 +48,10 @@ export async function startEdge(
   options: StartEdgeOptions,
 ): Promise<RunningEdge> {
   const log = options.logger;
-  const outbox = Outbox.open(path.join(config.dataDir, 'outbox'), {
-    maxPending: config.delivery.maxPending,
+  const store = DiskOutboxStore.open(path.join(config.dataDir, 'outbox'), {
     onWarning: (message) => log.warn({ component: 'outbox' }, message),
   });
+  const outbox = new Outbox(store, { maxPending: config.delivery.maxPending });
   let node: EdgeNode | undefined;
   const publisher = new MqttPublisher({
     edgeId: config.edgeId,

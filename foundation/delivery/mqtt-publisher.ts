@@ -11,13 +11,8 @@ import { type IncidentMessage, isDeviceEvent, parseIncidentMessage } from '../co
 import { topics } from '../contract/topics.ts';
 import { nextBackoff } from '../util/backoff.ts';
 import type { MqttConnection } from './mqtt/mqtt-connection-schema.ts';
-import {
-  type Outbox,
-  type OutboxMessage,
-  type OutboxStats,
-  type PendingMessage,
-  preciseNow,
-} from './outbox.ts';
+import { type Outbox, type OutboxStats, preciseNow } from './outbox/outbox.ts';
+import type { OutboxMessage, PendingMessage } from './outbox/outbox-store.ts';
 
 /**
  * Delivers the outbox to an MQTT broker (MQTT 5, QoS 1), and keeps the edge's status topic.

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import { MqttPublisher } from '../../foundation/delivery/mqtt-publisher.ts';
-import { Outbox } from '../../foundation/delivery/outbox.ts';
+import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
+import { Outbox } from '../../foundation/delivery/outbox/outbox.ts';
 import { sampleEvent, sleep, startMosquitto } from '../delivery/mosquitto.ts';
 import { percentile, printTable } from './stats.ts';
 
@@ -134,7 +135,7 @@ export async function benchOutbox(): Promise<void> {
       await subscriber.waitFor(received, 30_000);
 
       progress(`outbox, burst: ${EVENTS} events (run ${r + 1}/${RUNS})`);
-      const outbox = Outbox.open(path.join(work, `burst-${r}`));
+      const outbox = new Outbox(DiskOutboxStore.open(path.join(work, `burst-${r}`)));
       const publisher = openPublisher(broker.url, outbox);
       await waitConnected(publisher);
       const burst = events(`burst-${r}`, EVENTS);
@@ -152,7 +153,7 @@ export async function benchOutbox(): Promise<void> {
     const burstSeconds = percentile(burstRuns, 50);
 
     progress(`outbox, one append at a time: ${SEQUENTIAL_APPENDS} events`);
-    let outbox = Outbox.open(path.join(work, 'sequential'));
+    let outbox = new Outbox(DiskOutboxStore.open(path.join(work, 'sequential')));
     let publisher = openPublisher(broker.url, outbox);
     await waitConnected(publisher);
     const appendMs: number[] = [];
@@ -169,7 +170,7 @@ export async function benchOutbox(): Promise<void> {
     await outbox.close();
 
     progress(`backlog: ${EVENTS} events appended while the broker is down, then drained`);
-    outbox = Outbox.open(path.join(work, 'backlog'));
+    outbox = new Outbox(DiskOutboxStore.open(path.join(work, 'backlog')));
     publisher = openPublisher(broker.url, outbox);
     await waitConnected(publisher);
     await broker.stop();

@@ -7,7 +7,8 @@ import { ingestRepository } from '../../cloud/ingest/ingest-repository.ts';
 import { MqttConsumer } from '../../cloud/ingest/mqtt-consumer.ts';
 import { ticketRepository } from '../../cloud/tickets/ticket-repository.ts';
 import { MqttPublisher } from '../../foundation/delivery/mqtt-publisher.ts';
-import { Outbox } from '../../foundation/delivery/outbox.ts';
+import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
+import { Outbox } from '../../foundation/delivery/outbox/outbox.ts';
 import { startMosquitto } from '../delivery/mosquitto.ts';
 import { backends } from './support/databases.ts';
 import { edgeEvent } from './support/events.ts';
@@ -48,7 +49,7 @@ describe("the edge's own publisher into the cloud, through Mosquitto", () => {
     await consumer.ready;
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-outbox-'));
-    const outbox = Outbox.open(dir);
+    const outbox = new Outbox(DiskOutboxStore.open(dir));
     cleanups.push(async () => {
       await outbox.close();
       fs.rmSync(dir, { recursive: true, force: true });

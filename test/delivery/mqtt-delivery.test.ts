@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EdgeStatusSchema } from '../../foundation/contract/edge-status.ts';
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import { MqttPublisher, type PublisherLogger } from '../../foundation/delivery/mqtt-publisher.ts';
-import { Outbox } from '../../foundation/delivery/outbox.ts';
+import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
+import { Outbox } from '../../foundation/delivery/outbox/outbox.ts';
 import { sampleEvent, sleep, startMosquitto, type TestBroker } from './mosquitto.ts';
 
 /**
@@ -220,11 +221,12 @@ function startPublisherChild(args: {
 
 const CHILD_SCRIPT = `
 const [repo, dir, url, edgeId, run, count] = process.argv.slice(2);
-const { Outbox } = await import(repo + '/foundation/delivery/outbox.ts');
+const { Outbox } = await import(repo + '/foundation/delivery/outbox/outbox.ts');
+const { DiskOutboxStore } = await import(repo + '/foundation/delivery/outbox/disk-outbox-store.ts');
 const { MqttPublisher } = await import(repo + '/foundation/delivery/mqtt-publisher.ts');
 const { sampleEvent } = await import(repo + '/test/delivery/mosquitto.ts');
 const say = (line) => process.stdout.write(line + '\\n');
-const outbox = Outbox.open(dir);
+const outbox = new Outbox(DiskOutboxStore.open(dir));
 const publisher = new MqttPublisher({
   edgeId, mqtt: { url }, outbox, heartbeatSeconds: 1,
   backoff: { initialSeconds: 0.1, maxSeconds: 0.5 },
@@ -264,7 +266,7 @@ describe('MQTT delivery through the outbox (real mosquitto)', () => {
   it(`delivers everything appended during a ${OUTAGE_MS / 1000} s broker outage once it is back`, async () => {
     const edgeId = 'edge-a';
     const sub = await subscribe(broker.url, `edges/${edgeId}/events/#`, 'sub-outage');
-    const outbox = Outbox.open(path.join(work, 'outage'));
+    const outbox = new Outbox(DiskOutboxStore.open(path.join(work, 'outage')));
     const logger = captureLogger();
     const publisher = new MqttPublisher({
       edgeId,
@@ -391,7 +393,7 @@ describe('MQTT delivery through the outbox (real mosquitto)', () => {
   it('logs a refused connection with its reason and keeps retrying with backoff', async () => {
     const secured = await startMosquitto({ users: { edge: 'right-password' } });
     cleanups.push(() => secured.dispose());
-    const outbox = Outbox.open(path.join(work, 'refused'));
+    const outbox = new Outbox(DiskOutboxStore.open(path.join(work, 'refused')));
     const logger = captureLogger();
     const wrong = new MqttPublisher({
       edgeId: 'edge-d',
@@ -434,7 +436,7 @@ describe('MQTT delivery through the outbox (real mosquitto)', () => {
     });
     cleanups.push(() => guarded.dispose());
     const sub = await subscribe(guarded.url, `${events}/#`, 'sub-refused');
-    const outbox = Outbox.open(path.join(work, 'acl'));
+    const outbox = new Outbox(DiskOutboxStore.open(path.join(work, 'acl')));
     const logger = captureLogger();
     const publisher = new MqttPublisher({
       edgeId,
@@ -517,7 +519,7 @@ describe('MQTT delivery through the outbox (real mosquitto)', () => {
     const url = `mqtts://127.0.0.1:${tls.port}`;
     const edgeId = 'edge-f';
 
-    const outbox = Outbox.open(path.join(work, 'tls'));
+    const outbox = new Outbox(DiskOutboxStore.open(path.join(work, 'tls')));
     const unverified = new MqttPublisher({ edgeId, mqtt: { url }, outbox, backoff: BACKOFF });
     await publisherSettles(unverified);
     expect(unverified.stats()).toMatchObject({ connected: false, connects: 0 });

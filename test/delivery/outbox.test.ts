@@ -1,143 +1,76 @@
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventPhase } from '../../foundation/contract/events.ts';
-import { Outbox, type OutboxMessage, type OutboxOptions } from '../../foundation/delivery/outbox.ts';
+import { describe, expect, it } from 'vitest';
+import {
+  type MemoryOutboxState,
+  MemoryOutboxStore,
+} from '../../foundation/delivery/outbox/memory-outbox-store.ts';
+import { Outbox, type OutboxOptions } from '../../foundation/delivery/outbox/outbox.ts';
+import { message, seqs } from './outbox-messages.ts';
 
-/** tsx as a loader inside the child itself (the tsx CLI would put a second process in between). */
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-const outboxModule = fileURLToPath(new URL('../../foundation/delivery/outbox.ts', import.meta.url));
+/** The outbox's own policy (seqs, group commit, overflow, counters), over the memory store. */
 
-let dir: string;
-const open: Outbox[] = [];
-
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-test-'));
-});
-
-afterEach(async () => {
-  for (const outbox of open.splice(0)) await outbox.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function openOutbox(options: OutboxOptions = {}): Outbox {
-  const outbox = Outbox.open(dir, options);
-  open.push(outbox);
-  return outbox;
-}
-
-async function reopen(outbox: Outbox, options: OutboxOptions = {}): Promise<Outbox> {
-  await outbox.close();
-  return openOutbox(options);
-}
-
-function message(n: number, phase: EventPhase = 'update', cameraId = 'cam-a'): OutboxMessage {
+function memoryOutbox(options: OutboxOptions = {}) {
+  const state: MemoryOutboxState = { records: new Map(), nextSeq: 1 };
+  let outbox = new Outbox(new MemoryOutboxStore(state), options);
   return {
-    cameraId,
-    phase,
-    topic: `edges/e1/events/loitering`,
-    payload: JSON.stringify({ eventId: `ev-${n}` }),
+    get outbox() {
+      return outbox;
+    },
+    async reopen(again: OutboxOptions = options) {
+      await outbox.close();
+      outbox = new Outbox(new MemoryOutboxStore(state), again);
+      return outbox;
+    },
   };
 }
 
-const seqs = (outbox: Outbox) => [...outbox.pending()].map((m) => m.seq);
-const nextTick = () => new Promise((resolve) => setImmediate(resolve));
-
-function segmentFiles(): string[] {
-  return fs.readdirSync(dir).filter((name) => name.startsWith('seg-'));
-}
-
 describe('Outbox', () => {
-  it('keeps pending messages, in order and byte for byte, across a reopen; seqs go on', async () => {
-    let outbox = openOutbox();
+  it('numbers messages in the order of the calls; seqs go on after a reopen', async () => {
+    const box = memoryOutbox();
     const appended = await Promise.all(
-      [1, 2, 3].map((n) => outbox.append(message(n, n === 1 ? 'start' : 'update'))),
+      [1, 2, 3].map((n) => box.outbox.append(message(n, n === 1 ? 'start' : 'update'))),
     );
     expect(appended).toEqual([1, 2, 3]);
-    const before = [...outbox.pending()];
-    outbox = await reopen(outbox);
+    const before = [...box.outbox.pending()];
+    const outbox = await box.reopen();
     expect([...outbox.pending()]).toEqual(before);
     expect(outbox.stats()).toMatchObject({ depth: 3, recovered: 3, skippedLines: 0 });
     expect(await outbox.append(message(4))).toBe(4);
   });
 
-  it('writes appends made in the same tick with one write and fsync', async () => {
-    const outbox = openOutbox();
+  it('gives appends made in the same tick to its store in one write', async () => {
+    const { outbox } = memoryOutbox();
     await Promise.all(Array.from({ length: 100 }, (_, n) => outbox.append(message(n))));
     expect(outbox.stats()).toMatchObject({ appended: 100, writes: 1 });
   });
 
-  it('does not bring back acked messages', async () => {
-    let outbox = openOutbox();
-    for (let n = 1; n <= 5; n++) await outbox.append(message(n));
-    expect(outbox.ack(1)).toBe(true);
-    expect(outbox.ack(3)).toBe(true);
-    expect(outbox.ack(3)).toBe(false);
-    expect(outbox.ack(99)).toBe(false);
-    expect(seqs(outbox)).toEqual([2, 4, 5]);
-    outbox = await reopen(outbox);
+  it('acks a pending message once, and does not bring back acked messages', async () => {
+    const box = memoryOutbox();
+    for (let n = 1; n <= 5; n++) await box.outbox.append(message(n));
+    expect(box.outbox.ack(1)).toBe(true);
+    expect(box.outbox.ack(3)).toBe(true);
+    expect(box.outbox.ack(3)).toBe(false);
+    expect(box.outbox.ack(99)).toBe(false);
+    expect(box.outbox.stats().acked).toBe(2);
+    expect(seqs(box.outbox)).toEqual([2, 4, 5]);
+    const outbox = await box.reopen();
     expect(seqs(outbox)).toEqual([2, 4, 5]);
     expect(outbox.stats().acked).toBe(0);
   });
 
-  it('iterates after a seq, and sees acks made while iterating', async () => {
-    const outbox = openOutbox();
-    for (let n = 1; n <= 5; n++) await outbox.append(message(n));
-    expect([...outbox.pending(3)].map((m) => m.seq)).toEqual([4, 5]);
-    const seen: number[] = [];
-    for (const m of outbox.pending()) {
-      seen.push(m.seq);
-      if (m.seq === 1) outbox.ack(2);
-    }
-    expect(seen).toEqual([1, 3, 4, 5]);
-  });
-
-  it('ignores a torn last line, cuts it off, and appends cleanly after it', async () => {
-    let outbox = openOutbox();
-    for (let n = 1; n <= 3; n++) await outbox.append(message(n));
-    await outbox.close();
-    const [segment] = segmentFiles();
-    fs.appendFileSync(path.join(dir, segment as string), '{"seq":4,"at":1,"cameraId":"cam-a","pha');
-    const warnings: string[] = [];
-    outbox = openOutbox({ onWarning: (w) => warnings.push(w) });
-    expect(seqs(outbox)).toEqual([1, 2, 3]);
-    expect(outbox.stats().skippedLines).toBe(1);
-    expect(warnings.join()).toMatch(/torn last line/);
-    expect(await outbox.append(message(4))).toBe(4);
-    outbox = await reopen(outbox);
-    expect(seqs(outbox)).toEqual([1, 2, 3, 4]);
-    expect(outbox.stats().skippedLines).toBe(0);
-  });
-
-  it('ignores a torn ack line: "1" cut from "12" must not ack seq 1', async () => {
-    let outbox = openOutbox();
-    for (let n = 1; n <= 3; n++) await outbox.append(message(n));
-    outbox.ack(2);
-    await outbox.close();
-    fs.appendFileSync(path.join(dir, 'acks.log'), '1');
-    outbox = openOutbox();
-    expect(seqs(outbox)).toEqual([1, 3]);
-  });
-
-  it('skips an unreadable record in the middle and keeps the rest', async () => {
-    let outbox = openOutbox();
-    await outbox.append(message(1));
-    await outbox.close();
-    const file = path.join(dir, segmentFiles()[0] as string);
-    fs.appendFileSync(file, 'not json\n{"seq":"x"}\n');
-    outbox = openOutbox();
-    await outbox.append(message(2));
-    outbox = await reopen(outbox);
-    expect(seqs(outbox)).toEqual([1, 2]);
-    expect(outbox.stats().skippedLines).toBe(2);
+  it('tells its listeners after each write', async () => {
+    const { outbox } = memoryOutbox();
+    let calls = 0;
+    const unsubscribe = outbox.onAppend(() => calls++);
+    await Promise.all([outbox.append(message(1)), outbox.append(message(2))]);
+    await outbox.append(message(3));
+    unsubscribe();
+    await outbox.append(message(4));
+    expect(calls).toBe(2);
   });
 
   it('on overflow drops the oldest update first, never start or end, and counts it', async () => {
-    let outbox = openOutbox({ maxPending: 3 });
+    const box = memoryOutbox({ maxPending: 3 });
+    const { outbox } = box;
     await outbox.append(message(1, 'start'));
     await outbox.append(message(2, 'update'));
     await outbox.append(message(3, 'update'));
@@ -154,92 +87,25 @@ describe('Outbox', () => {
     await outbox.append(message(7, 'update'));
     await outbox.append(message(8, 'update'));
     expect(seqs(outbox)).toEqual([1, 4, 5, 6, 8]);
-    outbox = await reopen(outbox, { maxPending: 3 });
-    expect(seqs(outbox)).toEqual([1, 4, 5, 6, 8]);
+    expect(seqs(await box.reopen())).toEqual([1, 4, 5, 6, 8]);
   });
 
-  it('deletes segments once all their records are acked and shrinks the ack journal', async () => {
-    let outbox = openOutbox({ segmentBytes: 2048, ackJournalBytes: 64 });
-    for (let n = 1; n <= 300; n++) await outbox.append(message(n));
-    const full = outbox.stats();
-    expect(full.segments).toBeGreaterThan(10);
-    expect(segmentFiles().length).toBe(full.segments);
-    // Acked out of order: the journal holds many short ranges until compaction rewrites it.
-    for (let n = 1; n <= 299; n += 2) outbox.ack(n);
-    for (let n = 2; n <= 298; n += 2) outbox.ack(n);
-    await nextTick();
-    await nextTick();
-    const compacted = outbox.stats();
-    expect(compacted.depth).toBe(1);
-    expect(compacted.segments).toBe(1);
-    expect(segmentFiles().length).toBe(1);
-    expect(compacted.bytesOnDisk).toBeLessThan(full.bytesOnDisk / 10);
-    expect(fs.statSync(path.join(dir, 'acks.log')).size).toBeLessThan(64);
-    outbox = await reopen(outbox);
-    expect(seqs(outbox)).toEqual([300]);
-    outbox.ack(300);
-    // The newest segment stays, so the seq counter never goes back.
-    outbox = await reopen(outbox);
-    expect(outbox.depth).toBe(0);
-    expect(await outbox.append(message(301))).toBe(301);
+  it('applies the overflow policy within one write as if its appends came one by one', async () => {
+    const { outbox } = memoryOutbox({ maxPending: 2 });
+    await Promise.all([1, 2, 3, 4].map((n) => outbox.append(message(n))));
+    expect(seqs(outbox)).toEqual([3, 4]);
+    expect(outbox.stats()).toMatchObject({ writes: 1, dropped: 2 });
   });
 
-  it('refuses a second open of the same folder', async () => {
-    openOutbox();
-    expect(() => Outbox.open(dir)).toThrow(/already open/);
-  });
-
-  it('rejects appends after close', async () => {
-    const outbox = openOutbox();
+  it('rejects appends after close, and acks do nothing', async () => {
+    const { outbox } = memoryOutbox();
+    await outbox.append(message(1));
     await outbox.close();
-    await expect(outbox.append(message(1))).rejects.toMatchObject({ code: 'OUTBOX_CLOSED' });
+    await expect(outbox.append(message(2))).rejects.toMatchObject({ code: 'OUTBOX_CLOSED' });
+    expect(outbox.ack(1)).toBe(false);
   });
 
-  it('loses nothing it confirmed when its process is killed with SIGKILL mid-append', async () => {
-    const child = path.join(dir, 'appender.mts');
-    const data = path.join(dir, 'outbox');
-    fs.writeFileSync(
-      child,
-      `import { Outbox } from ${JSON.stringify(outboxModule)};
-const outbox = Outbox.open(${JSON.stringify(data)});
-const payload = JSON.stringify({ text: 'x'.repeat(300) });
-for (let round = 0; ; round++) {
-  // Bursts of concurrent appends, so that several share one write when the kill lands.
-  await Promise.all(Array.from({ length: 10 }, (_, k) =>
-    outbox.append({ cameraId: 'cam-' + (k % 3), phase: 'update', topic: 't', payload })
-      .then((seq) => process.stdout.write(seq + '\\n'))));
-}
-`,
-    );
-    const proc = spawn(process.execPath, ['--import', tsxLoader, child], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    const confirmed = await new Promise<number[]>((resolve, reject) => {
-      proc.once('error', reject);
-      proc.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.split('\n').length > 1500 && !proc.killed) proc.kill('SIGKILL');
-      });
-      proc.once('exit', (_code, signal) => {
-        if (signal !== 'SIGKILL') reject(new Error(`child ended on its own: ${signal}`));
-        else
-          resolve(
-            output
-              .split('\n')
-              .filter((line) => /^\d+$/.test(line))
-              .map(Number),
-          );
-      });
-    });
-    expect(confirmed.length).toBeGreaterThanOrEqual(1500);
-    const outbox = Outbox.open(data);
-    open.push(outbox);
-    const pending = new Set(seqs(outbox));
-    expect(confirmed.filter((seq) => !pending.has(seq))).toEqual([]);
-    // Nothing torn or skipped beyond, at most, the write the kill interrupted.
-    expect(outbox.stats().skippedLines).toBeLessThanOrEqual(1);
-    const next = await outbox.append(message(0));
-    expect(next).toBeGreaterThan(Math.max(...confirmed));
+  it('refuses a maxPending below 1', () => {
+    expect(() => new Outbox(new MemoryOutboxStore(), { maxPending: 0 })).toThrow(RangeError);
   });
 });
