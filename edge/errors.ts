@@ -1,8 +1,13 @@
+import { DELIVERY_ERROR_CODES } from '../foundation/delivery/errors.ts';
+import { CodedError } from '../foundation/util/coded-error.ts';
+
 /**
- * Error codes the edge reports, each with what it means. A user sees `CODE: message`, where the
- * message names the file, field or value at fault.
+ * Every error code the edge process answers (the CLI, `edge run` and the local API), each with
+ * what it means. A user sees `CODE: message`, where the message names the file, field or value at
+ * fault; the local API's HTTP status of each code is in edge/api/api-errors.ts.
  */
 export const ERROR_CODES = {
+  ...DELIVERY_ERROR_CODES,
   MODEL_NOT_FOUND: 'no manifest for the named model under models/',
   MODEL_MANIFEST_INVALID: 'the manifest is not valid JSON or does not match the manifest schema',
   MODEL_FILE_MISSING: 'the model file the manifest names does not exist',
@@ -31,18 +36,20 @@ export const ERROR_CODES = {
   FLIGHT_PERMITTED_INVALID: 'the permitted-structures file is not a GeoJSON FeatureCollection of polygons',
   FLIGHT_UPLOAD_INVALID: 'an upload to the flight endpoint has a bad flight id, file name or body',
   FEATURE_MODEL_INVALID: 'the feature-extractor model does not fit its manifest (its input or outputs)',
+  ROUTE_NOT_FOUND: 'no local API route for this method and path',
+  CAMERA_NOT_FOUND: 'no camera with this id on this edge box',
+  FRAME_NOT_YET: 'the camera has not delivered a frame yet',
+  LIVE_VIEW_OFF: 'the live view is disabled in the config (live.enabled)',
+  EVIDENCE_NOT_FOUND: 'no evidence file with this sha256 on this edge box',
+  QUERY_INVALID: 'a query parameter of the local API is out of range or not of the right type',
+  BAD_REQUEST: 'the local API could not read the request',
+  INTERNAL: 'the edge node failed to answer a local API request; the details are in its log',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-export class EdgeError extends Error {
-  readonly code: ErrorCode;
-
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'EdgeError';
-    this.code = code;
-  }
+export class EdgeError extends CodedError<ErrorCode> {
+  override readonly name = 'EdgeError';
 }
 
 export function describeError(error: unknown): string {

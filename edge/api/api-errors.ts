@@ -1,27 +1,45 @@
-/** Error codes of the local API, each with what it means. Every error body is `{ error: ApiErrorBody }`. */
-export const API_ERROR_CODES = {
-  ROUTE_NOT_FOUND: 'no route for this method and path',
-  CAMERA_NOT_FOUND: 'no camera with this id on this edge box',
-  FRAME_NOT_YET: 'the camera has not delivered a frame yet',
-  LIVE_VIEW_OFF: 'the live view is disabled in the config (live.enabled)',
-  EVIDENCE_NOT_FOUND: 'no evidence file with this sha256 on this edge box',
-  QUERY_INVALID: 'a query parameter is out of range or not of the right type',
-  BAD_REQUEST: 'the request could not be read',
-  INTERNAL: 'the edge node failed to answer; the details are in its log',
-} as const;
+import type { FastifyReply } from 'fastify';
+import type { ErrorCode } from '../errors.ts';
 
-export type ApiErrorCode = keyof typeof API_ERROR_CODES;
-
+/** Every error body of the local API is `{ error: ApiErrorBody }`; the codes are the edge's one catalogue. */
 export interface ApiErrorBody {
-  code: ApiErrorCode;
+  code: ErrorCode;
   message: string;
   [detail: string]: unknown;
 }
 
+/** The HTTP status of each code the local API answers; any other edge error is a 422. */
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  ROUTE_NOT_FOUND: 404,
+  CAMERA_NOT_FOUND: 404,
+  LIVE_VIEW_OFF: 404,
+  EVIDENCE_NOT_FOUND: 404,
+  FLIGHT_NOT_FOUND: 404,
+  QUERY_INVALID: 400,
+  BAD_REQUEST: 400,
+  FLIGHT_UPLOAD_INVALID: 400,
+  FRAME_NOT_YET: 503,
+  INTERNAL: 500,
+};
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code] ?? 422;
+}
+
 export function apiError(
-  code: ApiErrorCode,
+  code: ErrorCode,
   message: string,
   details: Record<string, unknown> = {},
 ): { error: ApiErrorBody } {
   return { error: { code, message, ...details } };
+}
+
+/** Answers the error with its code's status. */
+export function sendError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+): FastifyReply {
+  return reply.code(statusOf(code)).send(apiError(code, message, details));
 }

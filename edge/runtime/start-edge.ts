@@ -6,7 +6,7 @@ import { MqttPublisher } from '../../foundation/delivery/mqtt-publisher.ts';
 import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
 import { Outbox } from '../../foundation/delivery/outbox/outbox.ts';
 import type { DeliveryStatsView, EvidenceStatsView } from '../api/api-source.ts';
-import { createApiServer } from '../api/server.ts';
+import { createApiServer } from '../api/create-api-server.ts';
 import type { EdgeConfig } from '../config/edge-config-schema.ts';
 import { type DroneIntake, startDroneIntake } from '../drone/drone-intake.ts';
 import { describeError } from '../errors.ts';

@@ -2,11 +2,10 @@ import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiServer } from '../../edge/api/create-api-server.ts';
 import type { FlightConfig } from '../../edge/drone/flight-config.ts';
 import { loadFlightConfig } from '../../edge/drone/flight-config.ts';
-import { registerFlightRoutes } from '../../edge/drone/flight-routes.ts';
 import { type FlightReport, FlightService } from '../../edge/drone/flight-service.ts';
 import { type Point, polygonIou } from '../../edge/drone/polygon.ts';
 import { parseEvent } from '../../foundation/contract/events.ts';
@@ -136,8 +135,17 @@ describe('drone flights through FlightService', () => {
   });
 
   it('takes uploads through the local API and answers the comparison', async () => {
-    const app = Fastify();
-    registerFlightRoutes(app, service, { uploadDir: path.join(dir, 'uploads') });
+    const { app } = createApiServer(
+      {
+        edgeId: 'edge-1',
+        startedAt: 0,
+        cameras: () => [],
+        latestFrame: () => undefined,
+        recentEvents: () => [],
+        models: () => ({}),
+      },
+      { port: 0, flights: { service, uploadDir: path.join(dir, 'uploads') } },
+    );
     const image = await readFile(`${CHANGE}/DJI_0002.jpg`);
     const put = await app.inject({
       method: 'PUT',
