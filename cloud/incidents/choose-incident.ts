@@ -1,4 +1,4 @@
-import { distanceMeters, type LonLat } from '../places/geo.ts';
+import { distanceMeters, type LonLat } from '../../foundation/geometry/lon-lat.ts';
 import type { Incident } from './incident-schema.ts';
 
 /**

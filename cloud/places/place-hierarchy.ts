@@ -1,4 +1,4 @@
-import type { PolygonRings } from './geo.ts';
+import type { PolygonRings } from '../../foundation/geometry/lon-lat.ts';
 import { PLACE_LEVELS, type PlaceFeature, type PlaceLevel } from './places-schema.ts';
 
 export interface Place {

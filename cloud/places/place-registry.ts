@@ -1,5 +1,5 @@
+import { type LonLat, pointInPolygon, ringCentroid } from '../../foundation/geometry/lon-lat.ts';
 import { CloudError } from '../errors.ts';
-import { type LonLat, pointInPolygon, ringCentroid } from './geo.ts';
 import { hierarchyProblems, type Place, type PlaceEdit, placeOfFeature } from './place-hierarchy.ts';
 import type { Camera, PlaceFeature, PlaceLevel } from './places-schema.ts';
 

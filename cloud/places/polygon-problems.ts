@@ -1,4 +1,5 @@
-import { type LonLat, type PolygonRings, pointInPolygon } from './geo.ts';
+import { polygonArea, segmentsIntersect } from '../../foundation/geometry/image-plane.ts';
+import { type LonLat, type PolygonRings, pointInPolygon } from '../../foundation/geometry/lon-lat.ts';
 
 /** What is wrong with a geometry, at a JSON pointer into it (`/coordinates/0/1`). */
 export interface GeometryProblem {
@@ -40,7 +41,7 @@ function ringProblem(ring: readonly LonLat[]): string | undefined {
   if (points.length < 3) return 'the ring has no area';
   const crossing = selfCrossing(points);
   if (crossing) return `the ring crosses itself: edges ${crossing[0]} and ${crossing[1]}`;
-  return signedArea(points) === 0 ? 'the ring has no area' : undefined;
+  return polygonArea(points) === 0 ? 'the ring has no area' : undefined;
 }
 
 function withoutRepeats(points: readonly LonLat[]): LonLat[] {
@@ -48,16 +49,6 @@ function withoutRepeats(points: readonly LonLat[]): LonLat[] {
     const previous = points[(i - 1 + points.length) % points.length] as LonLat;
     return points.length === 1 || point[0] !== previous[0] || point[1] !== previous[1];
   });
-}
-
-function signedArea(points: readonly LonLat[]): number {
-  let sum = 0;
-  for (let i = 0, j = points.length - 1; i < points.length; j = i++) {
-    const [xi, yi] = points[i] as LonLat;
-    const [xj, yj] = points[j] as LonLat;
-    sum += xj * yi - xi * yj;
-  }
-  return sum / 2;
 }
 
 /** The first pair of edges of the (open) ring that touch or cross, other than neighbours. */
@@ -69,35 +60,8 @@ function selfCrossing(points: readonly LonLat[]): [number, number] | undefined {
       if (i === 0 && j === n - 1) continue;
       const [a, b] = edge(i);
       const [c, d] = edge(j);
-      if (segmentsTouch(a, b, c, d)) return [i, j];
+      if (segmentsIntersect(a, b, c, d)) return [i, j];
     }
   }
   return undefined;
-}
-
-function orientation(a: LonLat, b: LonLat, c: LonLat): number {
-  return Math.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]));
-}
-
-function onSegment(a: LonLat, b: LonLat, p: LonLat): boolean {
-  return (
-    Math.min(a[0], b[0]) <= p[0] &&
-    p[0] <= Math.max(a[0], b[0]) &&
-    Math.min(a[1], b[1]) <= p[1] &&
-    p[1] <= Math.max(a[1], b[1])
-  );
-}
-
-function segmentsTouch(a: LonLat, b: LonLat, c: LonLat, d: LonLat): boolean {
-  const o1 = orientation(a, b, c);
-  const o2 = orientation(a, b, d);
-  const o3 = orientation(c, d, a);
-  const o4 = orientation(c, d, b);
-  if (o1 !== o2 && o3 !== o4) return true;
-  return (
-    (o1 === 0 && onSegment(a, b, c)) ||
-    (o2 === 0 && onSegment(a, b, d)) ||
-    (o3 === 0 && onSegment(c, d, a)) ||
-    (o4 === 0 && onSegment(c, d, b))
-  );
 }

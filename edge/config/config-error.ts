@@ -18,7 +18,6 @@ export class ConfigError extends EdgeError {
     options?: { cause?: unknown },
   ) {
     super(code, message, options);
-    this.name = 'ConfigError';
     this.problems = problems;
   }
 }

@@ -1,3 +1,4 @@
+import { boxContains } from '../../foundation/geometry/lon-lat.ts';
 import { EdgeError } from '../errors.ts';
 import type { Baseline } from './baseline-store.ts';
 import type { FlightImage } from './flight-image.ts';
@@ -11,10 +12,6 @@ export interface AreaBaselines {
 }
 
 type Bbox = [number, number, number, number];
-
-function contains(b: Bbox, [lon, lat]: [number, number]): boolean {
-  return lon >= b[0] && lon <= b[2] && lat >= b[1] && lat <= b[3];
-}
 
 function centreDistance(b: Bbox, [lon, lat]: [number, number]): number {
   return Math.hypot((b[0] + b[2]) / 2 - lon, (b[1] + b[3]) / 2 - lat);
@@ -56,7 +53,7 @@ export function matchArea<A extends AreaBaselines>(
       );
   } else if (position) {
     area = areas
-      .filter((a) => a.bbox && contains(a.bbox, position))
+      .filter((a) => a.bbox && boxContains(a.bbox, position))
       .sort((a, b) => centreDistance(a.bbox as Bbox, position) - centreDistance(b.bbox as Bbox, position))[0];
     if (!area) {
       throw new EdgeError(

@@ -1,6 +1,6 @@
+import type { Point } from '../../foundation/geometry/image-plane.ts';
 import { close, open } from './morphology.ts';
 import { type CvMat, type OpenCv, withMats } from './opencv.ts';
-import type { Point } from './polygon.ts';
 import type { FloatMap } from './raster.ts';
 
 export interface RegionSettings {

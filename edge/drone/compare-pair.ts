@@ -1,3 +1,4 @@
+import { type Point, polygonArea, polygonCentroid } from '../../foundation/geometry/image-plane.ts';
 import type { ChangeDetector } from './change-detector.ts';
 import { extractRegions, type RegionVerdict } from './change-regions.ts';
 import type { StructureCandidate } from './drone-types.ts';
@@ -5,7 +6,6 @@ import type { DetectionSettings } from './flight-config.ts';
 import { erode } from './morphology.ts';
 import type { OpenCv } from './opencv.ts';
 import type { PermittedRegistry } from './permitted-registry.ts';
-import { centroid, type Point, polygonArea } from './polygon.ts';
 import { fillUncovered, matchHistograms } from './radiometric.ts';
 import type { RgbImage } from './raster.ts';
 import { applyHomography, coverageMask, invertHomography, warpToBaseline } from './registration.ts';
@@ -59,8 +59,8 @@ export async function comparePair(
   }
   candidates.sort(
     (a, b) =>
-      centroid(a.baselinePolygon)[1] - centroid(b.baselinePolygon)[1] ||
-      centroid(a.baselinePolygon)[0] - centroid(b.baselinePolygon)[0],
+      polygonCentroid(a.baselinePolygon)[1] - polygonCentroid(b.baselinePolygon)[1] ||
+      polygonCentroid(a.baselinePolygon)[0] - polygonCentroid(b.baselinePolygon)[0],
   );
   return { candidates, rejected, registered, covered };
 }
@@ -92,7 +92,7 @@ function toCandidate(
   if (world && areaSquareMetres !== undefined) {
     candidate.geoPolygon = region.polygon.map(([x, y]) => pixelToGeo(world, x, y));
     candidate.areaSquareMetres = areaSquareMetres;
-    const [lon, lat] = centroid(candidate.geoPolygon);
+    const [lon, lat] = polygonCentroid(candidate.geoPolygon);
     const permit = registry.permitAt(lon, lat);
     if (permit) candidate.permit = permit;
   }

@@ -1,4 +1,4 @@
-import type { Point } from './polygon.ts';
+import type { Point } from '../../foundation/geometry/image-plane.ts';
 import type { RegistrationQuality } from './registration.ts';
 
 export interface EvidenceFile {

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { boundingBox, type Point } from '../../foundation/geometry/image-plane.ts';
 import type { EvidenceFile } from './drone-types.ts';
-import { boundingBox, type Point } from './polygon.ts';
 import type { RgbImage } from './raster.ts';
 
 const QUALITY = 88;

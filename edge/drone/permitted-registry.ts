@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { type LonLat, pointInPolygon } from '../../foundation/geometry/lon-lat.ts';
 import { EdgeError } from '../errors.ts';
-import { type Point, pointInPolygon } from './polygon.ts';
 
 const Position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]).rest(z.number());
 const Ring = z.array(Position).min(4, 'a linear ring needs at least 4 positions');
@@ -28,7 +28,7 @@ export const PermittedRegistrySchema = z.object({
 export interface PermittedArea {
   id: string;
   /** Outer ring then holes, each [lon, lat] points. */
-  rings: Point[][];
+  rings: LonLat[][];
 }
 
 export class PermittedRegistry {
@@ -56,17 +56,13 @@ export class PermittedRegistry {
       const id = String(f.id ?? props.id ?? `feature-${k}`);
       const polygons = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
       for (const rings of polygons)
-        areas.push({ id, rings: rings.map((r) => r.map((p) => [p[0], p[1]] as Point)) });
+        areas.push({ id, rings: rings.map((r) => r.map((p): LonLat => [p[0], p[1]])) });
     });
     return new PermittedRegistry(areas);
   }
 
   /** The permit covering a point ([lon, lat]), if any: inside an outer ring and outside its holes. */
   permitAt(lon: number, lat: number): string | undefined {
-    return this.areas.find(
-      (a) =>
-        pointInPolygon(lon, lat, a.rings[0] ?? []) &&
-        !a.rings.slice(1).some((hole) => pointInPolygon(lon, lat, hole)),
-    )?.id;
+    return this.areas.find((a) => pointInPolygon([lon, lat], a.rings))?.id;
   }
 }

@@ -3,9 +3,9 @@ import {
   EVENT_SCHEMA_VERSION,
   type EventGeometry,
 } from '../../foundation/contract/events.ts';
+import { boundingBox, polygonCentroid } from '../../foundation/geometry/image-plane.ts';
 import type { FeaturesManifest } from '../../foundation/models/manifest-schema.ts';
 import type { EvidenceFile, StructureCandidate } from './drone-types.ts';
-import { boundingBox, centroid, type Point } from './polygon.ts';
 
 export type StructureEvent = EdgeEvent & { geometry: EventGeometry };
 
@@ -37,9 +37,10 @@ function evidenceRef(file: EvidenceFile) {
  */
 export function buildStructureEvent(input: StructureEventInput): StructureEvent {
   const { candidate, frame } = input;
-  const normalised = candidate.imagePolygon.map(
-    ([x, y]) => [round(clamp01(x / frame.width), 5), round(clamp01(y / frame.height), 5)] as Point,
-  );
+  const normalised = candidate.imagePolygon.map(([x, y]): [number, number] => [
+    round(clamp01(x / frame.width), 5),
+    round(clamp01(y / frame.height), 5),
+  ]);
   const box = boundingBox(normalised);
   const time = new Date(input.takenAtMs).toISOString();
   const incidentId = `${input.edgeId}:illegal_structure:${input.areaId}:${input.imageSha256.slice(0, 16)}:${input.index}`;
@@ -52,14 +53,14 @@ export function buildStructureEvent(input: StructureEventInput): StructureEvent 
   if (candidate.areaSquareMetres !== undefined)
     attributes.areaSquareMetres = round(candidate.areaSquareMetres, 1);
   if (candidate.geoPolygon) {
-    const [lon, lat] = centroid(candidate.geoPolygon);
+    const [lon, lat] = polygonCentroid(candidate.geoPolygon);
     attributes.lon = round(lon, 7);
     attributes.lat = round(lat, 7);
   }
   const geometry: EventGeometry = { image: normalised };
   if (candidate.geoPolygon) {
-    const ring = candidate.geoPolygon.map(([x, y]) => [round(x, 7), round(y, 7)] as Point);
-    geometry.geo = { type: 'Polygon', coordinates: [[...ring, ring[0] as Point]] };
+    const ring = candidate.geoPolygon.map(([x, y]): [number, number] => [round(x, 7), round(y, 7)]);
+    geometry.geo = { type: 'Polygon', coordinates: [[...ring, ring[0] as [number, number]]] };
   }
   return {
     schemaVersion: EVENT_SCHEMA_VERSION,

@@ -1,6 +1,6 @@
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
+import type { Polygon } from '../../foundation/geometry/image-plane.ts';
 import type { RawImage } from '../../foundation/media/frame.ts';
-import type { Polygon } from '../zones/geometry.ts';
 import type { ClipCutter } from './clip-cutter.ts';
 import type { EvidenceFile, EvidenceFiles } from './evidence-files.ts';
 import { renderSnapshots, snapshotQuality } from './snapshot.ts';

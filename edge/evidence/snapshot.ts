@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { EdgeEvent, EventObject } from '../../foundation/contract/events.ts';
+import type { Polygon } from '../../foundation/geometry/image-plane.ts';
 import type { RawImage } from '../../foundation/media/frame.ts';
-import type { Polygon } from '../zones/geometry.ts';
 
 export interface SnapshotOptions {
   /** Output size; the analysed frame (stretched to the model's input) is resized back to it. */

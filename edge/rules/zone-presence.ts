@@ -1,5 +1,5 @@
+import { bottomCentre } from '../../foundation/geometry/image-plane.ts';
 import type { Box } from '../../foundation/media/frame.ts';
-import { bottomCentre } from '../zones/geometry.ts';
 
 /** A tracked object as the rules see it, in frame pixels. */
 export interface TrackedInput {

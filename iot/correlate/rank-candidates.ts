@@ -1,5 +1,5 @@
 import type { EdgeEvent, VehicleCandidate } from '../../foundation/contract/events.ts';
-import { distanceMeters } from '../geo/geometry.ts';
+import { distanceMeters } from '../../foundation/geometry/lon-lat.ts';
 import type { PositionStore, StoredPosition } from './position-store.ts';
 
 export interface CandidateOptions {
@@ -35,7 +35,7 @@ export function rankCandidateVehicles(
   const best = new Map<string, { position: StoredPosition; distance: number; closeness: number }>();
   const cover = new Map<string, { state: 'covered' | 'uncovered'; offset: number }>();
   for (const p of positions) {
-    const distance = distanceMeters(cameraLocation.lat, cameraLocation.lon, p.lat, p.lon);
+    const distance = distanceMeters([cameraLocation.lon, cameraLocation.lat], [p.lon, p.lat]);
     if (distance > options.radiusMeters) continue;
     const offset = Math.abs(p.timeMs - at);
     const closeness = 1 - 0.5 * (distance / options.radiusMeters) - 0.5 * (offset / windowMs);

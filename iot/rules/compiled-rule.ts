@@ -1,4 +1,4 @@
-import { type Area, CorridorArea, PolygonArea } from '../geo/geometry.ts';
+import { type Area, CorridorArea, PolygonArea } from '../../foundation/geometry/lon-lat-areas.ts';
 import type { EpisodeOptions } from './episode.ts';
 import type { AreaConfig, Rule } from './rule-schema.ts';
 

@@ -285,11 +285,11 @@ export class RuleEngine {
 
   private positionActive(c: CompiledRule, lat: number, lon: number, speed: number, minute: number): boolean {
     const rule = c.rule;
-    if (rule.kind === 'rate') return speed > rule.maxSpeedKmh && (!c.area || c.area.contains(lat, lon));
+    if (rule.kind === 'rate') return speed > rule.maxSpeedKmh && (!c.area || c.area.contains(lon, lat));
     if (rule.kind !== 'geofence') return false;
     if (c.activeHours && !inHours(minute, c.activeHours)) return false;
     if (rule.maxSpeedKmh !== undefined && speed > rule.maxSpeedKmh) return false;
-    const inside = (c.area as NonNullable<CompiledRule['area']>).contains(lat, lon);
+    const inside = (c.area as NonNullable<CompiledRule['area']>).contains(lon, lat);
     const offHours = c.permittedHours !== undefined && !inHours(minute, c.permittedHours);
     return (rule.trigger === 'inside' ? inside : !inside) || offHours;
   }

@@ -1,5 +1,5 @@
 import type { PositionReport, SensorReading, Telemetry } from '../../foundation/contract/telemetry.ts';
-import { distanceMeters, type LonLat } from '../geo/geometry.ts';
+import { distanceMeters, type LonLat } from '../../foundation/geometry/lon-lat.ts';
 import { SeededRandom } from './random.ts';
 
 export interface VehicleSpec {
@@ -50,7 +50,7 @@ export function simulateVehicle(spec: VehicleSpec): PositionReport[] {
   for (let k = 1; k < spec.route.length; k++) {
     const [lon1, lat1] = spec.route[k - 1] as LonLat;
     const [lon2, lat2] = spec.route[k] as LonLat;
-    const length = distanceMeters(lat1, lon1, lat2, lon2);
+    const length = distanceMeters(spec.route[k - 1] as LonLat, spec.route[k] as LonLat);
     const heading =
       (Math.atan2((lon2 - lon1) * Math.cos((lat1 * Math.PI) / 180), lat2 - lat1) * 180) / Math.PI;
     const h = Math.round(((heading % 360) + 360) % 360) % 360;

@@ -1,7 +1,7 @@
 import type { Telemetry } from '../../foundation/contract/telemetry.ts';
 import { parseTelemetry } from '../../foundation/contract/telemetry.ts';
+import type { LonLat } from '../../foundation/geometry/lon-lat.ts';
 import { parseRulesConfig } from '../../iot/config/load-rules-config.ts';
-import type { LonLat } from '../../iot/geo/geometry.ts';
 import { RuleEngine } from '../../iot/rules/rule-engine.ts';
 import type { RulesConfig } from '../../iot/rules/rule-schema.ts';
 import { SeededRandom } from '../../iot/simulator/random.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PolygonRings } from '../../cloud/places/geo.ts';
 import { polygonProblems } from '../../cloud/places/polygon-problems.ts';
+import type { PolygonRings } from '../../foundation/geometry/lon-lat.ts';
 import { fixturePlaces } from './support/fixtures.ts';
 
 const problems = (rings: PolygonRings) => polygonProblems([rings], ['/coordinates']);

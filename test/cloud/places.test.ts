@@ -2,37 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { distanceMeters, pointInPolygon } from '../../cloud/places/geo.ts';
 import { loadPlaces } from '../../cloud/places/load-places.ts';
 import { FIXTURE_DIR, fixturePlaces } from './support/fixtures.ts';
-
-describe('geometry', () => {
-  const square = [
-    [
-      [0, 0],
-      [10, 0],
-      [10, 10],
-      [0, 10],
-      [0, 0],
-    ],
-    [
-      [4, 4],
-      [6, 4],
-      [6, 6],
-      [4, 6],
-      [4, 4],
-    ],
-  ] as const;
-  it('tells inside, outside and inside a hole apart', () => {
-    expect(pointInPolygon([1, 1], square)).toBe(true);
-    expect(pointInPolygon([11, 1], square)).toBe(false);
-    expect(pointInPolygon([5, 5], square)).toBe(false);
-  });
-  it('measures distances on the ground', () => {
-    // One degree of latitude is about 111.2 km.
-    expect(distanceMeters([113.24, 23.0], [113.24, 24.0])).toBeCloseTo(111_195, -2);
-  });
-});
 
 describe('the fixture district', () => {
   it('places a point in its grid, community, street and district', async () => {

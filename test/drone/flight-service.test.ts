@@ -7,8 +7,9 @@ import { createApiServer } from '../../edge/api/create-api-server.ts';
 import type { FlightConfig } from '../../edge/drone/flight-config.ts';
 import { loadFlightConfig } from '../../edge/drone/flight-config.ts';
 import { type FlightReport, FlightService } from '../../edge/drone/flight-service.ts';
-import { type Point, polygonIou } from '../../edge/drone/polygon.ts';
 import { parseEvent } from '../../foundation/contract/events.ts';
+import type { Point } from '../../foundation/geometry/image-plane.ts';
+import { polygonIou } from '../../foundation/geometry/polygon-mask.ts';
 import { loadDroneGroundTruth } from '../eval/drone-eval.ts';
 
 const FLIGHTS = 'fixtures/drone/flights';

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEFAULT_THRESHOLDS, loadFlightConfig } from '../../edge/drone/flight-config.ts';
 import { FlightService } from '../../edge/drone/flight-service.ts';
-import { type Point, polygonIou } from '../../edge/drone/polygon.ts';
+import type { Point } from '../../foundation/geometry/image-plane.ts';
+import { polygonIou } from '../../foundation/geometry/polygon-mask.ts';
 
 /**
  * Drone change detection on the fixture flights: per structure, precision and recall (a candidate

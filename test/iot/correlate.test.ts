@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type EdgeEvent, EVENT_SCHEMA_VERSION, parseEvent } from '../../foundation/contract/events.ts';
 import type { PositionReport } from '../../foundation/contract/telemetry.ts';
+import { distanceMeters } from '../../foundation/geometry/lon-lat.ts';
 import { PositionStore } from '../../iot/correlate/position-store.ts';
 import { rankCandidateVehicles, withCandidates } from '../../iot/correlate/rank-candidates.ts';
-import { distanceMeters } from '../../iot/geo/geometry.ts';
 import { simulateVehicle } from '../../iot/simulator/simulate.ts';
 import { T0 } from './helpers.ts';
 
@@ -37,8 +37,8 @@ const truck = (
 const passesCamera = (reports: PositionReport[]) =>
   Date.parse(
     reports.reduce((a, b) =>
-      distanceMeters(a.lat, a.lon, CAMERA.lat, CAMERA.lon) <=
-      distanceMeters(b.lat, b.lon, CAMERA.lat, CAMERA.lon)
+      distanceMeters([a.lon, a.lat], [CAMERA.lon, CAMERA.lat]) <=
+      distanceMeters([b.lon, b.lat], [CAMERA.lon, CAMERA.lat])
         ? a
         : b,
     ).time,

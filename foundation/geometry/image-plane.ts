@@ -1,13 +1,18 @@
-import type { Box } from '../../foundation/media/frame.ts';
+import type { Box } from '../media/frame.ts';
 
 /**
- * Plane geometry for zones and lines. Coordinates are image coordinates: x to the right, y DOWN,
- * either normalised (0..1 of the frame) or pixels; every function works in whichever the caller
- * uses, as long as all its arguments use the same one.
+ * Plane geometry: points, polygons, lines and boxes in one x/y plane. For images, x to the right
+ * and y DOWN, either normalised (0..1 of the frame) or pixels; every function works in whichever
+ * the caller uses, as long as all its arguments use the same one. (lon-lat.ts tests rings in
+ * degrees with these same functions.)
  *
- * These run per detection per zone per frame, so the query functions allocate nothing: they read
- * their arguments and return numbers or booleans. `toPixels` (and `bottomCentre` without `out`)
- * allocate and are meant for set-up, not the per-frame loop.
+ * THE EDGE RULE, here and in lon-lat.ts: a point ON a polygon's boundary (an edge or a corner,
+ * within GEOMETRY_EPSILON) is INSIDE. Plain ray casting decides such points arbitrarily (a point
+ * on the left edge in, one on the right edge out), which would make a person standing exactly on a
+ * zone line flicker in and out, and would let two zones that share an edge both miss a point on it.
+ *
+ * The query functions allocate nothing: they run per detection per zone per frame. `toPixels`
+ * (and `bottomCentre` without `out`) allocate and are meant for set-up, not the per-frame loop.
  */
 
 /** A point [x, y]. */
@@ -26,18 +31,18 @@ export const GEOMETRY_EPSILON = 1e-9;
 const EPSILON_SQUARED = GEOMETRY_EPSILON * GEOMETRY_EPSILON;
 
 /**
- * Whether (x, y) is inside the polygon, by even-odd ray casting.
- *
- * Points ON the boundary (on an edge or a corner, within GEOMETRY_EPSILON) count as INSIDE: plain
- * ray casting decides boundary points arbitrarily (a point on the left edge is in, one on the right
- * edge is out), which would make a person standing exactly on a zone line flicker in and out, and
- * would let two zones that share an edge both miss a point on it. So each edge is first tested for
- * containing the point. Self-intersecting polygons follow the even-odd rule (the config schema
- * refuses them for zones anyway). Fewer than 3 points: never inside.
+ * Whether (x, y) is inside the polygon, by even-odd ray casting; a point on the boundary is inside
+ * (the edge rule above). Self-intersecting polygons follow the even-odd rule. Fewer than 3 points:
+ * never inside. The polygon may repeat its first corner at the end (a closed GeoJSON ring).
  */
 export function pointInPolygon(x: number, y: number, polygon: Polygon): boolean {
+  return locatePoint(x, y, polygon) !== 'outside';
+}
+
+/** Where (x, y) is relative to the polygon: 'boundary' within GEOMETRY_EPSILON of an edge or corner. */
+export function locatePoint(x: number, y: number, polygon: Polygon): 'inside' | 'boundary' | 'outside' {
   const n = polygon.length;
-  if (n < 3) return false;
+  if (n < 3) return 'outside';
   let inside = false;
   let prev = polygon[n - 1] as Point;
   for (let i = 0; i < n; i++) {
@@ -46,12 +51,12 @@ export function pointInPolygon(x: number, y: number, polygon: Polygon): boolean 
     const yi = cur[1];
     const xj = prev[0];
     const yj = prev[1];
-    if (onSegment(x, y, xj, yj, xi, yi)) return true;
+    if (onSegment(x, y, xj, yj, xi, yi)) return 'boundary';
     // Half-open rule on y so that a vertex the ray passes through is counted once.
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
     prev = cur;
   }
-  return inside;
+  return inside ? 'inside' : 'outside';
 }
 
 /**
@@ -84,6 +89,52 @@ export function polygonArea(polygon: Polygon): number {
     prev = cur;
   }
   return Math.abs(twice) / 2;
+}
+
+/**
+ * Area-weighted centroid of a polygon (either winding); the mean of its corners when it has (next
+ * to) no area.
+ */
+export function polygonCentroid(polygon: Polygon): Point {
+  let cx = 0;
+  let cy = 0;
+  let twice = 0;
+  const n = polygon.length;
+  let prev = polygon[n - 1] as Point;
+  for (let i = 0; i < n; i++) {
+    const cur = polygon[i] as Point;
+    const cross = prev[0] * cur[1] - cur[0] * prev[1];
+    twice += cross;
+    cx += (prev[0] + cur[0]) * cross;
+    cy += (prev[1] + cur[1]) * cross;
+    prev = cur;
+  }
+  if (Math.abs(twice) < 1e-12) {
+    const count = Math.max(1, n);
+    let sx = 0;
+    let sy = 0;
+    for (const p of polygon) {
+      sx += p[0];
+      sy += p[1];
+    }
+    return [sx / count, sy / count];
+  }
+  return [cx / (3 * twice), cy / (3 * twice)];
+}
+
+/** The polygon's bounding box [minX, minY, maxX, maxY]. */
+export function boundingBox(polygon: Polygon): [number, number, number, number] {
+  let x1 = Number.POSITIVE_INFINITY;
+  let y1 = Number.POSITIVE_INFINITY;
+  let x2 = Number.NEGATIVE_INFINITY;
+  let y2 = Number.NEGATIVE_INFINITY;
+  for (const p of polygon) {
+    if (p[0] < x1) x1 = p[0];
+    if (p[0] > x2) x2 = p[0];
+    if (p[1] < y1) y1 = p[1];
+    if (p[1] > y2) y2 = p[1];
+  }
+  return [x1, y1, x2, y2];
 }
 
 /**

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   bottomCentre,
+  boundingBox,
   boxArea,
+  locatePoint,
   type Point,
   pointInPolygon,
   polygonArea,
+  polygonCentroid,
   segmentsIntersect,
   sideOfLine,
   toPixels,
-} from '../../edge/zones/geometry.ts';
+} from '../../foundation/geometry/image-plane.ts';
 
 /** A "C" opening to the right: a concave polygon with a notch from x 0.4 to 1, y 0.4 to 0.6. */
 const C_SHAPE: Point[] = [
@@ -81,6 +84,18 @@ describe('pointInPolygon', () => {
   it('works with either winding and is never true below 3 points', () => {
     expect(pointInPolygon(0.5, 0.5, [...SQUARE].reverse())).toBe(true);
     expect(pointInPolygon(0.5, 0.5, SQUARE.slice(0, 2))).toBe(false);
+  });
+});
+
+describe('locatePoint', () => {
+  it('tells the boundary from inside and outside, on a closed ring too', () => {
+    expect(locatePoint(0.5, 0.5, SQUARE)).toBe('inside');
+    expect(locatePoint(0.8, 0.5, SQUARE)).toBe('boundary');
+    expect(locatePoint(0.2, 0.2, SQUARE)).toBe('boundary');
+    expect(locatePoint(0.9, 0.5, SQUARE)).toBe('outside');
+    const closed = [...SQUARE, SQUARE[0] as Point];
+    expect(locatePoint(0.5, 0.5, closed)).toBe('inside');
+    expect(locatePoint(0.5, 0.8, closed)).toBe('boundary');
   });
 });
 
@@ -179,5 +194,35 @@ describe('sideOfLine and line crossing', () => {
     // The same side change beside the gate: the extension is crossed, the segment is not.
     expect(sideOfLine([0.9, 0.3], gateA, gateB)).not.toBe(sideOfLine([0.9, 0.5], gateA, gateB));
     expect(segmentsIntersect([0.9, 0.3], [0.9, 0.5], gateA, gateB)).toBe(false);
+  });
+});
+
+describe('polygonCentroid and boundingBox', () => {
+  it('weighs the centroid by area, either winding; the mean of the corners when flat', () => {
+    expect(polygonCentroid(SQUARE)[0]).toBeCloseTo(0.5, 12);
+    expect(polygonCentroid(SQUARE)[1]).toBeCloseTo(0.5, 12);
+    expect(polygonCentroid([...SQUARE].reverse())[0]).toBeCloseTo(0.5, 12);
+    // An L of two unit squares side by side plus one above the left: not the mean of its corners.
+    const [cx, cy] = polygonCentroid([
+      [0, 0],
+      [2, 0],
+      [2, 1],
+      [1, 1],
+      [1, 2],
+      [0, 2],
+    ]);
+    expect(cx).toBeCloseTo(5 / 6, 12);
+    expect(cy).toBeCloseTo(5 / 6, 12);
+    expect(
+      polygonCentroid([
+        [0, 0],
+        [1, 1],
+        [2, 2],
+      ]),
+    ).toEqual([1, 1]);
+  });
+
+  it('boundingBox is [minX, minY, maxX, maxY]', () => {
+    expect(boundingBox(C_SHAPE)).toEqual([0.1, 0.1, 0.9, 0.9]);
   });
 });
