@@ -1,5 +1,5 @@
-import { resizeCrop } from '../../edge/classify/crop-resize.ts';
 import type { RawImage } from '../../foundation/media/frame.ts';
+import { resizeCrop } from '../../foundation/media/resample.ts';
 import { type Canvas, downsample, gaussianBlur, jpegLike, toRawImage } from './cargo/canvas.ts';
 import { type Cover, renderCover } from './cargo/covered-loads.ts';
 import {

@@ -1,20 +1,12 @@
-import onnxProto, { type onnx } from 'onnx-proto';
+import type { onnx } from 'onnx-proto';
+import { int, ints, proto } from './onnx-graph-builder.ts';
 import type { TinyCnn } from './tiny-cnn.ts';
-
-const proto = onnxProto.onnx;
 
 export interface TinyCnnOnnxOptions {
   inputName: string;
   outputName: string;
   docString: string;
   opset?: number;
-}
-
-function ints(name: string, values: number[]): onnx.IAttributeProto {
-  return { name, type: proto.AttributeProto.AttributeType.INTS, ints: values };
-}
-function int(name: string, value: number): onnx.IAttributeProto {
-  return { name, type: proto.AttributeProto.AttributeType.INT, i: value };
 }
 
 function floatTensor(name: string, dims: number[], data: Float32Array): onnx.ITensorProto {

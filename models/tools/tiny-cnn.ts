@@ -75,57 +75,53 @@ export interface Activations {
 }
 
 /**
- * The 3x3 patches of a CHW map as a [inC * 9, outSize * outSize] matrix (zero outside the map), so
- * that the convolution is a product of two matrices with contiguous inner loops.
+ * Walks the rows of the 3x3 patch matrix of a CHW map ([inC * 9, outSize * outSize], zero outside
+ * the map) where they overlap the map: matrix index `colStart + ox` holds map index
+ * `mapStart + ox * stride` for every ox in [oxFrom, oxTo).
  */
-function im2col(layer: ConvLayer, input: Float32Array): Float32Array {
+function forEachPatchRow(
+  layer: ConvLayer,
+  visit: (colStart: number, mapStart: number, oxFrom: number, oxTo: number) => void,
+): void {
   const { inC, stride, inSize, outSize } = layer;
   const plane = outSize * outSize;
-  const col = new Float32Array(inC * 9 * plane);
   for (let ci = 0; ci < inC; ci++) {
     for (let ky = 0; ky < 3; ky++) {
       for (let kx = 0; kx < 3; kx++) {
         const row = ((ci * 3 + ky) * 3 + kx) * plane;
+        let oxFrom = 0;
+        while (oxFrom < outSize && oxFrom * stride + kx - 1 < 0) oxFrom++;
+        let oxTo = outSize;
+        while (oxTo > oxFrom && (oxTo - 1) * stride + kx - 1 >= inSize) oxTo--;
         for (let oy = 0; oy < outSize; oy++) {
           const iy = oy * stride + ky - 1;
           if (iy < 0 || iy >= inSize) continue;
-          const from = ci * inSize * inSize + iy * inSize + kx - 1;
-          const to = row + oy * outSize;
-          for (let ox = 0; ox < outSize; ox++) {
-            const ix = ox * stride + kx - 1;
-            if (ix >= 0 && ix < inSize) col[to + ox] = input[from + ox * stride] as number;
-          }
+          visit(row + oy * outSize, ci * inSize * inSize + iy * inSize + kx - 1, oxFrom, oxTo);
         }
       }
     }
   }
+}
+
+/** The patch matrix of a map, so that the convolution is a product of two matrices with contiguous inner loops. */
+function im2col(layer: ConvLayer, input: Float32Array): Float32Array {
+  const { inC, stride, outSize } = layer;
+  const col = new Float32Array(inC * 9 * outSize * outSize);
+  forEachPatchRow(layer, (colStart, mapStart, oxFrom, oxTo) => {
+    for (let ox = oxFrom; ox < oxTo; ox++) col[colStart + ox] = input[mapStart + ox * stride] as number;
+  });
   return col;
 }
 
 /** Adds the columns' gradients back onto the input map they were copied from. */
 function col2im(layer: ConvLayer, gradCol: Float32Array): Float32Array {
-  const { inC, stride, inSize, outSize } = layer;
-  const plane = outSize * outSize;
+  const { inC, stride, inSize } = layer;
   const gradIn = new Float32Array(inC * inSize * inSize);
-  for (let ci = 0; ci < inC; ci++) {
-    for (let ky = 0; ky < 3; ky++) {
-      for (let kx = 0; kx < 3; kx++) {
-        const row = ((ci * 3 + ky) * 3 + kx) * plane;
-        for (let oy = 0; oy < outSize; oy++) {
-          const iy = oy * stride + ky - 1;
-          if (iy < 0 || iy >= inSize) continue;
-          const to = ci * inSize * inSize + iy * inSize + kx - 1;
-          const from = row + oy * outSize;
-          for (let ox = 0; ox < outSize; ox++) {
-            const ix = ox * stride + kx - 1;
-            if (ix >= 0 && ix < inSize)
-              gradIn[to + ox * stride] =
-                (gradIn[to + ox * stride] as number) + (gradCol[from + ox] as number);
-          }
-        }
-      }
-    }
-  }
+  forEachPatchRow(layer, (colStart, mapStart, oxFrom, oxTo) => {
+    for (let ox = oxFrom; ox < oxTo; ox++)
+      gradIn[mapStart + ox * stride] =
+        (gradIn[mapStart + ox * stride] as number) + (gradCol[colStart + ox] as number);
+  });
   return gradIn;
 }
 
