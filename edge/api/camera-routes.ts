@@ -44,32 +44,34 @@ export async function cameraRoutes(app: FastifyInstance, { source, views, live }
     async () => views.all(),
   );
 
+  /** A handler of `/cameras/:id…` that answers the 404 itself, so `answer` has the camera. */
+  const onCamera =
+    (answer: (camera: CameraView, reply: FastifyReply) => unknown) =>
+    async (request: { params: { id: string } }, reply: FastifyReply) => {
+      const camera = findCamera(request.params.id, reply);
+      return camera === undefined ? reply : answer(camera, reply);
+    };
+
   r.get(
     '/cameras/:id',
     { schema: { tags: ['cameras'], summary: 'One camera', params } },
-    async (request, reply) => findCamera(request.params.id, reply) ?? reply,
+    onCamera((camera) => camera),
   );
 
   r.get(
     '/cameras/:id/latest.jpg',
     { schema: { tags: ['cameras'], summary: "The camera's latest frame as a JPEG", params } },
-    async (request, reply) => {
-      const { id } = request.params;
-      const camera = findCamera(id, reply);
-      if (camera === undefined) return reply;
-      const frame = source.latestFrame(id);
+    onCamera(async (camera, reply) => {
+      const frame = source.latestFrame(camera.id);
       if (frame === undefined) {
         reply.header('retry-after', '1');
-        return sendError(
-          reply,
-          'FRAME_NOT_YET',
-          `camera "${id}" has not delivered a frame yet (state ${camera.state})`,
-        );
+        const message = `camera "${camera.id}" has not delivered a frame yet (state ${camera.state})`;
+        return sendError(reply, 'FRAME_NOT_YET', message);
       }
       const expected = frame.width * frame.height * 3;
       if (frame.data.length !== expected) {
         throw new Error(
-          `camera "${id}" frame is ${frame.data.length} bytes, not ${frame.width}x${frame.height}x3 = ${expected}`,
+          `camera "${camera.id}" frame is ${frame.data.length} bytes, not ${frame.width}x${frame.height}x3 = ${expected}`,
         );
       }
       const jpeg = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
@@ -80,23 +82,20 @@ export async function cameraRoutes(app: FastifyInstance, { source, views, live }
         .header('cache-control', 'no-store')
         .header('x-frame-time', new Date(frame.time).toISOString())
         .send(jpeg);
-    },
+    }),
   );
 
   r.get(
     '/cameras/:id/live',
     { schema: { tags: ['cameras'], summary: "A page playing the camera's live view", params } },
-    async (request, reply) => {
-      const { id } = request.params;
-      const camera = findCamera(id, reply);
-      if (camera === undefined) return reply;
-      const relay = live?.relay(id);
+    onCamera((camera, reply) => {
+      const relay = live?.relay(camera.id);
       if (!relay)
         return sendError(reply, 'LIVE_VIEW_OFF', 'the live view is off on this edge box (live.enabled)');
       return reply
         .header('content-type', 'text/html; charset=utf-8')
-        .send(livePage(camera.name ?? id, relay.port));
-    },
+        .send(livePage(camera.name ?? camera.id, relay.port));
+    }),
   );
 
   r.get('/live/jsmpeg-player.js', { schema: { hide: true } }, async (_request, reply) =>

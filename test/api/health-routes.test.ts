@@ -6,26 +6,18 @@ describe('local API: health', () => {
   const { source, get } = serveFakeSource();
 
   describe('GET /health', () => {
-    it('is ok while a camera is live', async () => {
+    it.each([
+      ['ok (200) while a camera is live', 'live', 200, 'ok', 1],
+      ['degraded (503) with the same body when no camera is live', 'stalled', 503, 'degraded', 0],
+    ] as const)('is %s', async (_case, gateState, status, health, live) => {
+      source.cams = [camera('gate', gateState, 100), camera('yard', 'backing_off', 7)];
       const response = await get('/health');
-      expect(response.status).toBe(200);
+      expect(response.status).toBe(status);
       expect(await response.json()).toEqual({
-        status: 'ok',
+        status: health,
         edgeId: 'edge-1',
         uptimeSeconds: 65,
-        cameras: { live: 1, total: 2 },
-      });
-    });
-
-    it('is 503 degraded with the same body when no camera is live', async () => {
-      source.cams = [camera('gate', 'stalled', 100), camera('yard', 'backing_off', 7)];
-      const response = await get('/health');
-      expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({
-        status: 'degraded',
-        edgeId: 'edge-1',
-        uptimeSeconds: 65,
-        cameras: { live: 0, total: 2 },
+        cameras: { live, total: 2 },
       });
     });
 
