@@ -3,7 +3,8 @@ import { loadOpenCv } from '../../edge/drone/opencv.ts';
 import { decodeRgb } from '../../edge/drone/raster.ts';
 import { applyHomography, registerImage } from '../../edge/drone/registration.ts';
 import { describeError } from '../../edge/errors.ts';
-import { baselineToPhoto, SHOTS } from '../../fixtures/tools/build-drone-fixtures.ts';
+import { baselineToPhoto } from '../../fixtures/tools/drone-camera.ts';
+import { SHOTS } from '../../fixtures/tools/drone-shots.ts';
 
 const SETTINGS = {
   detector: 'orb' as const,
