@@ -3,7 +3,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { connect, type MqttClient } from 'mqtt';
 import { type DeviceEvent, EVENT_SCHEMA_VERSION, parseEvent } from '../../foundation/contract/events.ts';
 import { topics } from '../../foundation/contract/topics.ts';
-import { MqttPublisher, type PublisherLogger } from '../../foundation/delivery/mqtt-publisher.ts';
+import { MqttPublisher } from '../../foundation/delivery/mqtt/mqtt-publisher.ts';
+import type { PublisherLogger } from '../../foundation/delivery/mqtt/publish-link.ts';
 import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
 import { Outbox } from '../../foundation/delivery/outbox/outbox.ts';
 import { loadRulesConfig, parseRulesConfig } from '../../iot/config/load-rules-config.ts';
@@ -79,6 +80,7 @@ program
         ? new MqttPublisher({
             edgeId: rules.nodeId,
             mqtt: { url: options.url, clientId: `iot-${rules.nodeId}` },
+            connect,
             outbox,
             logger: stderrLogger,
           })

@@ -1,8 +1,9 @@
 import path from 'node:path';
+import { connect } from 'mqtt';
 import type { Logger } from 'pino';
 import type { CameraHealth } from '../../foundation/contract/edge-status.ts';
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
-import { MqttPublisher } from '../../foundation/delivery/mqtt-publisher.ts';
+import { MqttPublisher } from '../../foundation/delivery/mqtt/mqtt-publisher.ts';
 import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
 import { Outbox } from '../../foundation/delivery/outbox/outbox.ts';
 import type { DeliveryStatsView, EvidenceStatsView } from '../api/api-source.ts';
@@ -56,6 +57,7 @@ export async function startEdge(
   const publisher = new MqttPublisher({
     edgeId: config.edgeId,
     mqtt: config.mqtt,
+    connect,
     outbox,
     heartbeatSeconds: config.delivery.heartbeatSeconds,
     health: () => (node ? node.status().map(cameraHealth) : []),

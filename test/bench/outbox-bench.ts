@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
-import { MqttPublisher } from '../../foundation/delivery/mqtt-publisher.ts';
+import { MqttPublisher } from '../../foundation/delivery/mqtt/mqtt-publisher.ts';
 import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
 import { Outbox } from '../../foundation/delivery/outbox/outbox.ts';
 import { sampleEvent, sleep, startMosquitto } from '../delivery/mosquitto.ts';
@@ -86,6 +86,7 @@ function openPublisher(url: string, outbox: Outbox): MqttPublisher {
   return new MqttPublisher({
     edgeId: EDGE_ID,
     mqtt: { url, clientId: `bench-edge-${process.pid}` },
+    connect,
     outbox,
     maxInFlight: WINDOW,
     backoff: { initialSeconds: 0.05, maxSeconds: 0.2 },

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { connect } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCloudCore } from '../../cloud/app/cloud-core.ts';
 import { ingestRepository } from '../../cloud/ingest/ingest-repository.ts';
 import { MqttConsumer } from '../../cloud/ingest/mqtt-consumer.ts';
 import { ticketRepository } from '../../cloud/tickets/ticket-repository.ts';
-import { MqttPublisher } from '../../foundation/delivery/mqtt-publisher.ts';
+import { MqttPublisher } from '../../foundation/delivery/mqtt/mqtt-publisher.ts';
 import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
 import { Outbox } from '../../foundation/delivery/outbox/outbox.ts';
 import { startMosquitto } from '../delivery/mosquitto.ts';
@@ -57,6 +58,7 @@ describe("the edge's own publisher into the cloud, through Mosquitto", () => {
     const edge = new MqttPublisher({
       edgeId: 'lingnan-hub',
       mqtt: { url: broker.url },
+      connect,
       outbox,
       health: () => [CAMERA_HEALTH],
     });

@@ -144,7 +144,7 @@ describe('device events in the shared contract', () => {
 
 describe('device events through the edge outbox', () => {
   it("are published on their node's event topic and ordered per device", async () => {
-    const { eventMessage } = await import('../../foundation/delivery/mqtt-publisher.ts');
+    const { eventMessage } = await import('../../foundation/delivery/mqtt/event-message.ts');
     const message = eventMessage('panyu-iot', device as never);
     expect(message).toMatchObject({
       cameraId: 'device:truck-a',
