@@ -1,6 +1,9 @@
 /**
- * Error codes the cloud reports, each with what it means. A user sees `CODE: message`, where the
- * message names the file, field, id or value at fault.
+ * Every code the cloud process answers with or stores, each with what it means: start-up and
+ * config, the HTTP API, the ticket loop, place edits, the evidence store, and the dead letters of
+ * ingest (refused broker messages, and telemetry the IoT rules refused). A user sees
+ * `CODE: message`, where the message names the file, field, id or value at fault. The HTTP status
+ * of each code is the HTTP adapter's (cloud/http/http-errors.ts).
  */
 export const CLOUD_ERROR_CODES = {
   CONFIG_NOT_FOUND: 'the config file (or a file it names) does not exist or cannot be read',
@@ -11,13 +14,58 @@ export const CLOUD_ERROR_CODES = {
   MIGRATION_CHANGED: 'a migration already applied to this database has been edited since',
   MIGRATION_UNKNOWN: 'the database has a migration this code does not know (a newer version ran on it)',
   MIGRATION_FAILED: 'a migration failed; it was rolled back',
+  EVIDENCE_STORE_UNREACHABLE:
+    'the evidence store (its S3 endpoint or bucket) did not answer or refused access',
+  EVIDENCE_STORE_CONFIG_INVALID: 'the evidence section of the config names a store without its settings',
+
+  ROUTE_NOT_FOUND: 'no route for this method and path',
+  VALIDATION_FAILED: 'the body, query or path does not match the schema (details name each field)',
+  AUTH_REQUIRED: 'no valid token was sent',
+  FORBIDDEN: "the token's role may not use this route",
+  NOT_FOUND: 'no such ticket, incident, camera or place',
+  PLACE_IN_USE: 'the place still has children or open tickets; move, close or remove them first',
+  INTERNAL: 'the server failed; the details are in its log',
   TICKET_NOT_FOUND: 'no ticket with this id',
   TRANSITION_NOT_ALLOWED: "the action is not allowed from the ticket's state",
   ROLE_NOT_ALLOWED: "the user's role may not take this action",
   TRANSITION_INVALID: 'the action lacks what it needs (a reason, a department, a rating...)',
+
+  TOPIC_UNKNOWN: 'dead letter: the topic is neither an event topic nor a status topic',
+  PAYLOAD_NOT_JSON: 'dead letter: the payload is not UTF-8 JSON',
+  EVENT_INVALID: 'dead letter: the payload does not match the event contract',
+  EVENT_TOPIC_MISMATCH:
+    "dead letter: the event's edgeId (a device event's nodeId) or type differs from its topic's",
+  STATUS_INVALID: 'dead letter: the status payload is malformed or names another edge',
+  EVENT_UNSTORABLE:
+    'dead letter: the event is valid but the database refuses its data (e.g. a NUL character in a string)',
+  TELEMETRY_TOPIC_INVALID: 'dead letter: telemetry on a topic that is not devices/{deviceId}/telemetry',
+  TELEMETRY_TOO_LARGE: 'dead letter: a telemetry payload larger than a reading can be',
+  TELEMETRY_NOT_JSON: 'dead letter: a telemetry payload that is not UTF-8 JSON',
+  TELEMETRY_INVALID:
+    'dead letter: telemetry that does not match the telemetry schema (contract/telemetry.ts)',
+  TELEMETRY_DEVICE_MISMATCH: 'dead letter: telemetry whose deviceId differs from the one in its topic',
+  TELEMETRY_FUTURE: "dead letter: a reading further ahead of the receiver's clock than allowed",
+  TELEMETRY_LATE:
+    'dead letter: a reading older than one already applied for its device, beyond the allowed lateness',
 } as const;
 
 export type CloudErrorCode = keyof typeof CLOUD_ERROR_CODES;
+
+/** Telemetry the cloud's IoT rules refused: stored in the dead-letter table with its code. */
+export type TelemetryDeadLetterCode = Extract<CloudErrorCode, `TELEMETRY_${string}`>;
+
+/** Why a message was dead-lettered. */
+export type DeadLetterCode =
+  | Extract<
+      CloudErrorCode,
+      | 'TOPIC_UNKNOWN'
+      | 'PAYLOAD_NOT_JSON'
+      | 'EVENT_INVALID'
+      | 'EVENT_TOPIC_MISMATCH'
+      | 'STATUS_INVALID'
+      | 'EVENT_UNSTORABLE'
+    >
+  | TelemetryDeadLetterCode;
 
 export class CloudError extends Error {
   readonly code: CloudErrorCode;

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import pino from 'pino';
 import { z } from 'zod';
-import { startCloud } from '../cloud/app/start-cloud.ts';
+import { startCloudWithIot } from '../apps/cloud/start-cloud-with-iot.ts';
 import { CloudConfigSchema, EvidenceConfigSchema } from '../cloud/config/cloud-config-schema.ts';
 import { loadCloudConfig } from '../cloud/config/load-cloud-config.ts';
 import { validateConfig } from '../foundation/config/validate-config.ts';
@@ -86,7 +86,7 @@ async function main() {
     `${env.CLOUD_CONFIG} with the environment`,
     ENV_ERRORS,
   );
-  const cloud = await startCloud(config, { logger: pino({ level: env.LOG_LEVEL }), edgeApiUrls });
+  const cloud = await startCloudWithIot(config, { logger: pino({ level: env.LOG_LEVEL }), edgeApiUrls });
   const stop = async () => {
     await cloud.stop();
     process.exit(0);

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
-import { startCloud } from '../../cloud/app/start-cloud.ts';
-import { hashToken } from '../../cloud/auth/token-auth.ts';
 import { loadCloudConfig } from '../../cloud/config/load-cloud-config.ts';
 import { openDatabase } from '../../cloud/db/open-database.ts';
 import { describeCloudError } from '../../cloud/errors.ts';
+import { hashToken } from '../../cloud/http/token-auth.ts';
+import { startCloudWithIot } from './start-cloud-with-iot.ts';
 
 /** The cloud aggregator's CLI: `run` (ingest, tickets, API), `migrate`, `token`. */
 const program = new Command('cloud')
@@ -30,7 +30,7 @@ program
       api: { ...loaded.api, ...(options.apiPort !== undefined ? { port: options.apiPort } : {}) },
       mqtt: { ...loaded.mqtt, ...(options.mqttUrl !== undefined ? { url: options.mqttUrl } : {}) },
     };
-    const cloud = await startCloud(config);
+    const cloud = await startCloudWithIot(config);
     process.stdout.write(`cloud: API ${cloud.url} (docs ${cloud.url}/docs), MQTT ${cloud.mqttUrl}\n`);
     let stopping = false;
     const shutdown = () => {

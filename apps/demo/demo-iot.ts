@@ -7,7 +7,7 @@ import { mqttEventPublisher, TelemetryConsumer } from '../../iot/consumer/mqtt-t
 import { demoTelemetry } from '../../iot/simulator/demo-scenario.ts';
 import { publishTelemetry } from '../../iot/simulator/publish-telemetry.ts';
 
-const RULES = path.resolve(import.meta.dirname, '../fixtures/iot/panyu-rules.yaml');
+const RULES = path.resolve(import.meta.dirname, '../../fixtures/iot/panyu-rules.yaml');
 /** The simulated hour plays in two minutes. */
 const SPEED = 30;
 

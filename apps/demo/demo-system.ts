@@ -2,15 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { type RunningCloud, startCloud } from '../../cloud/app/start-cloud.ts';
+import type { RunningCloud } from '../../cloud/app/start-cloud.ts';
 import type { CloudConfig } from '../../cloud/config/cloud-config-schema.ts';
 import { loadCloudConfig } from '../../cloud/config/load-cloud-config.ts';
 import type { EdgeConfig } from '../../edge/config/edge-config-schema.ts';
 import { loadEdgeConfig } from '../../edge/config/load-edge-config.ts';
 import { type RunningEdge, startEdge } from '../../edge/runtime/start-edge.ts';
+import { startCloudWithIot } from '../cloud/start-cloud-with-iot.ts';
 import { type DemoIot, startDemoIot } from './demo-iot.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
+const ROOT = path.resolve(import.meta.dirname, '../..');
 export const DEMO_CLOUD_CONFIG = path.join(ROOT, 'fixtures/cloud/cloud.yaml');
 export const DEMO_EDGE_CONFIG = path.join(ROOT, 'fixtures/demo/edge.yaml');
 const STOP_STEP_MS = 10_000;
@@ -37,12 +38,12 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
-async function startCloudOn(config: Readonly<CloudConfig>, options: Parameters<typeof startCloud>[1]) {
+async function startCloudOn(config: Readonly<CloudConfig>, options: Parameters<typeof startCloudWithIot>[1]) {
   try {
-    return await startCloud(config, options);
+    return await startCloudWithIot(config, options);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || config.api.port === 0) throw error;
-    return startCloud({ ...config, api: { ...config.api, port: 0 } }, options);
+    return startCloudWithIot({ ...config, api: { ...config.api, port: 0 } }, options);
   }
 }
 

@@ -1,18 +1,19 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { createCloudServer } from '../api/create-server.ts';
-import { TokenAuth } from '../auth/token-auth.ts';
-import { type EmbeddedBroker, startEmbeddedBroker } from '../broker/embedded-broker.ts';
 import type { CloudConfig } from '../config/cloud-config-schema.ts';
+import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { CloudError } from '../errors.ts';
 import { openEvidenceStore } from '../evidence/open-evidence-store.ts';
-import { MqttConsumer } from '../ingest/mqtt-consumer.ts';
-import { startCloudTelemetry } from '../iot/start-cloud-telemetry.ts';
-import { applyStoredEdits } from '../places/apply-stored-edits.ts';
+import { createCloudServer } from '../http/create-server.ts';
+import { TokenAuth } from '../http/token-auth.ts';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../mqtt/embedded-broker.ts';
+import { MqttConsumer } from '../mqtt/mqtt-consumer.ts';
 import { loadPlaces } from '../places/load-places.ts';
-import { type CloudCore, createCloudCore } from './cloud-core.ts';
+import { openCloudStore } from '../repositories/cloud-store.ts';
+import { type CloudCore, createCloudCore } from '../services/cloud-core.ts';
+import type { StartTelemetry } from '../services/telemetry-port.ts';
 
 export interface StartCloudOptions {
   /** Default: pino to stderr at info; `false` for silence. */
@@ -22,6 +23,8 @@ export interface StartCloudOptions {
   ui?: boolean;
   /** Each edge's local API URL for the UI's live view; may be filled after the start. */
   edgeApiUrls?: ReadonlyMap<string, string>;
+  /** Starts the telemetry side once ingest is ready (apps/cloud/ wires the IoT rules in here). */
+  telemetry?: StartTelemetry;
 }
 
 export interface RunningCloud {
@@ -30,6 +33,8 @@ export interface RunningCloud {
   /** The broker the cloud consumes from (the embedded one's URL when it runs one). */
   mqttUrl: string;
   core: CloudCore;
+  /** The database itself, for tools and tests that look past the services. */
+  db: Database;
   app: FastifyInstance;
   /** Runs the overdue sweep now (it also runs every `tickets.sweepSeconds`). */
   sweep(): Promise<number>;
@@ -56,8 +61,8 @@ export async function startCloud(
     const places = await loadPlaces(config.places.grids, config.places.cameras);
     const db = await openDatabase(config.database);
     stops.push(() => db.close());
-    await applyStoredEdits(db, places);
-    const core = createCloudCore(db, config, places, clock);
+    const core = createCloudCore(openCloudStore(db), config, places, clock);
+    await core.placeEdits.applyStoredEdits();
 
     let broker: EmbeddedBroker | undefined;
     if (!config.mqtt.url) {
@@ -117,19 +122,20 @@ export async function startCloud(
         { cause: error },
       );
     });
-    const telemetry = await startCloudTelemetry({
-      config,
-      mqttUrl,
-      protocolVersion: config.mqtt.protocolVersion ?? (broker ? 4 : 5),
-      core,
-      ...(log ? { logger: log } : {}),
-    });
-    stops.push(() => telemetry.stop());
+    if (options.telemetry) {
+      const telemetry = await options.telemetry({
+        mqttUrl,
+        protocolVersion: config.mqtt.protocolVersion ?? (broker ? 4 : 5),
+        core,
+        logger: log,
+      });
+      stops.push(() => telemetry.stop());
+    }
     log?.info(
       { url, docs: `${url}/docs`, mqtt: mqttUrl, database: db.kind, evidence: opened.kind },
       'cloud running',
     );
-    return { url, mqttUrl, core, app, sweep, stop };
+    return { url, mqttUrl, core, db, app, sweep, stop };
   } catch (error) {
     await stop();
     throw error;

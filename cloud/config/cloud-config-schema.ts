@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { DeviceEventTypeSchema, EventTypeSchema } from '../../foundation/contract/events.ts';
-import { ROLES } from '../auth/roles.ts';
-import { REPORT_CATEGORIES } from '../tickets/categories.ts';
+import { CategorySchema } from '../tickets/categories.ts';
+import { ROLES } from '../tickets/roles.ts';
 
 /**
  * The cloud config file (YAML), validated once at start and frozen. Every object is strict: a
@@ -13,8 +12,6 @@ const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'the sha256 of the token, 64 l
 const Minutes = z.number().positive();
 export const LevelSchema = z.number().int().min(1).max(4);
 const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
-
-export const CategorySchema = z.union([EventTypeSchema, DeviceEventTypeSchema, z.enum(REPORT_CATEGORIES)]);
 
 export const RoutingRuleSchema = z.strictObject({
   /** Event type or report category this rule covers. */

@@ -1,6 +1,6 @@
 import type { EvidenceConfig } from '../config/cloud-config-schema.ts';
+import { CloudError } from '../errors.ts';
 import { DiskEvidenceStore, type EvidenceStore } from './evidence-store.ts';
-import { EvidenceStoreError } from './evidence-store-error.ts';
 import { S3EvidenceStore } from './s3-evidence-store.ts';
 
 /** Opens the store the config names (disk unless `store: s3`) and a way to let go of it. */
@@ -10,8 +10,7 @@ export async function openEvidenceStore(
   if (config.store !== 's3') {
     return { store: await DiskEvidenceStore.open(config.dir), kind: 'disk', close: async () => {} };
   }
-  if (!config.s3)
-    throw new EvidenceStoreError('EVIDENCE_STORE_CONFIG_INVALID', "store 's3' without an s3 section");
+  if (!config.s3) throw new CloudError('EVIDENCE_STORE_CONFIG_INVALID', "store 's3' without an s3 section");
   const store = await S3EvidenceStore.open(config.s3);
   return { store, kind: 's3', close: async () => store.close() };
 }

@@ -21,9 +21,9 @@ import {
   EvidenceContentTypeSchema,
 } from '../../foundation/contract/evidence-upload.ts';
 import type { S3EvidenceConfig } from '../config/cloud-config-schema.ts';
+import { CloudError } from '../errors.ts';
 import { decideFromHeld } from './append-checks.ts';
 import type { AppendRequest, AppendResult, EvidenceState, EvidenceStore } from './evidence-store.ts';
-import { EvidenceStoreError } from './evidence-store-error.ts';
 import { PerKeyLock } from './per-key-lock.ts';
 
 /** S3 refuses multipart parts under 5 MiB (all but the last). */
@@ -354,11 +354,12 @@ function isNotFound(error: unknown): boolean {
   return name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchBucket';
 }
 
-function unreachable(config: S3EvidenceConfig, cause: unknown): EvidenceStoreError {
+function unreachable(config: S3EvidenceConfig, cause: unknown): CloudError {
   const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-  return new EvidenceStoreError(
+  return new CloudError(
     'EVIDENCE_STORE_UNREACHABLE',
     `bucket ${config.bucket} at ${config.endpoint}: ${reason}`,
+    { bucket: config.bucket, endpoint: config.endpoint },
     { cause },
   );
 }

@@ -6,20 +6,7 @@ import {
   parseIncidentMessage,
 } from '../../foundation/contract/events.ts';
 import { parseEventTopic } from '../../foundation/contract/topics.ts';
-import type { IotErrorCode } from '../../iot/errors.ts';
-
-/** Why a message was dead-lettered. */
-export const DEAD_LETTER_CODES = {
-  TOPIC_UNKNOWN: 'the topic is neither an event topic nor a status topic',
-  PAYLOAD_NOT_JSON: 'the payload is not UTF-8 JSON',
-  EVENT_INVALID: 'the payload does not match the event contract',
-  EVENT_TOPIC_MISMATCH: "the event's edgeId (a device event's nodeId) or type differs from its topic's",
-  STATUS_INVALID: 'the status payload is malformed or names another edge',
-  EVENT_UNSTORABLE: 'the event is valid but the database refuses its data (e.g. a NUL character in a string)',
-} as const;
-/** Telemetry the cloud's own rule engine refused (cloud/iot/) lands in the same table, with its code. */
-export type TelemetryDeadLetterCode = Extract<IotErrorCode, `TELEMETRY_${string}`>;
-export type DeadLetterCode = keyof typeof DEAD_LETTER_CODES | TelemetryDeadLetterCode;
+import type { DeadLetterCode } from '../errors.ts';
 
 export type IncomingMessage =
   | { kind: 'event'; event: IncidentMessage }

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { DeviceEventTypeSchema, EventTypeSchema } from '../../foundation/contract/events.ts';
+
 /**
  * What a ticket is about: an AI event type (contract/events.ts) or a category reported by people
  * (grid-worker patrol, 12345 hotline, citizens). Both are Open311 service codes.
@@ -12,6 +15,8 @@ export const REPORT_CATEGORIES = [
   'other',
 ] as const;
 export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
+
+export const CategorySchema = z.union([EventTypeSchema, DeviceEventTypeSchema, z.enum(REPORT_CATEGORIES)]);
 
 export const TICKET_SOURCES = ['ai', 'iot', 'grid_worker', 'hotline', 'citizen'] as const;
 export type TicketSource = (typeof TICKET_SOURCES)[number];

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { VehicleCandidateSchema } from '../../foundation/contract/events.ts';
-import { CategorySchema } from '../config/cloud-config-schema.ts';
-import { TICKET_SOURCES } from './categories.ts';
+import { CategorySchema, TICKET_SOURCES } from './categories.ts';
 import { STEPS, TicketStateSchema } from './ticket-state-machine.ts';
 
 /** A ticket as the API shows it (and as the repository returns it). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Role } from '../auth/roles.ts';
 import { CloudError } from '../errors.ts';
+import type { Role } from './roles.ts';
 
 /**
  * The six-step loop as an explicit state machine: collect (new) → review (confirmed | rejected |

@@ -129,7 +129,7 @@ async function cloudSink(cloud: RunningCloud, edgeId: string): Promise<Sink> {
   return {
     handled: () => cloud.core.processor.counters.events + cloud.core.processor.counters.duplicates,
     committed: async () => {
-      const rows = await cloud.core.db.query<{ n: number }>(
+      const rows = await cloud.db.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM events WHERE edge_id = $1',
         [edgeId],
       );
@@ -141,7 +141,7 @@ async function cloudSink(cloud: RunningCloud, edgeId: string): Promise<Sink> {
       await sleep(100);
       polling = false;
       await poller;
-      const rows = await cloud.core.db.query<{ edge_incident_id: string; incident_id: string }>(
+      const rows = await cloud.db.query<{ edge_incident_id: string; incident_id: string }>(
         'SELECT edge_incident_id, incident_id::text FROM events WHERE edge_id = $1 AND sequence = 0',
         [edgeId],
       );

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { hashToken } from '../../cloud/auth/token-auth.ts';
+import { hashToken } from '../../cloud/http/token-auth.ts';
 import { runCli } from '../cli/run-cli.ts';
 
 const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');

@@ -3,10 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { connect } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCloudCore } from '../../cloud/app/cloud-core.ts';
-import { ingestRepository } from '../../cloud/ingest/ingest-repository.ts';
-import { MqttConsumer } from '../../cloud/ingest/mqtt-consumer.ts';
-import { ticketRepository } from '../../cloud/tickets/ticket-repository.ts';
+import { MqttConsumer } from '../../cloud/mqtt/mqtt-consumer.ts';
+import { openCloudStore } from '../../cloud/repositories/cloud-store.ts';
+import { createCloudCore } from '../../cloud/services/cloud-core.ts';
 import { MqttPublisher } from '../../foundation/delivery/mqtt/mqtt-publisher.ts';
 import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
 import { Outbox } from '../../foundation/delivery/outbox/outbox.ts';
@@ -37,7 +36,7 @@ describe("the edge's own publisher into the cloud, through Mosquitto", () => {
     if (!pglite) throw new Error('no pglite backend');
     const database = await pglite.open();
     cleanups.push(() => database.dispose());
-    const core = createCloudCore(database.db, await fixtureConfig(), await fixturePlaces());
+    const core = createCloudCore(openCloudStore(database.db), await fixtureConfig(), await fixturePlaces());
     const consumer = new MqttConsumer({
       url: broker.url,
       clientId: 'cloud-e2e',
@@ -76,19 +75,19 @@ describe("the edge's own publisher into the cloud, through Mosquitto", () => {
     await edge.drained();
 
     const tickets = await until(async () => {
-      const list = await ticketRepository.list(database.db, {});
+      const list = await core.store.tickets.list({});
       return list.total === 1 && list.tickets;
     }, 'the ticket');
     expect(tickets[0]).toMatchObject({ cameraId: 'ln-market', streetId: 'lingnan', state: 'new' });
-    await until(async () => (await ingestRepository.counts(database.db)).events === 3, 'three events');
+    await until(async () => (await core.store.ingest.counts()).events === 3, 'three events');
     const online = await until(async () => {
-      const [status] = await ingestRepository.edges(database.db);
+      const [status] = await core.store.ingest.edges();
       return status?.state === 'online' && status;
     }, 'online');
     expect(online.status.cameras).toEqual([CAMERA_HEALTH]);
 
     await edge.close();
-    await until(async () => (await ingestRepository.edges(database.db))[0]?.state === 'offline', 'offline');
-    expect((await ingestRepository.counts(database.db)).deadLetters).toBe(0);
+    await until(async () => (await core.store.ingest.edges())[0]?.state === 'offline', 'offline');
+    expect((await core.store.ingest.counts()).deadLetters).toBe(0);
   });
 });

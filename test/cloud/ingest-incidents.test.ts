@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CloudCore } from '../../cloud/app/cloud-core.ts';
-import { incidentRepository } from '../../cloud/incidents/incident-repository.ts';
-import { ingestRepository } from '../../cloud/ingest/ingest-repository.ts';
-import type { LiveMessage } from '../../cloud/live/live-feed.ts';
-import { ticketRepository } from '../../cloud/tickets/ticket-repository.ts';
+import type { CloudCore } from '../../cloud/services/cloud-core.ts';
+import type { LiveMessage } from '../../cloud/services/live-feed.ts';
 import { openCore } from './support/core.ts';
 import { backends } from './support/databases.ts';
 import { edgeEvent, message } from './support/events.ts';
@@ -24,7 +21,7 @@ describe.each(backends)('ingest into incidents and tickets on $name', (backend) 
     const m = message(event);
     return core.processor.process(m.topic, m.payload);
   };
-  const tickets = async () => (await ticketRepository.list(core.db, {})).tickets;
+  const tickets = async () => (await core.store.tickets.list({})).tickets;
 
   it('folds start, updates and end of one edge incident into one incident and one ticket, redeliveries ignored', async () => {
     const base = { edgeId: 'lingnan-hub', cameraId: 'ln-market', key: 'a', startedAt: T };
@@ -51,10 +48,10 @@ describe.each(backends)('ingest into incidents and tickets on $name', (backend) 
       step: 'dispatch',
       stepDueAt: '2026-11-21T04:15:00.000Z',
     });
-    const incident = await incidentRepository.get(core.db, (end as { incidentId: number }).incidentId);
+    const incident = await core.store.incidents.get((end as { incidentId: number }).incidentId);
     expect(incident).toMatchObject({ state: 'ended', eventCount: 3, endedAt: '2026-11-21T03:50:20.000Z' });
     expect(live.filter((m) => m.kind === 'ticket.created')).toHaveLength(1);
-    expect((await ingestRepository.counts(core.db)).events).toBe(3);
+    expect((await core.store.ingest.counts()).events).toBe(3);
   });
 
   it('makes one ticket of one stall seen by both boundary cameras, routed to Renmin where it is', async () => {
@@ -80,7 +77,7 @@ describe.each(backends)('ingest into incidents and tickets on $name', (backend) 
     );
     expect(boundary).toHaveLength(1);
     expect(boundary[0]).toMatchObject({ streetId: 'renmin', level: 3, department: 'urban-management' });
-    const incident = await incidentRepository.get(core.db, (first as { incidentId: number }).incidentId);
+    const incident = await core.store.incidents.get((first as { incidentId: number }).incidentId);
     expect(incident?.sources.map((s) => s.cameraId).sort()).toEqual(['ln-boundary', 'rm-boundary']);
     expect(incident?.state).toBe('open');
   });
@@ -157,7 +154,7 @@ describe.each(backends)('ingest into incidents and tickets on $name', (backend) 
       'PAYLOAD_NOT_JSON',
       'event',
     ]);
-    const letters = await ingestRepository.deadLetters(core.db, 10);
+    const letters = await core.store.ingest.deadLetters(10);
     expect(letters).toHaveLength(8);
     const notJson = letters
       .filter((l) => l.code === 'PAYLOAD_NOT_JSON')
@@ -168,7 +165,7 @@ describe.each(backends)('ingest into incidents and tickets on $name', (backend) 
     );
     const invalid = letters.filter((l) => l.code === 'EVENT_INVALID').map((l) => l.reason);
     expect(invalid).toEqual([expect.stringContaining('attributes'), expect.stringContaining('eventId')]);
-    expect((await ingestRepository.counts(core.db)).deadLettersByCode).toMatchObject({
+    expect((await core.store.ingest.counts()).deadLettersByCode).toMatchObject({
       EVENT_INVALID: 2,
       PAYLOAD_NOT_JSON: 2,
     });
@@ -234,7 +231,7 @@ describe.each(backends)('ingest into incidents and tickets on $name', (backend) 
     await core.processor.process('edges/lingnan-hub/status', status('online', '2026-11-21T03:00:00Z'));
     await core.processor.process('edges/lingnan-hub/status', status('offline', '2026-11-21T03:10:00Z'));
     await core.processor.process('edges/lingnan-hub/status', status('online', '2026-11-21T03:05:00Z'));
-    const edges = await ingestRepository.edges(core.db);
+    const edges = await core.store.ingest.edges();
     expect(edges).toEqual([
       expect.objectContaining({
         edgeId: 'lingnan-hub',

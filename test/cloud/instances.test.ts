@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CloudCore, createCloudCore } from '../../cloud/app/cloud-core.ts';
 import type { Database } from '../../cloud/db/database.ts';
 import { openPostgresDatabase } from '../../cloud/db/postgres-database.ts';
+import { openCloudStore } from '../../cloud/repositories/cloud-store.ts';
+import { type CloudCore, createCloudCore } from '../../cloud/services/cloud-core.ts';
 import { backends, type TestDatabase } from './support/databases.ts';
 import { edgeEvent, message } from './support/events.ts';
 import { fixtureConfig, fixturePlaces } from './support/fixtures.ts';
@@ -18,7 +19,10 @@ describe('two cloud instances on one PostgreSQL', () => {
     second = await openPostgresDatabase(database.url as string);
     const config = await fixtureConfig();
     const places = await fixturePlaces();
-    cores.push(createCloudCore(database.db, config, places), createCloudCore(second, config, places));
+    cores.push(
+      createCloudCore(openCloudStore(database.db), config, places),
+      createCloudCore(openCloudStore(second), config, places),
+    );
   });
   afterAll(async () => {
     await second.close();

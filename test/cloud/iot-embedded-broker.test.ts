@@ -1,8 +1,7 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmbeddedBroker, startEmbeddedBroker } from '../../cloud/broker/embedded-broker.ts';
-import { type CloudTelemetry, startCloudTelemetry } from '../../cloud/iot/start-cloud-telemetry.ts';
-import { ticketRepository } from '../../cloud/tickets/ticket-repository.ts';
+import { type CloudTelemetry, startCloudTelemetry } from '../../apps/cloud/cloud-telemetry.ts';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../../cloud/mqtt/embedded-broker.ts';
 import { topics } from '../../foundation/contract/topics.ts';
 import { simulateVehicle } from '../../iot/simulator/simulate.ts';
 import { openCore } from './support/core.ts';
@@ -67,13 +66,13 @@ describe.each(backends)('cloud telemetry on the embedded broker (aedes, MQTT 3.1
       await device.publishAsync(topics.telemetry(r.deviceId), JSON.stringify(r), { qos: 1 });
     await until(async () => telemetry.positions?.size === reports.length, 'every position');
     const tickets = await until(async () => {
-      const { tickets } = await ticketRepository.list(opened.core.db, { limit: 100 });
+      const { tickets } = await opened.core.store.tickets.list({ limit: 100 });
       return tickets.length > 0 && tickets;
     }, 'the ticket');
     expect(tickets.map((t) => [t.category, t.deviceId, t.gridId])).toEqual([
       ['muck_truck_no_go', 'truck-aedes', 'ln-north-g2'],
     ]);
-    const letters = await opened.core.db.query<{ code: string; topic: string }>(
+    const letters = await opened.db.query<{ code: string; topic: string }>(
       'SELECT code, topic FROM dead_letters',
     );
     expect(letters).toEqual([{ code: 'TELEMETRY_NOT_JSON', topic: 'devices/truck-aedes/telemetry' }]);
@@ -92,7 +91,7 @@ describe.each(backends)('cloud telemetry on the embedded broker (aedes, MQTT 3.1
       intervalSeconds: 5,
       seed: 4,
     });
-    const db = opened.core.db;
+    const db = opened.db;
     await db.query('ALTER TABLE events RENAME TO events_away');
     try {
       for (const r of reports)
@@ -108,7 +107,7 @@ describe.each(backends)('cloud telemetry on the embedded broker (aedes, MQTT 3.1
       return rows.length === 2 && rows.map((r) => r.phase);
     }, 'both events of the crossing');
     expect(phases).toEqual(['start', 'end']);
-    const { tickets } = await ticketRepository.list(db, { limit: 100 });
+    const { tickets } = await opened.core.store.tickets.list({ limit: 100 });
     expect(tickets.filter((t) => t.deviceId === 'truck-outage')).toHaveLength(1);
   });
 });

@@ -2,14 +2,13 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CloudTelemetry, startCloudTelemetry } from '../../apps/cloud/cloud-telemetry.ts';
 import type { CloudConfig } from '../../cloud/config/cloud-config-schema.ts';
-import { MqttConsumer } from '../../cloud/ingest/mqtt-consumer.ts';
-import { type CloudTelemetry, startCloudTelemetry } from '../../cloud/iot/start-cloud-telemetry.ts';
-import { ticketRepository } from '../../cloud/tickets/ticket-repository.ts';
+import { MqttConsumer } from '../../cloud/mqtt/mqtt-consumer.ts';
 import type { Ticket } from '../../cloud/tickets/ticket-schema.ts';
 import type { PositionReport } from '../../foundation/contract/telemetry.ts';
 import { topics } from '../../foundation/contract/topics.ts';
-import { distanceMeters } from '../../iot/geo/geometry.ts';
+import { distanceMeters } from '../../foundation/geometry/lon-lat.ts';
 import { simulateVehicle } from '../../iot/simulator/simulate.ts';
 import { backends } from './support/databases.ts';
 import { edgeEvent, message } from './support/events.ts';
@@ -35,8 +34,8 @@ async function until<T>(probe: () => Promise<T | undefined | false>, what: strin
 /** When the reading of `reports` nearest the camera was taken. */
 const passesCamera = (reports: readonly PositionReport[], camera = CAMERA) =>
   reports.reduce((a, b) =>
-    distanceMeters(a.lat, a.lon, camera.lat, camera.lon) <=
-    distanceMeters(b.lat, b.lon, camera.lat, camera.lon)
+    distanceMeters([a.lon, a.lat], [camera.lon, camera.lat]) <=
+    distanceMeters([b.lon, b.lat], [camera.lon, camera.lat])
       ? a
       : b,
   ).time;
@@ -107,9 +106,7 @@ describe.each(backends)('the cloud runs the IoT rules over telemetry from the br
   let device: MqttClient;
 
   const deviceTickets = async (deviceId: string) =>
-    (await ticketRepository.list(opened.core.db, { limit: 1000 })).tickets.filter(
-      (t) => t.deviceId === deviceId,
-    );
+    (await opened.core.store.tickets.list({ limit: 1000 })).tickets.filter((t) => t.deviceId === deviceId);
 
   beforeAll(async () => {
     opened = await openServer(backend, new Date().toISOString());
@@ -148,7 +145,7 @@ describe.each(backends)('the cloud runs the IoT rules over telemetry from the br
     await device.publishAsync(topic, notJson, { qos: 1 });
     await device.publishAsync(topic, noPlate, { qos: 1 });
     const letters = await until(async () => {
-      const rows = await opened.core.db.query<{ code: string; payload: Uint8Array; reason: string }>(
+      const rows = await opened.db.query<{ code: string; payload: Uint8Array; reason: string }>(
         'SELECT code, payload, reason FROM dead_letters WHERE topic = $1 ORDER BY id',
         [topic],
       );
@@ -167,14 +164,14 @@ describe.each(backends)('the cloud runs the IoT rules over telemetry from the br
     for (const reading of crossing.slice(10, 20))
       await device.publishAsync(topics.telemetry(uncovered), JSON.stringify(reading), { qos: 1 });
     const phases = await until(async () => {
-      const rows = await opened.core.db.query<{ phase: string }>(
+      const rows = await opened.db.query<{ phase: string }>(
         'SELECT phase FROM events WHERE device_id = $1 ORDER BY sequence',
         [uncovered],
       );
       return rows.some((r) => r.phase === 'end') && rows.map((r) => r.phase);
     }, 'the no-go incident to end');
     expect(phases).toEqual(['start', 'end']);
-    const incidents = await opened.core.db.query<{ n: number }>(
+    const incidents = await opened.db.query<{ n: number }>(
       'SELECT count(DISTINCT incident_id)::int AS n FROM incident_sources WHERE device_id = $1',
       [uncovered],
     );
@@ -214,7 +211,7 @@ describe.each(backends)('the cloud runs the IoT rules over telemetry from the br
     const ticket = await until(async () => {
       await device.publishAsync(topic, payload, { qos: 1 });
       await new Promise((r) => setTimeout(r, 300));
-      const all = (await ticketRepository.list(opened.core.db, { limit: 1000 })).tickets;
+      const all = (await opened.core.store.tickets.list({ limit: 1000 })).tickets;
       return all.find((t) => t.category === 'muck_truck_uncovered' && t.cameraId === 'ln-school');
     }, 'the camera ticket');
     const response = await opened.app.inject({
@@ -249,7 +246,7 @@ describe.each(backends)('the cloud runs the IoT rules over telemetry from the br
     });
     const { topic, payload } = message(event);
     const atMarket = async () =>
-      (await ticketRepository.list(opened.core.db, { limit: 1000 })).tickets.find(
+      (await opened.core.store.tickets.list({ limit: 1000 })).tickets.find(
         (t) => t.category === 'muck_truck_uncovered' && t.cameraId === 'ln-market',
       );
     const first = await until(async () => {

@@ -2,11 +2,11 @@ import path from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createCloudCore } from '../../cloud/app/cloud-core.ts';
 import { type RunningCloud, startCloud } from '../../cloud/app/start-cloud.ts';
 import { resolveCloudConfig } from '../../cloud/config/load-cloud-config.ts';
-import { ingestRepository } from '../../cloud/ingest/ingest-repository.ts';
-import { MqttConsumer } from '../../cloud/ingest/mqtt-consumer.ts';
+import { MqttConsumer } from '../../cloud/mqtt/mqtt-consumer.ts';
+import { openCloudStore } from '../../cloud/repositories/cloud-store.ts';
+import { createCloudCore } from '../../cloud/services/cloud-core.ts';
 import { sleep, startMosquitto, type TestBroker } from '../delivery/mosquitto.ts';
 import { backends, type TestDatabase } from './support/databases.ts';
 import { edgeEvent, message } from './support/events.ts';
@@ -105,7 +105,7 @@ describe('ingest from Mosquitto (MQTT 5, shared subscription) into PostgreSQL', 
 
   async function consumer(clientId = 'cloud-test-1') {
     const config = await fixtureConfig();
-    const core = createCloudCore(database.db, config, await fixturePlaces());
+    const core = createCloudCore(openCloudStore(database.db), config, await fixturePlaces());
     const c = new MqttConsumer({
       url: broker.url,
       clientId,
@@ -187,7 +187,7 @@ describe('ingest from Mosquitto (MQTT 5, shared subscription) into PostgreSQL', 
     cleanups.push(() => back.consumer.close());
     for (const event of sent) await until(() => stored(event.eventId), event.eventId);
     const edges = await until(async () => {
-      const list = await ingestRepository.edges(database.db);
+      const list = await openCloudStore(database.db).ingest.edges();
       return list.length === 1 && list;
     }, 'the retained status');
     expect(edges[0]).toMatchObject({ edgeId: 'lingnan-hub', state: 'online' });

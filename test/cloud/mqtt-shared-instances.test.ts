@@ -104,9 +104,9 @@ describe('publish events with a real MQTT client', () => {
       const counters = cloud.core.processor.counters;
       await until(() => counters.events + counters.duplicates === 100, '100 messages handled');
       expect(counters).toMatchObject({ events: 1, duplicates: 99, deadLetters: 0 });
-      const stored = await cloud.core.db.query('SELECT 1 FROM events WHERE event_id = $1', [event.eventId]);
+      const stored = await cloud.db.query('SELECT 1 FROM events WHERE event_id = $1', [event.eventId]);
       expect(stored).toHaveLength(1);
-      const incidents = [...((await incidentsOf(cloud.core.db, edgeId)).get(event.incidentId) ?? [])];
+      const incidents = [...((await incidentsOf(cloud.db, edgeId)).get(event.incidentId) ?? [])];
       expect(incidents).toHaveLength(1);
       const tickets = await ticketsApi(cloud);
       expect(tickets.filter((t) => t.incidentId === incidents[0])).toHaveLength(1);
@@ -169,14 +169,14 @@ describe('publish events with a real MQTT client', () => {
     expect(a.events + b.events).toBe(events.length);
     expect(a.deadLetters + b.deadLetters).toBe(0);
 
-    const rows = await first.core.db.query<{ event_id: string; n: number }>(
+    const rows = await first.db.query<{ event_id: string; n: number }>(
       'SELECT event_id, count(*)::int AS n FROM events WHERE edge_id = $1 GROUP BY event_id',
       [edgeId],
     );
     expect(rows).toHaveLength(events.length);
     expect(rows.every((r) => r.n === 1)).toBe(true);
 
-    const incidents = await incidentsOf(first.core.db, edgeId);
+    const incidents = await incidentsOf(first.db, edgeId);
     expect(incidents.size).toBe(30);
     for (const ids of incidents.values()) expect(ids.size).toBe(1);
     const cloudIncidents = [...incidents.values()].map((ids) => [...ids][0]);

@@ -3,14 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCloudServer } from '../../cloud/api/create-server.ts';
-import { type CloudCore, createCloudCore } from '../../cloud/app/cloud-core.ts';
-import { TokenAuth } from '../../cloud/auth/token-auth.ts';
 import type { Database } from '../../cloud/db/database.ts';
 import { openDatabase } from '../../cloud/db/open-database.ts';
-import { applyStoredEdits } from '../../cloud/places/apply-stored-edits.ts';
-import { placeRepository } from '../../cloud/places/place-repository.ts';
-import { ticketRepository } from '../../cloud/tickets/ticket-repository.ts';
+import { createCloudServer } from '../../cloud/http/create-server.ts';
+import { TokenAuth } from '../../cloud/http/token-auth.ts';
+import { openCloudStore } from '../../cloud/repositories/cloud-store.ts';
+import { type CloudCore, createCloudCore } from '../../cloud/services/cloud-core.ts';
+import { PlaceService } from '../../cloud/services/place-service.ts';
 import { testClock } from './support/core.ts';
 import { type Backend, backends, pgliteTemplate } from './support/databases.ts';
 import { edgeEvent, message } from './support/events.ts';
@@ -37,8 +36,13 @@ async function persistentDatabase(backend: Backend) {
 /** What start-cloud does with the places: the files, then the database's edits over them. */
 async function startInstance(db: Database) {
   const places = await fixturePlaces();
-  await applyStoredEdits(db, places);
-  const core = createCloudCore(db, await fixtureConfig(), places, testClock('2026-11-21T04:00:00Z').now);
+  const core = createCloudCore(
+    openCloudStore(db),
+    await fixtureConfig(),
+    places,
+    testClock('2026-11-21T04:00:00Z').now,
+  );
+  await core.placeEdits.applyStoredEdits();
   const app = await createCloudServer({ core, auth: new TokenAuth(core.config.auth) });
   await app.ready();
   return { core, app };
@@ -212,7 +216,7 @@ describe.each(backends)('editing the grid hierarchy over the API on $name', (bac
 
   it('places a new event in a new grid at once, and its ticket there', async () => {
     await send('ln-market', 'before');
-    const before = (await ticketRepository.list(core.db, {})).tickets;
+    const before = (await core.store.tickets.list({})).tickets;
     expect(before.map((t) => t.gridId)).toEqual(['ln-south-g1']);
 
     expect((await put('ln-south-g1', shrunkG1)).statusCode).toBe(200);
@@ -235,7 +239,7 @@ describe.each(backends)('editing the grid hierarchy over the API on $name', (bac
     });
 
     await send('ln-market', 'after');
-    const after = (await ticketRepository.list(core.db, {})).tickets;
+    const after = (await core.store.tickets.list({})).tickets;
     expect(after).toHaveLength(2);
     expect(after.find((t) => t.id !== before[0]?.id)).toMatchObject({
       gridId: 'ln-south-g3',
@@ -258,7 +262,7 @@ describe.each(backends)('editing the grid hierarchy over the API on $name', (bac
       'it has children: ln-south-g1, ln-south-g2, ln-south-g3',
     );
 
-    const open = (await ticketRepository.list(core.db, { place: 'ln-south-g3' })).tickets;
+    const open = (await core.store.tickets.list({ place: 'ln-south-g3' })).tickets;
     expect(open).toHaveLength(1);
     const grid = await del('ln-south-g3');
     expect(grid.statusCode).toBe(409);
@@ -300,7 +304,7 @@ describe.each(backends)('editing the grid hierarchy over the API on $name', (bac
     expect(files.get('rm-south-g2')).toBeDefined();
 
     await send('ln-market', 'restarted');
-    const tickets = (await ticketRepository.list(core.db, { place: 'ln-south-g3' })).tickets;
+    const tickets = (await core.store.tickets.list({ place: 'ln-south-g3' })).tickets;
     expect(tickets).toHaveLength(2);
   });
 
@@ -325,8 +329,10 @@ describe.each(backends)('editing the grid hierarchy over the API on $name', (bac
 
   it('refuses to start when the saved edits no longer fit the file, naming the place', async () => {
     // As if a new grid file had a grid under a community an admin removed.
-    await placeRepository.save(db, { placeId: 'ln-north', place: null }, 'admin', new Date());
-    await expect(applyStoredEdits(db, await fixturePlaces())).rejects.toMatchObject({
+    await openCloudStore(db).places.save({ placeId: 'ln-north', place: null }, 'admin', new Date());
+    await expect(
+      new PlaceService(openCloudStore(db), await fixturePlaces()).applyStoredEdits(),
+    ).rejects.toMatchObject({
       code: 'PLACES_INVALID',
       message: expect.stringContaining('grid "ln-north-g1" needs a parent community; "ln-north" is not one'),
     });

@@ -3,10 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCloudServer } from '../../cloud/api/create-server.ts';
-import { TokenAuth } from '../../cloud/auth/token-auth.ts';
 import { DiskEvidenceStore } from '../../cloud/evidence/evidence-store.ts';
-import { cameraRepository } from '../../cloud/places/camera-repository.ts';
+import { createCloudServer } from '../../cloud/http/create-server.ts';
+import { TokenAuth } from '../../cloud/http/token-auth.ts';
 import { evidencePath } from '../../foundation/contract/evidence-upload.ts';
 import { openCore } from './support/core.ts';
 import { backends } from './support/databases.ts';
@@ -93,7 +92,7 @@ describe.each(pglite)('who may do what on the server ($name)', (backend) => {
       payload: { ...body, lat: 91 },
     });
     expect(bad.statusCode).toBe(400);
-    const edits = await cameraRepository.list(opened.core.db);
+    const edits = await opened.core.store.cameras.list();
     expect(edits).toEqual([
       { edgeId: 'renmin-hub', cameraId: 'rm-new', camera: expect.objectContaining({ lat: 23.131 }) },
     ]);
@@ -103,7 +102,7 @@ describe.each(pglite)('who may do what on the server ($name)', (backend) => {
     expect(fresh.camera('renmin-hub', 'rm-new')?.name).toBe('New pole at the school');
     expect((await app.inject({ method: 'DELETE', url, headers: bearer('admin') })).statusCode).toBe(204);
     expect((await app.inject({ url, headers: bearer('admin') })).statusCode).toBe(404);
-    fresh.applyCameraEdits(await cameraRepository.list(opened.core.db));
+    fresh.applyCameraEdits(await opened.core.store.cameras.list());
     expect(fresh.camera('renmin-hub', 'rm-new')).toBeUndefined();
   });
 

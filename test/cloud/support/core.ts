@@ -1,4 +1,5 @@
-import { type CloudCore, createCloudCore } from '../../../cloud/app/cloud-core.ts';
+import { openCloudStore } from '../../../cloud/repositories/cloud-store.ts';
+import { type CloudCore, createCloudCore } from '../../../cloud/services/cloud-core.ts';
 import type { Backend } from './databases.ts';
 import { fixtureConfig, fixturePlaces } from './fixtures.ts';
 
@@ -21,10 +22,10 @@ export async function openCore(backend: Backend, start = '2026-11-21T04:00:00Z')
   const database = await backend.open();
   const clock = testClock(start);
   const core: CloudCore = createCloudCore(
-    database.db,
+    openCloudStore(database.db),
     await fixtureConfig(),
     await fixturePlaces(),
     clock.now,
   );
-  return { core, clock, dispose: database.dispose };
+  return { core, db: database.db, clock, dispose: database.dispose };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { createCloudServer } from '../../../cloud/api/create-server.ts';
-import { TokenAuth } from '../../../cloud/auth/token-auth.ts';
+import { createCloudServer } from '../../../cloud/http/create-server.ts';
+import { TokenAuth } from '../../../cloud/http/token-auth.ts';
 import { openCore } from './core.ts';
 import type { Backend } from './databases.ts';
 import { token } from './fixtures.ts';

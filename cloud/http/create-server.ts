@@ -1,0 +1,120 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import { CloudError } from '../errors.ts';
+import type { EvidenceStore } from '../evidence/evidence-store.ts';
+import type { CloudCore } from '../services/cloud-core.ts';
+import { registerEvidenceRoutes } from './evidence-routes.ts';
+import { apiError, statusOf } from './http-errors.ts';
+import { liveRoutes } from './live-routes.ts';
+import { observationRoutes } from './observation-routes.ts';
+import { registerOpen311Routes } from './open311-routes.ts';
+import { placeRoutes } from './place-routes.ts';
+import { statisticsRoutes } from './statistics-routes.ts';
+import { ticketRoutes } from './ticket-routes.ts';
+import type { TokenAuth } from './token-auth.ts';
+import { uiPlugin } from './ui-plugin.ts';
+
+export const API_PREFIX = '/api/v1';
+
+export interface CloudServerOptions {
+  core: CloudCore;
+  auth: TokenAuth;
+  evidence?: EvidenceStore | undefined;
+  /** A pino logger, `true` for fastify's own, absent or false for none. */
+  logger?: FastifyBaseLogger | boolean;
+  /** Serve the operator web UI at /ui/ (with /api/v1/me and /api/v1/edge-links). */
+  ui?: { edgeApiUrls?: ReadonlyMap<string, string> | undefined } | undefined;
+}
+
+/**
+ * The cloud's HTTP API: REST under /api/v1, Open311 GeoReport v2 under /open311/v2, evidence
+ * upload, the live feed (SSE), OpenAPI at /docs. Every body, query and path is validated by its
+ * zod schema, which also writes the OpenAPI document.
+ */
+export async function createCloudServer(options: CloudServerOptions): Promise<FastifyInstance> {
+  const { core, auth } = options;
+  const logger = options.logger ?? false;
+  // Stopping closes every connection, not only idle ones: live-feed streams never go idle, and
+  // edges and browsers reconnect (an edge's interrupted upload resumes from what was stored).
+  const settings = { forceCloseConnections: true } as const;
+  const app: FastifyInstance =
+    typeof logger === 'boolean'
+      ? Fastify({ ...settings, logger })
+      : Fastify({ ...settings, loggerInstance: logger });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'City stream analytics: cloud API',
+        description:
+          'Tickets of the six-step loop, incidents, events, places, statistics; Open311 GeoReport v2.',
+        version: '1',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const issues = error.validation.map((v) => ({
+        where: error.validationContext,
+        path: v.instancePath,
+        message: v.message,
+      }));
+      const first = issues[0];
+      return reply
+        .code(400)
+        .send(
+          apiError(
+            'VALIDATION_FAILED',
+            `${first?.where ?? 'request'}${first?.path ?? ''}: ${first?.message ?? 'invalid'}`,
+            { issues },
+          ),
+        );
+    }
+    if (error instanceof CloudError) {
+      const status = statusOf(error);
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      return reply.code(status).send(apiError(error.code, error.message, error.details));
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return reply.code(status).send(apiError('VALIDATION_FAILED', (error as Error).message));
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send(apiError('INTERNAL', 'the server failed; the details are in its log'));
+  });
+  app.setNotFoundHandler(async (request, reply) =>
+    reply.code(404).send(apiError('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url}; see /docs`)),
+  );
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  const deps = { core, auth };
+  await app.register(ticketRoutes, { prefix: API_PREFIX, ...deps });
+  await app.register(observationRoutes, { prefix: API_PREFIX, ...deps });
+  await app.register(placeRoutes, { prefix: API_PREFIX, ...deps });
+  await app.register(statisticsRoutes, { prefix: API_PREFIX, ...deps });
+  await app.register(liveRoutes, { prefix: API_PREFIX, ...deps });
+  await app.register(registerOpen311Routes, { prefix: '/open311/v2', ...deps });
+  if (options.evidence) {
+    await registerEvidenceRoutes(app, {
+      store: options.evidence,
+      authorizeUpload: auth.requireEdge(),
+      authorizeRead: auth.requireUser(),
+    });
+  }
+  if (options.ui) await app.register(uiPlugin, { auth, edgeApiUrls: options.ui.edgeApiUrls });
+  return app;
+}

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { CloudCore } from '../services/cloud-core.ts';
+import type { TokenAuth } from './token-auth.ts';
+
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * Server-sent events: every LiveMessage as `event: <kind>` with its JSON. EventSource cannot send
+ * headers, so the token may come as `?access_token=`.
+ */
+export async function liveRoutes(app: FastifyInstance, { core, auth }: { core: CloudCore; auth: TokenAuth }) {
+  const open = new Set<() => void>();
+  // Before the server waits for its connections to end: a live stream never ends by itself.
+  app.addHook('preClose', async () => {
+    for (const end of open) end();
+  });
+  app.get(
+    '/live',
+    { preHandler: auth.requireUser(), schema: { tags: ['live'], summary: 'Live feed (text/event-stream)' } },
+    async (request, reply) => {
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
+      res.write(': connected\n\n');
+      const unsubscribe = core.live.subscribe((message) => {
+        res.write(`event: ${message.kind}\ndata: ${JSON.stringify(message)}\n\n`);
+      });
+      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+      const stop = () => {
+        clearInterval(keepalive);
+        unsubscribe();
+        open.delete(end);
+      };
+      const end = () => {
+        stop();
+        res.end();
+      };
+      open.add(end);
+      request.raw.on('close', stop);
+    },
+  );
+}

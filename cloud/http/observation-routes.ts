@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { IncidentSchema } from '../incidents/incident-schema.ts';
+import type { CloudCore } from '../services/cloud-core.ts';
+import { apiError } from './http-errors.ts';
+import { IdParamsSchema, PageQuerySchema } from './schemas.ts';
+import type { TokenAuth } from './token-auth.ts';
+
+/** What the edges reported: incidents, raw events, dead letters and edge statuses. */
+export async function observationRoutes(
+  app: FastifyInstance,
+  { core, auth }: { core: CloudCore; auth: TokenAuth },
+) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const anyUser = auth.requireUser();
+
+  r.get(
+    '/incidents',
+    {
+      preHandler: anyUser,
+      schema: {
+        tags: ['incidents'],
+        querystring: PageQuerySchema.extend({
+          state: z.enum(['open', 'ended']).optional(),
+          type: z.string().optional(),
+        }),
+        response: { 200: z.array(IncidentSchema) },
+      },
+    },
+    async (request) => core.observations.incidents(request.query),
+  );
+
+  r.get(
+    '/incidents/:id',
+    { preHandler: anyUser, schema: { tags: ['incidents'], params: IdParamsSchema } },
+    async (request, reply) => {
+      const found = await core.observations.incident(request.params.id);
+      if (!found) return reply.code(404).send(apiError('NOT_FOUND', `no incident ${request.params.id}`));
+      return found;
+    },
+  );
+
+  r.get(
+    '/events',
+    {
+      preHandler: anyUser,
+      schema: {
+        tags: ['incidents'],
+        summary: 'Events as the edges sent them, newest first',
+        querystring: z.object({
+          incidentId: z.coerce.number().int().positive().optional(),
+          edgeId: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+    },
+    async (request) => core.observations.events(request.query),
+  );
+
+  r.get(
+    '/dead-letters',
+    {
+      preHandler: auth.requireUser(['supervisor', 'admin']),
+      schema: {
+        tags: ['ingest'],
+        summary: 'Messages refused at ingest, with the reason and the raw bytes (base64)',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+      },
+    },
+    async (request) => core.observations.deadLetters(request.query.limit),
+  );
+
+  r.get(
+    '/ingest',
+    {
+      preHandler: anyUser,
+      schema: {
+        tags: ['ingest'],
+        summary: 'What this instance took from the broker since it started, and what the database holds',
+      },
+    },
+    async () => core.observations.ingest(),
+  );
+
+  r.get(
+    '/edges',
+    {
+      preHandler: anyUser,
+      schema: { tags: ['ingest'], summary: "Each edge: online or offline, and its cameras' health" },
+    },
+    async () => core.observations.edges(),
+  );
+}

@@ -1,0 +1,43 @@
+import type { Database, Queryable } from '../db/database.ts';
+import { CameraRepository } from './camera-repository.ts';
+import { IncidentRepository } from './incident-repository.ts';
+import { IngestRepository } from './ingest-repository.ts';
+import { PlaceRepository } from './place-repository.ts';
+import { StatisticsRepository } from './statistics-repository.ts';
+import { TicketRepository } from './ticket-repository.ts';
+
+/** Every repository over one connection or transaction: the only modules that speak SQL. */
+export interface Repositories {
+  readonly tickets: TicketRepository;
+  readonly incidents: IncidentRepository;
+  readonly ingest: IngestRepository;
+  readonly places: PlaceRepository;
+  readonly cameras: CameraRepository;
+  readonly statistics: StatisticsRepository;
+}
+
+/** The repositories over the database, and the same repositories inside one transaction. */
+export interface CloudStore extends Repositories {
+  readonly kind: Database['kind'];
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+}
+
+function repositories(db: Queryable): Repositories {
+  return {
+    tickets: new TicketRepository(db),
+    incidents: new IncidentRepository(db),
+    ingest: new IngestRepository(db),
+    places: new PlaceRepository(db),
+    cameras: new CameraRepository(db),
+    statistics: new StatisticsRepository(db),
+  };
+}
+
+export function openCloudStore(db: Database): CloudStore {
+  return {
+    ...repositories(db),
+    kind: db.kind,
+    transaction: (work) => db.transaction((tx) => work(repositories(tx))),
+  };
+}

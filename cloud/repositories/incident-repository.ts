@@ -1,0 +1,194 @@
+import type { Queryable } from '../db/database.ts';
+import type { Incident, IncidentSource } from '../incidents/incident-schema.ts';
+import type { Placement } from '../places/place-registry.ts';
+
+type Row = Record<string, unknown>;
+const iso = (value: unknown) => (value == null ? null : new Date(value as string | Date).toISOString());
+const str = (value: unknown) => (value == null ? null : String(value));
+
+export interface SourceFields {
+  edgeIncidentId: string;
+  edgeId: string;
+  cameraId: string | undefined;
+  model: { name: string; version: string } | undefined;
+  deviceId: string | undefined;
+  startedAt: Date;
+  lastSeenAt: Date;
+  endedAt: Date | undefined;
+}
+
+function toSource(row: Row): IncidentSource & { incidentId: number } {
+  return {
+    incidentId: Number(row.incident_id),
+    edgeIncidentId: String(row.edge_incident_id),
+    edgeId: String(row.edge_id),
+    cameraId: str(row.camera_id),
+    model:
+      row.model_name == null ? null : { name: String(row.model_name), version: String(row.model_version) },
+    deviceId: str(row.device_id),
+    startedAt: iso(row.started_at) as string,
+    lastSeenAt: iso(row.last_seen_at) as string,
+    endedAt: iso(row.ended_at),
+  };
+}
+
+function toIncident(row: Row, sources: IncidentSource[]): Incident {
+  return {
+    id: Number(row.id),
+    type: String(row.type),
+    state: row.state as Incident['state'],
+    startedAt: iso(row.started_at) as string,
+    lastSeenAt: iso(row.last_seen_at) as string,
+    endedAt: iso(row.ended_at),
+    location: row.lat == null ? null : { lat: Number(row.lat), lon: Number(row.lon) },
+    gridId: str(row.grid_id),
+    communityId: str(row.community_id),
+    streetId: str(row.street_id),
+    districtId: str(row.district_id),
+    confidence: Number(row.confidence),
+    eventCount: Number(row.event_count),
+    sources,
+  };
+}
+
+export class IncidentRepository {
+  constructor(private readonly db: Queryable) {}
+
+  /** Until the transaction ends, no other one opens or merges a new edge incident of `type`. */
+  async lockNewIncidents(type: string): Promise<void> {
+    await this.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`incident:${type}`]);
+  }
+
+  async sourceOf(edgeIncidentId: string): Promise<(IncidentSource & { incidentId: number }) | undefined> {
+    const rows = await this.db.query<Row>(
+      'SELECT * FROM incident_sources WHERE edge_incident_id = $1 FOR UPDATE',
+      [edgeIncidentId],
+    );
+    return rows[0] ? toSource(rows[0]) : undefined;
+  }
+
+  /** Incidents of `type` whose time span, widened by `gapMs`, overlaps [from, to]; locked. */
+  async overlapping(type: string, from: Date, to: Date, gapMs: number): Promise<Incident[]> {
+    const rows = await this.db.query<Row>(
+      `SELECT * FROM incidents
+        WHERE type = $1 AND started_at <= $3::timestamptz + $4 * interval '1 millisecond'
+          AND coalesce(ended_at, last_seen_at) >= $2::timestamptz - $4 * interval '1 millisecond'
+        ORDER BY id FOR UPDATE`,
+      [type, from, to, gapMs],
+    );
+    return this.withSources(rows);
+  }
+
+  async withSources(rows: Row[]): Promise<Incident[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => Number(r.id));
+    const sources = (
+      await this.db.query<Row>(
+        'SELECT * FROM incident_sources WHERE incident_id = ANY($1::bigint[]) ORDER BY started_at',
+        [ids],
+      )
+    ).map(toSource);
+    return rows.map((row) =>
+      toIncident(
+        row,
+        sources.filter((s) => s.incidentId === Number(row.id)).map(({ incidentId: _, ...s }) => s),
+      ),
+    );
+  }
+
+  async get(id: number): Promise<Incident | undefined> {
+    const rows = await this.db.query<Row>('SELECT * FROM incidents WHERE id = $1', [id]);
+    return (await this.withSources(rows))[0];
+  }
+
+  async list(filter: {
+    state?: string | undefined;
+    type?: string | undefined;
+    limit: number;
+    offset: number;
+  }): Promise<Incident[]> {
+    const rows = await this.db.query<Row>(
+      `SELECT * FROM incidents WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR type = $2)
+        ORDER BY id DESC LIMIT $3 OFFSET $4`,
+      [filter.state ?? null, filter.type ?? null, filter.limit, filter.offset],
+    );
+    return this.withSources(rows);
+  }
+
+  async create(fields: {
+    type: string;
+    startedAt: Date;
+    lastSeenAt: Date;
+    confidence: number;
+  }): Promise<number> {
+    const rows = await this.db.query<{ id: number }>(
+      `INSERT INTO incidents (type, state, started_at, last_seen_at, confidence)
+       VALUES ($1, 'open', $2, $3, $4) RETURNING id`,
+      [fields.type, fields.startedAt, fields.lastSeenAt, fields.confidence],
+    );
+    return Number(rows[0]?.id);
+  }
+
+  async addSource(incidentId: number, s: SourceFields): Promise<void> {
+    await this.db.query(
+      `INSERT INTO incident_sources (edge_incident_id, incident_id, edge_id, camera_id, model_name, model_version,
+         started_at, last_seen_at, ended_at, device_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+      [
+        s.edgeIncidentId,
+        incidentId,
+        s.edgeId,
+        s.cameraId ?? null,
+        s.model?.name ?? null,
+        s.model?.version ?? null,
+        s.startedAt,
+        s.lastSeenAt,
+        s.endedAt ?? null,
+        s.deviceId ?? null,
+      ],
+    );
+  }
+
+  async updateSource(edgeIncidentId: string, lastSeenAt: Date, endedAt: Date | undefined): Promise<void> {
+    await this.db.query(
+      `UPDATE incident_sources SET last_seen_at = greatest(last_seen_at, $2), ended_at = coalesce(ended_at, $3)
+        WHERE edge_incident_id = $1`,
+      [edgeIncidentId, lastSeenAt, endedAt ?? null],
+    );
+  }
+
+  /** Recomputes the incident's span, state and confidence from its sources, and counts the event. */
+  async refresh(incidentId: number, confidence: number): Promise<void> {
+    await this.db.query(
+      `UPDATE incidents i SET
+         started_at = s.started_at, last_seen_at = s.last_seen_at,
+         ended_at = CASE WHEN s.open = 0 THEN s.ended_at END,
+         state = CASE WHEN s.open = 0 THEN 'ended' ELSE 'open' END,
+         confidence = greatest(i.confidence, $2), event_count = i.event_count + 1
+       FROM (SELECT min(started_at) AS started_at, max(last_seen_at) AS last_seen_at, max(ended_at) AS ended_at,
+                    count(*) FILTER (WHERE ended_at IS NULL) AS open
+               FROM incident_sources WHERE incident_id = $1) s
+       WHERE i.id = $1`,
+      [incidentId, confidence],
+    );
+  }
+
+  async place(
+    incidentId: number,
+    location: { lat: number; lon: number } | undefined,
+    placement: Placement,
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE incidents SET lat = $2, lon = $3, grid_id = $4, community_id = $5, street_id = $6, district_id = $7
+        WHERE id = $1`,
+      [
+        incidentId,
+        location?.lat ?? null,
+        location?.lon ?? null,
+        placement.gridId ?? null,
+        placement.communityId ?? null,
+        placement.streetId ?? null,
+        placement.districtId ?? null,
+      ],
+    );
+  }
+}
