@@ -1,10 +1,17 @@
 import type { DeviceEvent, EventPhase } from '../../foundation/contract/events.ts';
 import type { Telemetry } from '../../foundation/contract/telemetry.ts';
 import { buildDeviceEvent } from '../events/device-event-builder.ts';
-import { type CompiledRule, compileRule, inHours } from './compiled-rule.ts';
-import { Episode } from './episode.ts';
+import { type CompiledRule, compileRule } from './compiled-rule.ts';
+import {
+  type DeviceState,
+  newDeviceState,
+  newRuleState,
+  type RuleState,
+  ruleStatesOf,
+} from './device-state.ts';
+import { enqueue, isDuplicate, release } from './reading-buffer.ts';
+import { admits, metricOf, positionActive, silenceMatches } from './rule-conditions.ts';
 import type { RulesConfig, SilenceRule } from './rule-schema.ts';
-import { SlidingWindow, TumblingWindow, type ValueWindow } from './window.ts';
 
 /** What became of a reading handed to the engine. */
 /** `duplicate`: the same device, stream and time as a reading already taken (an MQTT QoS 1 redelivery). */
@@ -22,43 +29,7 @@ export interface EngineStats {
   watermark: number;
 }
 
-/** One rule's state on one device. */
-interface RuleState {
-  readonly compiled: CompiledRule;
-  readonly episode: Episode;
-  /** Threshold hysteresis: above `high` until below `low`. */
-  above: boolean;
-  readonly window: ValueWindow | undefined;
-  /** Silence: the last matching reading's time. */
-  lastSeen: number;
-}
-
-interface DeviceState {
-  readonly id: string;
-  plate: string | undefined;
-  lat: number;
-  lon: number;
-  unit: string;
-  /** Readings waiting for the allowed lateness to pass, in time order from `head`. */
-  times: number[];
-  items: Telemetry[];
-  head: number;
-  maxTime: number;
-  lastApplied: number;
-  /** The readings applied at `lastApplied` (one per stream: position, each sensor kind). */
-  appliedAtLast: Telemetry[];
-  /**
-   * Geofence and rate states by position-rule index, made only while a rule's condition holds or
-   * its incident is open: a truck far from every zone costs one slot per rule, not a state each.
-   */
-  positionStates: (RuleState | undefined)[] | undefined;
-  sensorStates: Map<string, RuleState[]>;
-  silenceStates: RuleState[];
-}
-
-const EMPTY: readonly (RuleState | undefined)[] = [];
 const DAY_MS = 86_400_000;
-const NO_SITE = { lat: Number.NaN, lon: Number.NaN };
 
 /**
  * Runs the configured rules over telemetry by event time; the same engine serves an edge hub and
@@ -86,6 +57,8 @@ export class RuleEngine {
   private readonly counters = { received: 0, applied: 0, late: 0, duplicates: 0, events: 0 };
 
   private readonly watermarkFromReadings: boolean;
+  private readonly applyReading = (device: DeviceState, reading: Telemetry, t: number) =>
+    this.apply(device, reading, t);
 
   /**
    * `watermark`: `readings` (replays, tests: the newest reading anywhere less the lateness moves
@@ -113,7 +86,7 @@ export class RuleEngine {
       this.counters.late += 1;
       return 'late';
     }
-    if (this.isDuplicate(device, reading, timeMs)) {
+    if (isDuplicate(device, reading, timeMs)) {
       this.counters.duplicates += 1;
       return 'duplicate';
     }
@@ -146,12 +119,7 @@ export class RuleEngine {
   close(atMs: number): void {
     for (const device of this.waiting) this.release(device, Number.POSITIVE_INFINITY);
     for (const device of this.devices.values()) {
-      const all = [
-        ...(device.positionStates ?? EMPTY).filter((x) => x !== undefined),
-        ...[...device.sensorStates.values()].flat(),
-        ...device.silenceStates,
-      ];
-      for (const state of all) this.emit(state.episode.close(atMs), state, device);
+      for (const state of ruleStatesOf(device)) this.emit(state.episode.close(atMs), state, device);
     }
   }
 
@@ -164,69 +132,19 @@ export class RuleEngine {
   private device(id: string): DeviceState {
     let device = this.devices.get(id);
     if (!device) {
-      device = {
-        id,
-        plate: undefined,
-        ...(this.config.sites[id] ?? NO_SITE),
-        unit: '',
-        times: [],
-        items: [],
-        head: 0,
-        maxTime: Number.NEGATIVE_INFINITY,
-        lastApplied: Number.NEGATIVE_INFINITY,
-        appliedAtLast: [],
-        positionStates: undefined,
-        sensorStates: new Map(),
-        silenceStates: [],
-      };
+      device = newDeviceState(id, this.config.sites[id]);
       this.devices.set(id, device);
     }
     return device;
   }
 
-  private isDuplicate(device: DeviceState, reading: Telemetry, timeMs: number): boolean {
-    if (timeMs === device.lastApplied) {
-      for (const seen of device.appliedAtLast) if (sameStream(seen, reading)) return true;
-    }
-    const { times, items } = device;
-    for (let k = times.length - 1; k >= device.head && (times[k] as number) >= timeMs; k--) {
-      if (times[k] === timeMs && sameStream(items[k] as Telemetry, reading)) return true;
-    }
-    return false;
-  }
-
   private enqueue(device: DeviceState, reading: Telemetry, timeMs: number): void {
-    const { times, items } = device;
-    let k = times.length;
-    times.push(timeMs);
-    items.push(reading);
-    // Usually in order already: shift back only past newer readings.
-    while (k > device.head && (times[k - 1] as number) > timeMs) {
-      times[k] = times[k - 1] as number;
-      items[k] = items[k - 1] as Telemetry;
-      k -= 1;
-    }
-    times[k] = timeMs;
-    items[k] = reading;
+    enqueue(device, reading, timeMs);
     this.waiting.add(device);
   }
 
   private release(device: DeviceState, upTo: number): void {
-    const { times, items } = device;
-    while (device.head < times.length && (times[device.head] as number) <= upTo) {
-      const k = device.head++;
-      this.apply(device, items[k] as Telemetry, times[k] as number);
-    }
-    if (device.head === times.length) {
-      times.length = 0;
-      items.length = 0;
-      device.head = 0;
-      this.waiting.delete(device);
-    } else if (device.head > 64 && device.head * 2 > times.length) {
-      times.splice(0, device.head);
-      items.splice(0, device.head);
-      device.head = 0;
-    }
+    if (release(device, upTo, this.applyReading)) this.waiting.delete(device);
   }
 
   // --- evaluation --------------------------------------------------------------------------------
@@ -248,11 +166,11 @@ export class RuleEngine {
       for (let k = 0; k < rules.length; k++) {
         const compiled = rules[k] as CompiledRule;
         if (compiled.devices && !compiled.devices.has(device.id)) continue;
-        const active = this.positionActive(compiled, reading.lat, reading.lon, reading.speedKmh, minute);
+        const active = positionActive(compiled, reading.lat, reading.lon, reading.speedKmh, minute);
         let state = states[k];
         if (!state) {
           if (!active) continue;
-          state = newState(compiled, Number.NaN);
+          state = newRuleState(compiled, Number.NaN);
           states[k] = state;
         }
         this.emit(state.episode.step(t, active, reading.speedKmh), state, device);
@@ -283,17 +201,6 @@ export class RuleEngine {
     }
   }
 
-  private positionActive(c: CompiledRule, lat: number, lon: number, speed: number, minute: number): boolean {
-    const rule = c.rule;
-    if (rule.kind === 'rate') return speed > rule.maxSpeedKmh && (!c.area || c.area.contains(lon, lat));
-    if (rule.kind !== 'geofence') return false;
-    if (c.activeHours && !inHours(minute, c.activeHours)) return false;
-    if (rule.maxSpeedKmh !== undefined && speed > rule.maxSpeedKmh) return false;
-    const inside = (c.area as NonNullable<CompiledRule['area']>).contains(lon, lat);
-    const offHours = c.permittedHours !== undefined && !inHours(minute, c.permittedHours);
-    return (rule.trigger === 'inside' ? inside : !inside) || offHours;
-  }
-
   /** A reading ends its device's silence (the silence lasted until it) and restarts the watch. */
   private seen(device: DeviceState, reading: Telemetry, t: number): void {
     for (const compiled of this.silenceRules) {
@@ -303,7 +210,7 @@ export class RuleEngine {
       if (!state) {
         // Watched from its first reading: a device never heard of cannot be missed.
         if (device.silenceStates.length === 0) this.silenced.push(device);
-        device.silenceStates.push(newState(compiled, t));
+        device.silenceStates.push(newRuleState(compiled, t));
         this.nextSilenceDue = Math.min(
           this.nextSilenceDue,
           t + (compiled.rule as SilenceRule).seconds * 1000,
@@ -357,7 +264,7 @@ export class RuleEngine {
   private sensorStatesOf(device: DeviceState, kind: string): RuleState[] {
     const states = this.rules
       .filter((c) => c.rule.kind === 'threshold' && c.rule.sensor === kind && admits(c, device.id))
-      .map((c) => newState(c, Number.NaN));
+      .map((c) => newRuleState(c, Number.NaN));
     device.sensorStates.set(kind, states);
     return states;
   }
@@ -376,53 +283,8 @@ export class RuleEngine {
         zone: state.compiled.areaName,
         lat: device.lat,
         lon: device.lon,
-        ...metricOf(state.compiled, device),
+        ...metricOf(state.compiled, device.unit),
       }),
     );
-  }
-}
-
-function newState(compiled: CompiledRule, lastSeen: number): RuleState {
-  const rule = compiled.rule;
-  const window =
-    rule.kind === 'threshold' && rule.window
-      ? rule.window.type === 'tumbling'
-        ? new TumblingWindow(rule.window.seconds * 1000, rule.window.aggregate)
-        : new SlidingWindow(rule.window.seconds * 1000, rule.window.aggregate)
-      : undefined;
-  return { compiled, episode: new Episode(compiled.episode), above: false, window, lastSeen };
-}
-
-function admits(c: CompiledRule, deviceId: string): boolean {
-  return !c.devices || c.devices.has(deviceId);
-}
-
-function sameStream(a: Telemetry, b: Telemetry): boolean {
-  if (a.type === 'position') return b.type === 'position';
-  return b.type === 'sensor' && a.kind === b.kind;
-}
-
-function silenceMatches(c: CompiledRule, reading: Telemetry): boolean {
-  const rule = c.rule;
-  if (rule.kind !== 'silence') return false;
-  if (rule.reports === 'any') return true;
-  if (rule.reports !== reading.type) return false;
-  return reading.type === 'position' || rule.sensor === undefined || rule.sensor === reading.kind;
-}
-
-function metricOf(
-  c: CompiledRule,
-  device: DeviceState,
-): { metric: string; unit: string; limit: number | undefined } {
-  const rule = c.rule;
-  switch (rule.kind) {
-    case 'threshold':
-      return { metric: rule.sensor, unit: device.unit, limit: rule.high };
-    case 'rate':
-      return { metric: 'speed_kmh', unit: 'km/h', limit: rule.maxSpeedKmh };
-    case 'geofence':
-      return { metric: 'speed_kmh', unit: 'km/h', limit: undefined };
-    case 'silence':
-      return { metric: 'silent_seconds', unit: 's', limit: rule.seconds };
   }
 }

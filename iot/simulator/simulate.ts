@@ -1,6 +1,6 @@
 import type { PositionReport, SensorReading, Telemetry } from '../../foundation/contract/telemetry.ts';
 import { distanceMeters, type LonLat } from '../../foundation/geometry/lon-lat.ts';
-import { SeededRandom } from './random.ts';
+import { Rng } from '../../foundation/util/seeded-rng.ts';
 
 export interface VehicleSpec {
   deviceId: string;
@@ -23,15 +23,15 @@ const METRES_PER_DEGREE = 111_320;
 
 /** Position reports of one vehicle driving its route, with seeded GPS and speed noise. */
 export function simulateVehicle(spec: VehicleSpec): PositionReport[] {
-  const random = new SeededRandom(spec.seed);
+  const random = new Rng(spec.seed);
   const out: PositionReport[] = [];
   const step = spec.intervalSeconds;
   const metresPerSecond = spec.speedKmh / 3.6;
   let t = spec.startMs;
   const report = (lon: number, lat: number, speed: number, heading: number) => {
     const noise = spec.positionNoiseMeters ?? 0;
-    const dLat = random.gaussian(noise) / METRES_PER_DEGREE;
-    const dLon = random.gaussian(noise) / (METRES_PER_DEGREE * Math.cos((lat * Math.PI) / 180));
+    const dLat = gaussian(random, noise) / METRES_PER_DEGREE;
+    const dLon = gaussian(random, noise) / (METRES_PER_DEGREE * Math.cos((lat * Math.PI) / 180));
     out.push({
       type: 'position',
       schemaVersion: 1,
@@ -39,7 +39,7 @@ export function simulateVehicle(spec: VehicleSpec): PositionReport[] {
       plate: spec.plate,
       lat: lat + dLat,
       lon: lon + dLon,
-      speedKmh: Math.max(0, speed + (speed > 0 ? random.gaussian(spec.speedNoiseKmh ?? 0) : 0)),
+      speedKmh: Math.max(0, speed + (speed > 0 ? gaussian(random, spec.speedNoiseKmh ?? 0) : 0)),
       heading,
       time: new Date(t).toISOString(),
       ...(spec.cargoCover ? { cargoCover: spec.cargoCover } : {}),
@@ -87,7 +87,7 @@ export interface SensorSpec {
 
 /** Readings of one sensor following `level`, with seeded noise, never below 0. */
 export function simulateSensor(spec: SensorSpec): SensorReading[] {
-  const random = new SeededRandom(spec.seed);
+  const random = new Rng(spec.seed);
   const out: SensorReading[] = [];
   for (let s = 0; s <= spec.durationSeconds; s += spec.intervalSeconds) {
     out.push({
@@ -95,7 +95,7 @@ export function simulateSensor(spec: SensorSpec): SensorReading[] {
       schemaVersion: 1,
       deviceId: spec.deviceId,
       kind: spec.kind,
-      value: Math.max(0, Number((spec.level(s) + random.gaussian(spec.noise)).toFixed(2))),
+      value: Math.max(0, Number((spec.level(s) + gaussian(random, spec.noise)).toFixed(2))),
       unit: spec.unit,
       time: new Date(spec.startMs + s * 1000).toISOString(),
       ...(spec.lat !== undefined && spec.lon !== undefined ? { lat: spec.lat, lon: spec.lon } : {}),
@@ -111,4 +111,13 @@ export function mergeByTime(...streams: readonly Telemetry[][]): Telemetry[] {
     .map((reading, k) => ({ reading, k, t: Date.parse(reading.time) }))
     .sort((a, b) => a.t - b.t || a.k - b.k)
     .map((x) => x.reading);
+}
+
+/**
+ * Normal with mean 0 and standard deviation `sd` (Box-Muller). Not Rng.gaussian: this one draws
+ * log(u) rather than log(1 - u), and seeded scenarios must replay the telemetry they always made.
+ */
+export function gaussian(random: Rng, sd: number): number {
+  const u = Math.max(random.next(), 1e-12);
+  return sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.next());
 }

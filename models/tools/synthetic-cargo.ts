@@ -1,5 +1,6 @@
 import type { RawImage } from '../../foundation/media/frame.ts';
 import { resizeCrop } from '../../foundation/media/resample.ts';
+import { Rng } from '../../foundation/util/seeded-rng.ts';
 import { type Canvas, downsample, gaussianBlur, jpegLike, toRawImage } from './cargo/canvas.ts';
 import { type Cover, renderCover } from './cargo/covered-loads.ts';
 import {
@@ -10,7 +11,6 @@ import {
   addShadow,
   photometric,
 } from './cargo/nuisances.ts';
-import { Rng } from './cargo/prng.ts';
 import { type LooseMaterial, renderLooseLoad } from './cargo/uncovered-loads.ts';
 
 /**

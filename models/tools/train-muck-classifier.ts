@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { Rng } from './cargo/prng.ts';
+import { Rng } from '../../foundation/util/seeded-rng.ts';
 import type {
   EvaluateResult,
   GenerateResult,

@@ -1,10 +1,11 @@
 import type { Telemetry } from '../../foundation/contract/telemetry.ts';
 import { parseTelemetry } from '../../foundation/contract/telemetry.ts';
 import type { LonLat } from '../../foundation/geometry/lon-lat.ts';
+import { Rng } from '../../foundation/util/seeded-rng.ts';
 import { parseRulesConfig } from '../../iot/config/load-rules-config.ts';
 import { RuleEngine } from '../../iot/rules/rule-engine.ts';
 import type { RulesConfig } from '../../iot/rules/rule-schema.ts';
-import { SeededRandom } from '../../iot/simulator/random.ts';
+import { gaussian } from '../../iot/simulator/simulate.ts';
 import { collectGarbage } from './process-stats.ts';
 import { percentile, printTable } from './stats.ts';
 
@@ -18,13 +19,13 @@ const CENTRE: LonLat = [113.38, 22.94];
 const progress = (line: string) => process.stderr.write(`iot bench: ${line}\n`);
 
 /** A point within `metres` of the city centre used by the bench. */
-function around(random: SeededRandom, metres: number): LonLat {
+function around(random: Rng, metres: number): LonLat {
   const dx = (random.next() * 2 - 1) * metres;
   const dy = (random.next() * 2 - 1) * metres;
   return [CENTRE[0] + dx / (111_320 * Math.cos((CENTRE[1] * Math.PI) / 180)), CENTRE[1] + dy / 111_320];
 }
 
-function polygon(random: SeededRandom, centre: LonLat, radius: number, corners: number): LonLat[] {
+function polygon(random: Rng, centre: LonLat, radius: number, corners: number): LonLat[] {
   return Array.from({ length: corners }, (_, k) => {
     const angle = (2 * Math.PI * k) / corners;
     const r = radius * (0.7 + 0.3 * random.next());
@@ -37,7 +38,7 @@ function polygon(random: SeededRandom, centre: LonLat, radius: number, corners: 
 
 /** 50 rules over a 10 km square: no-go areas, routes, dumping spots, speed zones, dust and noise, silence. */
 export function benchRules(): RulesConfig {
-  const random = new SeededRandom(42);
+  const random = new Rng(42);
   const rules: unknown[] = [];
   for (let k = 0; k < 20; k++) {
     rules.push({
@@ -135,7 +136,7 @@ export function benchReadings(
   devices: number,
   ticks: number,
 ): { readings: Telemetry[]; times: Float64Array } {
-  const random = new SeededRandom(7);
+  const random = new Rng(7);
   const trucks = Math.round((devices * TRUCKS) / DEVICES);
   const state = Array.from({ length: trucks }, () => ({
     at: around(random, 5000),
@@ -148,7 +149,7 @@ export function benchReadings(
       if (d < trucks) {
         const s = state[d] as { at: LonLat; heading: number };
         const speed = d % 7 === 0 ? 0 : 20 + 40 * random.next();
-        s.heading += random.gaussian(0.3);
+        s.heading += gaussian(random, 0.3);
         const step = (speed / 3.6) * TICK_SECONDS;
         s.at = [
           s.at[0] + (step * Math.sin(s.heading)) / (111_320 * Math.cos((s.at[1] * Math.PI) / 180)),
@@ -172,7 +173,7 @@ export function benchReadings(
           schemaVersion: 1,
           deviceId: `sensor-${d}`,
           kind: dust ? 'pm10' : 'noise',
-          value: base + random.gaussian(dust ? 15 : 3),
+          value: base + gaussian(random, dust ? 15 : 3),
           unit: dust ? 'µg/m³' : 'dB(A)',
           time,
         });

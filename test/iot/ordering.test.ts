@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceEvent } from '../../foundation/contract/events.ts';
 import type { Telemetry } from '../../foundation/contract/telemetry.ts';
+import { Rng } from '../../foundation/util/seeded-rng.ts';
 import { MemoryDeadLetters, TelemetryIntake } from '../../iot/consumer/telemetry-intake.ts';
 import { RuleEngine } from '../../iot/rules/rule-engine.ts';
 import { demoTelemetry } from '../../iot/simulator/demo-scenario.ts';
-import { SeededRandom } from '../../iot/simulator/random.ts';
 import { fixtureRules, run, T0 } from './helpers.ts';
 
 /** The order readings arrive in when each is delayed by up to `maxDelaySeconds` on the way. */
 function arrivalOrder(readings: readonly Telemetry[], maxDelaySeconds: number, seed: number): Telemetry[] {
-  const random = new SeededRandom(seed);
+  const random = new Rng(seed);
   return readings
     .map((r) => ({ r, arrives: Date.parse(r.time) + random.next() * maxDelaySeconds * 1000 }))
     .sort((a, b) => a.arrives - b.arrives)
@@ -74,7 +74,7 @@ describe('event-time order', () => {
 
   it('redelivered readings (MQTT QoS 1 duplicates) count once: same events, no dead letters', () => {
     const expected = run(config, inOrder, { close: true }).events;
-    const random = new SeededRandom(9);
+    const random = new Rng(9);
     const twice = arrivalOrder(
       inOrder.flatMap((r) => (random.next() < 0.3 ? [r, { ...r }] : [r])),
       20,

@@ -1,6 +1,6 @@
+import type { Rng } from '../../../foundation/util/seeded-rng.ts';
 import { blendPixel, type Canvas, clamp01, type Rgb, scalePixel, smoothstep } from './canvas.ts';
 import { fbmField } from './noise.ts';
-import type { Rng } from './prng.ts';
 import { addMound, createSurface, randomLight, type Surface, shadeSurface } from './surface.ts';
 import { renderLooseLoad } from './uncovered-loads.ts';
 

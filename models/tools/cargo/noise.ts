@@ -1,4 +1,4 @@
-import { mix32 } from './prng.ts';
+import { mix32 } from '../../../foundation/util/seeded-rng.ts';
 
 /** Value noise on an integer lattice, smoothly interpolated, in [-1, 1]; seeded, no tables. */
 export function valueNoise(seed: number, x: number, y: number): number {

@@ -1,6 +1,6 @@
+import type { Rng } from '../../../foundation/util/seeded-rng.ts';
 import { blendPixel, type Canvas, type Rgb, scalePixel, smoothstep } from './canvas.ts';
 import { fbm } from './noise.ts';
-import type { Rng } from './prng.ts';
 
 /**
  * What lies around and over a load in a real crop: the truck's own body, the background a loose

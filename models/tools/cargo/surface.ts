@@ -1,5 +1,5 @@
+import type { Rng } from '../../../foundation/util/seeded-rng.ts';
 import { type Canvas, createCanvas } from './canvas.ts';
-import type { Rng } from './prng.ts';
 
 /**
  * A lit surface: a height field (in pixels) and an albedo per pixel, shaded by one directional

@@ -1,6 +1,6 @@
+import type { Rng } from '../../../foundation/util/seeded-rng.ts';
 import { type Canvas, clamp01, mixRgb, type Rgb, smoothstep } from './canvas.ts';
 import { cellRandom, cellular, fbm, fbmField } from './noise.ts';
-import type { Rng } from './prng.ts';
 import { addMound, createSurface, randomLight, type Surface, shadeSurface } from './surface.ts';
 
 /** What an open load can be made of. */

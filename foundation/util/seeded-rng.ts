@@ -1,6 +1,7 @@
 /**
- * A small seeded PRNG (mulberry32) with the helpers the cargo generator needs. Sample `i` of a set
- * seeded `s` draws from `Rng.forSample(s, i)`, so any sample can be made on its own, in any order.
+ * A small seeded PRNG (mulberry32): the same seed gives the same stream on every run. Sample `i`
+ * of a set seeded `s` draws from `Rng.forSample(s, i)`, so any sample can be made on its own, in
+ * any order.
  */
 export class Rng {
   private state: number;
