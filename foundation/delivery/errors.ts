@@ -1,3 +1,5 @@
+import { CodedError } from '../util/coded-error.ts';
+
 /**
  * Error codes of durable delivery, each with what it means. The edge and IoT catalogues include
  * this one; a user sees `CODE: message`, where the message names the outbox folder.
@@ -11,12 +13,6 @@ export const DELIVERY_ERROR_CODES = {
 
 export type DeliveryErrorCode = keyof typeof DELIVERY_ERROR_CODES;
 
-export class OutboxError extends Error {
-  readonly code: DeliveryErrorCode;
-
-  constructor(code: DeliveryErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'OutboxError';
-    this.code = code;
-  }
+export class OutboxError extends CodedError<DeliveryErrorCode> {
+  override readonly name = 'OutboxError';
 }
