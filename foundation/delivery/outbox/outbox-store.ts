@@ -46,6 +46,6 @@ export interface OutboxStore {
   /** Frees the space of removed records now rather than in the background. */
   compact(): void;
   stats(): OutboxStoreStats;
-  /** Waits for nothing (appends are the outbox's to wait for): persists what is left and lets go. */
+  /** Persists the removals not yet persisted and releases what the store holds (files, a lock). */
   close(): Promise<void>;
 }
