@@ -1,10 +1,17 @@
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { EdgeError } from '../errors.ts';
+import { EdgeError, type ErrorCode } from '../errors.ts';
 import type { LoadedManifest } from './model-manifest.ts';
 
-/** One onnxruntime CPU session for a checked manifest, set up the same way for every model runner. */
-export async function openSession(loaded: LoadedManifest, threads?: number): Promise<ort.InferenceSession> {
+/**
+ * One onnxruntime CPU session for a checked manifest's model, set up the same way for every model
+ * runner; a model onnxruntime cannot load is a `failure` (MODEL_LOAD_FAILED unless told).
+ */
+export async function openSession(
+  loaded: { readonly modelPath: string },
+  threads?: number,
+  failure: ErrorCode = 'MODEL_LOAD_FAILED',
+): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(loaded.modelPath, {
       intraOpNumThreads: threads ?? os.availableParallelism(),
@@ -14,7 +21,7 @@ export async function openSession(loaded: LoadedManifest, threads?: number): Pro
       logSeverityLevel: 3,
     });
   } catch (error) {
-    throw new EdgeError('MODEL_LOAD_FAILED', `${loaded.modelPath}: ${(error as Error).message}`, {
+    throw new EdgeError(failure, `${loaded.modelPath}: ${(error as Error).message}`, {
       cause: error,
     });
   }

@@ -156,42 +156,29 @@ export class Preprocessor {
         `resized image has ${rgb.length} bytes, expected ${pixels * 3}`,
       );
     }
-    const [s0, s1, s2] = this.sourceChannel;
-    if (this.input.layout === 'NCHW') normalisePlanar(rgb, tensor, lut, pixels, s0, s1, s2);
-    else normaliseInterleaved(rgb, tensor, lut, pixels, s0, s1, s2);
+    const planar = this.input.layout === 'NCHW';
+    normaliseInto(rgb, tensor, lut, pixels, this.sourceChannel, planar ? 1 : 3, planar ? pixels : 1);
   }
 }
 
-function normalisePlanar(
+/**
+ * Writes each pixel's three channels, looked up in the normalisation table, into the tensor: the
+ * pixel's first value at `p * pixelStep`, its channels `channelStep` apart (NCHW planes: 1 and
+ * `pixels`; NHWC: 3 and 1). `s0, s1, s2` pick the source byte of each channel (RGB or BGR).
+ */
+function normaliseInto(
   rgb: Uint8Array,
   tensor: Float32Array,
   lut: Float32Array,
   pixels: number,
-  s0: number,
-  s1: number,
-  s2: number,
+  [s0, s1, s2]: readonly [number, number, number],
+  pixelStep: number,
+  channelStep: number,
 ): void {
-  const plane1 = pixels;
-  const plane2 = 2 * pixels;
-  for (let p = 0, i = 0; p < pixels; p++, i += 3) {
-    tensor[p] = lut[rgb[i + s0] as number] as number;
-    tensor[p + plane1] = lut[256 + (rgb[i + s1] as number)] as number;
-    tensor[p + plane2] = lut[512 + (rgb[i + s2] as number)] as number;
-  }
-}
-
-function normaliseInterleaved(
-  rgb: Uint8Array,
-  tensor: Float32Array,
-  lut: Float32Array,
-  pixels: number,
-  s0: number,
-  s1: number,
-  s2: number,
-): void {
-  for (let i = 0; i < 3 * pixels; i += 3) {
-    tensor[i] = lut[rgb[i + s0] as number] as number;
-    tensor[i + 1] = lut[256 + (rgb[i + s1] as number)] as number;
-    tensor[i + 2] = lut[512 + (rgb[i + s2] as number)] as number;
+  const c2 = 2 * channelStep;
+  for (let i = 0, o = 0; i < 3 * pixels; i += 3, o += pixelStep) {
+    tensor[o] = lut[rgb[i + s0] as number] as number;
+    tensor[o + channelStep] = lut[256 + (rgb[i + s1] as number)] as number;
+    tensor[o + c2] = lut[512 + (rgb[i + s2] as number)] as number;
   }
 }

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { LoadedFeaturesManifest } from '../detect/model-manifest.ts';
+import { openSession } from '../detect/onnx-session.ts';
 import { EdgeError } from '../errors.ts';
 import type { RgbImage } from './raster.ts';
 
@@ -24,20 +25,7 @@ export class FeatureExtractor {
     loaded: LoadedFeaturesManifest,
     threads = os.availableParallelism(),
   ): Promise<FeatureExtractor> {
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(loaded.modelPath, {
-        intraOpNumThreads: threads,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-        executionMode: 'sequential',
-        logSeverityLevel: 3,
-      });
-    } catch (error) {
-      throw new EdgeError('FEATURE_MODEL_INVALID', `${loaded.modelPath}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
+    const session = await openSession(loaded, threads, 'FEATURE_MODEL_INVALID');
     const { manifest } = loaded;
     if (!session.inputNames.includes(manifest.input.name)) {
       throw new EdgeError(

@@ -1,6 +1,6 @@
 import type { NanoDetDecoderConfig } from '../../../foundation/models/manifest-schema.ts';
 import type { Candidate, Decoder, ModelOutputs, OutputTensor } from '../types.ts';
-import { clamp } from './candidate-box.ts';
+import { clipped } from './candidate-box.ts';
 
 interface Level {
   stride: number;
@@ -61,14 +61,8 @@ export function createNanoDetDecoder(config: NanoDetDecoderConfig): Decoder {
           const top = binToDistance(boxData, boxBase + bins, bins) * stride;
           const right = binToDistance(boxData, boxBase + 2 * bins, bins) * stride;
           const bottom = binToDistance(boxData, boxBase + 3 * bins, bins) * stride;
-          candidates.push({
-            classId,
-            score,
-            x1: clamp(cx - left, inputWidth),
-            y1: clamp(cy - top, inputHeight),
-            x2: clamp(cx + right, inputWidth),
-            y2: clamp(cy + bottom, inputHeight),
-          });
+          const box = { classId, score, x1: cx - left, y1: cy - top, x2: cx + right, y2: cy + bottom };
+          candidates.push(clipped(box, inputWidth, inputHeight));
         }
       }
       return candidates;
