@@ -2,7 +2,8 @@ import path from 'node:path';
 import { loadConfigFile, parseConfigText } from '../../foundation/config/load-config.ts';
 import { resolveFlightPaths } from '../drone/flight-config.ts';
 import { EDGE_CONFIG_ERRORS } from './config-error.ts';
-import { type EdgeConfig, EdgeConfigSchema, isStreamUrl } from './edge-config-schema.ts';
+import { type EdgeConfig, EdgeConfigSchema } from './edge-config-schema.ts';
+import { isStreamUrl } from './source-schema.ts';
 
 export interface ParseEdgeConfigOptions {
   /**

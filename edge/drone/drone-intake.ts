@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
-import type { DroneConfig } from '../config/edge-config-schema.ts';
+import type { DroneConfig } from '../config/drone-schema.ts';
 import { describeError } from '../errors.ts';
 import type { EvidenceFiles } from '../evidence/evidence-files.ts';
 import type { UploadQueue } from '../evidence/upload-queue.ts';

@@ -1,22 +1,13 @@
-import type { EventType } from '../../foundation/contract/events.ts';
+import { pointInPolygon, toPixels } from '../../foundation/geometry/image-plane.ts';
 import type { RawImage } from '../../foundation/media/frame.ts';
-import {
-  type CameraConfig,
-  type ScenarioConfig,
-  scenarioName,
-  type ZoneConfig,
-} from '../config/edge-config-schema.ts';
+import type { CameraConfig } from '../config/camera-schema.ts';
 import type { Detection } from '../detect/types.ts';
-import { type DwellRule, DwellScenario } from '../rules/dwell-rule.ts';
-import { LineCrossingRule } from '../rules/line-crossing-rule.ts';
-import { type ClassifyCrop, MuckTruckRule } from '../rules/muck-truck-rule.ts';
-import type { ScenarioRule } from '../rules/scenario-rule.ts';
-import type { PresenceOptions, TrackedInput } from '../rules/zone-presence.ts';
+import type { ClassifyCrop } from '../rules/scenario-rule.ts';
+import { scenarioBehaviour, scenarioName } from '../scenarios/registry.ts';
 import { ByteTracker, COCO_VEHICLE_GROUP } from '../track/byte-tracker.ts';
-import { boxArea, pointInPolygon, toPixels } from '../zones/geometry.ts';
-import { objectInZone, zoneToPixels } from '../zones/zone-filter.ts';
 import { CameraPipeline, type ModelIdentity, type ScenarioRuntime } from './camera-pipeline.ts';
 import { DEFAULT_MOTION_GATE, MotionGate } from './motion-gate.ts';
+import { ruleContext } from './rule-context.ts';
 
 /** What a camera's pipeline needs from the models the edge loaded for it. */
 export interface CameraModels {
@@ -45,39 +36,29 @@ export interface BuildCameraPipelineOptions {
   models: CameraModels;
 }
 
-/** Scenario types in config → the event type their incidents carry. */
-const EVENT_TYPES: Record<ScenarioConfig['type'], EventType> = {
-  street_vending: 'street_vending',
-  muck_truck: 'muck_truck_uncovered',
-  loitering: 'loitering',
-  parking: 'parking',
-  line_crossing: 'line_crossing',
-};
-
-/** A lost object is kept in its zone this long before it has left (brief occlusions). */
-const EXIT_GRACE_SECONDS = 2;
-/** A new track this close (fraction of the frame diagonal) to where one vanished, this soon, continues it. */
-const REASSOCIATE_RADIUS = 0.04;
-const REASSOCIATE_SECONDS = 5;
 /** A better frame for an update is one whose confidence is this much higher. */
 const UPDATE_SCORE_GAIN = 0.1;
 
 /**
  * Turns one camera's validated config into its running pipeline: zones resolved to the analysed
- * frame's pixels, each scenario into a rule plus an incident lifecycle, the motion gate with its
- * masks, and a tracker. This is the only place that knows how config maps onto rules.
+ * frame's pixels, each scenario into its type's rule (see edge/scenarios/registry.ts) plus an
+ * incident lifecycle, the motion gate with its masks, and a tracker.
  */
 export function buildCameraPipeline(options: BuildCameraPipelineOptions): CameraPipeline {
   const { camera, frameWidth: width, frameHeight: height } = options;
-  const diagonal = Math.hypot(width, height);
+  const { minScore, classifier } = options.models;
   const zones = new Map(camera.zones.map((zone) => [zone.name, zone]));
   const scenarios = camera.scenarios.map((scenario): ScenarioRuntime => {
-    const zoneName = 'zone' in scenario ? scenario.zone : scenario.name;
+    const behaviour = scenarioBehaviour(scenario);
+    const name = scenarioName(scenario);
     return {
-      name: scenarioName(scenario),
-      type: EVENT_TYPES[scenario.type],
-      zone: zoneName,
-      rule: buildRule(scenario, { zones, width, height, diagonal, models: options.models }),
+      name,
+      type: behaviour.eventType,
+      zone: behaviour.watches(scenario),
+      rule: behaviour.buildRule(
+        scenario,
+        ruleContext({ scenario: name, zones, width, height, minScore, classifier }),
+      ),
       lifecycle: {
         clearSeconds: scenario.clearSeconds,
         minUpdateSeconds: scenario.minUpdateSeconds,
@@ -99,93 +80,6 @@ export function buildCameraPipeline(options: BuildCameraPipelineOptions): Camera
     stillRecheckSeconds: camera.motion.recheckSeconds,
     scenarios,
   });
-}
-
-interface RuleContext {
-  zones: ReadonlyMap<string, Readonly<ZoneConfig>>;
-  width: number;
-  height: number;
-  diagonal: number;
-  models: CameraModels;
-}
-
-function buildRule(scenario: Readonly<ScenarioConfig>, context: RuleContext): ScenarioRule {
-  const { width, height, diagonal } = context;
-  if (scenario.type === 'line_crossing') {
-    return new LineCrossingRule(
-      {
-        line: [
-          [scenario.line[0][0] * width, scenario.line[0][1] * height],
-          [scenario.line[1][0] * width, scenario.line[1][1] * height],
-        ],
-        labels: scenario.labels,
-        direction: scenario.direction,
-      },
-      scenario.clearSeconds,
-    );
-  }
-  const zone = context.zones.get(scenario.zone);
-  // The schema checks every scenario's zone exists; this guards a config built in code.
-  if (!zone) throw new Error(`scenario ${scenarioName(scenario)}: no zone named "${scenario.zone}"`);
-  const pixelZone = zoneToPixels(
-    { ...zone, filters: { ...zone.filters, minScore: zone.filters.minScore ?? context.models.minScore } },
-    width,
-    height,
-  );
-  const inZone = (o: TrackedInput) => objectInZone(o.box, o.score, o.label, pixelZone, width, height);
-  const presence = (stationaryRadius: number): PresenceOptions => ({
-    stationaryRadius: stationaryRadius * diagonal,
-    exitGraceSeconds: EXIT_GRACE_SECONDS,
-    reassociateRadius: REASSOCIATE_RADIUS * diagonal,
-    reassociateSeconds: REASSOCIATE_SECONDS,
-    labelGroup: (label) => (COCO_VEHICLE_GROUP.includes(label) ? 'vehicle' : label),
-  });
-  // Loitering has no stationary notion; its radius only decides re-association.
-  const dwell = (rule: DwellRule, stationaryRadius = 0.02) =>
-    new DwellScenario(inZone, presence(stationaryRadius), rule);
-
-  switch (scenario.type) {
-    case 'street_vending':
-      return dwell(
-        {
-          labels: [...scenario.personLabels, ...scenario.stallLabels],
-          measure: 'stationary',
-          minSeconds: scenario.minDwellSeconds,
-          minObjects: scenario.minObjects,
-          required: { labels: scenario.stallLabels, count: scenario.minStallObjects },
-        },
-        scenario.stationaryRadius,
-      );
-    case 'loitering':
-      return dwell({
-        labels: scenario.labels,
-        measure: 'dwell',
-        minSeconds: scenario.minDwellSeconds,
-        minObjects: scenario.minObjects,
-      });
-    case 'parking':
-      return dwell(
-        { labels: scenario.labels, measure: 'stationary', minSeconds: scenario.maxSeconds, minObjects: 1 },
-        scenario.stationaryRadius,
-      );
-    case 'muck_truck': {
-      const frameArea = width * height;
-      return new MuckTruckRule({
-        contains: (o) =>
-          scenario.vehicleLabels.includes(o.label) &&
-          boxArea(o.box) >= scenario.minBoxArea * frameArea &&
-          inZone(o),
-        presence: presence(0.02),
-        classify: context.models.classifier(scenario.classifier),
-        minTrackFrames: scenario.minTrackFrames,
-        confirmFrames: scenario.confirmFrames,
-        uncoveredLabel: scenario.uncoveredLabel,
-        uncoveredScore: scenario.uncoveredScore,
-        cargoRegion: scenario.cargoRegion,
-        recheckSeconds: 1,
-      });
-    }
-  }
 }
 
 function buildMotionGate(camera: Readonly<CameraConfig>, width: number, height: number): MotionGate {

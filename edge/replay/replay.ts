@@ -1,5 +1,6 @@
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
-import type { CameraConfig, EdgeConfig } from '../config/edge-config-schema.ts';
+import type { CameraConfig } from '../config/camera-schema.ts';
+import type { EdgeConfig } from '../config/edge-config-schema.ts';
 import { EdgeError } from '../errors.ts';
 import { readFrames } from '../ingest/ffmpeg-frame-reader.ts';
 import { buildCameraPipeline } from '../pipeline/build-camera-pipeline.ts';

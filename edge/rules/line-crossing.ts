@@ -1,5 +1,10 @@
+import {
+  bottomCentre,
+  type Point,
+  segmentsIntersect,
+  sideOfLine,
+} from '../../foundation/geometry/image-plane.ts';
 import type { Box } from '../../foundation/media/frame.ts';
-import { bottomCentre, type Point, segmentsIntersect, sideOfLine } from '../zones/geometry.ts';
 import type { TrackedInput } from './zone-presence.ts';
 
 export type CrossingDirection = 'a_to_b' | 'b_to_a';
@@ -8,7 +13,7 @@ export interface LineCrossingOptions {
   /**
    * The counting line in frame PIXELS (the config's normalised line times the frame size). Side A
    * is the left of the line looking from line[0] towards line[1] on screen (y down), side B its
-   * right: `sideOfLine` -1 and 1, as the config schema's LineCrossingSchema documents.
+   * right: `sideOfLine` -1 and 1, as the line-crossing scenario's schema documents.
    */
   line: readonly [Point, Point];
   /** Labels counted; objects with other labels are ignored. */

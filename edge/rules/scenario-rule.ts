@@ -1,4 +1,4 @@
-import type { RawImage } from '../../foundation/media/frame.ts';
+import type { Box, RawImage } from '../../foundation/media/frame.ts';
 import type { ScenarioObservation } from './incident-lifecycle.ts';
 import type { TrackedInput } from './zone-presence.ts';
 
@@ -19,3 +19,11 @@ export interface FrameContext {
 export interface ScenarioRule {
   observe(context: FrameContext): ScenarioObservation | Promise<ScenarioObservation>;
 }
+
+/** A second-stage classifier's verdict on a crop: a probability per label. */
+export interface CropScores {
+  scores: Readonly<Record<string, number>>;
+}
+
+/** Classifies the `crop` (pixels of `frame`) of one object. */
+export type ClassifyCrop = (frame: RawImage, crop: Box) => Promise<CropScores>;

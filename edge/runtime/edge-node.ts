@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import { probeVideo } from '../../foundation/media/ffprobe.ts';
-import { type CameraConfig, type EdgeConfig, isStreamUrl } from '../config/edge-config-schema.ts';
+import type { CameraConfig } from '../config/camera-schema.ts';
+import type { EdgeConfig } from '../config/edge-config-schema.ts';
+import { isStreamUrl } from '../config/source-schema.ts';
 import { SupersededError } from '../detect/inference-scheduler.ts';
 import { ClipCutter } from '../evidence/clip-cutter.ts';
 import type { EvidenceStage } from '../evidence/evidence-stage.ts';

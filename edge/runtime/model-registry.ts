@@ -1,7 +1,8 @@
 import os from 'node:os';
 import type { Box, RawImage } from '../../foundation/media/frame.ts';
 import { Classifier } from '../classify/classifier.ts';
-import type { CameraConfig, EdgeConfig } from '../config/edge-config-schema.ts';
+import type { CameraConfig } from '../config/camera-schema.ts';
+import type { EdgeConfig } from '../config/edge-config-schema.ts';
 import { Detector } from '../detect/detector.ts';
 import { InferenceScheduler, type SchedulerStats } from '../detect/inference-scheduler.ts';
 import { loadModelManifest } from '../detect/model-manifest.ts';
@@ -9,7 +10,8 @@ import { iou } from '../detect/nms.ts';
 import type { Detection } from '../detect/types.ts';
 import { EdgeError } from '../errors.ts';
 import type { CameraModels } from '../pipeline/build-camera-pipeline.ts';
-import type { CropScores } from '../rules/muck-truck-rule.ts';
+import type { CropScores } from '../rules/scenario-rule.ts';
+import { scenarioClassifiers } from '../scenarios/registry.ts';
 
 interface DetectJob {
   frame: RawImage;
@@ -62,9 +64,7 @@ export class ModelRegistry {
     const threads = options.threads ?? os.availableParallelism();
     const detectorAliases = new Set(config.cameras.flatMap((camera) => camera.models));
     const classifierAliases = new Set(
-      config.cameras.flatMap((camera) =>
-        camera.scenarios.flatMap((s) => (s.type === 'muck_truck' ? [s.classifier] : [])),
-      ),
+      config.cameras.flatMap((camera) => camera.scenarios.flatMap((s) => scenarioClassifiers(s))),
     );
     const detectors = new Map<string, LoadedDetector>();
     const classifiers = new Map<string, LoadedClassifier>();

@@ -1,6 +1,6 @@
+import { boxArea, type Polygon, pointInPolygon, toPixels } from '../../foundation/geometry/image-plane.ts';
 import type { Box } from '../../foundation/media/frame.ts';
-import type { ZoneConfig, ZoneFilters } from '../config/edge-config-schema.ts';
-import { boxArea, type Polygon, pointInPolygon, toPixels } from './geometry.ts';
+import type { ZoneConfig, ZoneFilters } from './zone-schema.ts';
 
 /** A zone ready for the per-frame loop: its outline in pixels of the analysed frame. */
 export interface PixelZone {

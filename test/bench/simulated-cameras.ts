@@ -1,4 +1,5 @@
-import type { CameraConfig, EdgeConfig } from '../../edge/config/edge-config-schema.ts';
+import type { CameraConfig } from '../../edge/config/camera-schema.ts';
+import type { EdgeConfig } from '../../edge/config/edge-config-schema.ts';
 import { SupersededError } from '../../edge/detect/inference-scheduler.ts';
 import { readFrames } from '../../edge/ingest/ffmpeg-frame-reader.ts';
 import { buildCameraPipeline } from '../../edge/pipeline/build-camera-pipeline.ts';

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { scenarioName } from '../../edge/config/edge-config-schema.ts';
 import { loadEdgeConfig } from '../../edge/config/load-edge-config.ts';
-import { pointInPolygon } from '../../edge/zones/geometry.ts';
+import { scenarioName } from '../../edge/scenarios/registry.ts';
 import { objectInZone, zoneToPixels } from '../../edge/zones/zone-filter.ts';
+import { pointInPolygon } from '../../foundation/geometry/image-plane.ts';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/configs/vtest.yaml', import.meta.url));
 const VIDEO = fileURLToPath(new URL('../../fixtures/video/vtest.mp4', import.meta.url));

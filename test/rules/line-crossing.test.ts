@@ -34,6 +34,15 @@ function walk(
   return points.flatMap(([x, y], i) => c.update([at(id, x, y, label)], i / 10));
 }
 
+/** Foot points from a flat list of coordinates: x0, y0, x1, y1, … */
+const path = (...xy: number[]) =>
+  Array.from({ length: xy.length / 2 }, (_, i): [number, number] => [xy[2 * i] ?? 0, xy[2 * i + 1] ?? 0]);
+
+const line = (x0: number, y0: number, x1: number, y1: number): LineCrossingOptions['line'] => [
+  [x0, y0],
+  [x1, y1],
+];
+
 /** Points from (x, y0) to (x, y1) in `steps` equal steps. */
 const vertical = (x: number, y0: number, y1: number, steps = 10) =>
   Array.from({ length: steps + 1 }, (_, i): [number, number] => [x, y0 + ((y1 - y0) * i) / steps]);
@@ -51,12 +60,7 @@ describe('LineCrossingCounter', () => {
   });
 
   it('agrees with the config schema: side A is left of line[0] → line[1], so reversing the line flips it', () => {
-    const reversed = counter({
-      line: [
-        [600, 300],
-        [200, 300],
-      ],
-    });
+    const reversed = counter({ line: line(600, 300, 200, 300) });
     expect(walk(reversed, vertical(400, 250, 350)).map((x) => x.direction)).toEqual(['b_to_a']);
   });
 
@@ -72,14 +76,7 @@ describe('LineCrossingCounter', () => {
 
   it('counts nothing for wobbling on the line and going back to the side it came from', () => {
     const c = counter();
-    const points: [number, number][] = [
-      [400, 280],
-      [400, 304],
-      [400, 296],
-      [400, 305],
-      [400, 270],
-    ];
-    expect(walk(c, points)).toEqual([]);
+    expect(walk(c, path(400, 280, 400, 304, 400, 296, 400, 305, 400, 270))).toEqual([]);
     expect(c.counts()).toEqual({ aToB: 0, bToA: 0 });
   });
 
@@ -93,30 +90,15 @@ describe('LineCrossingCounter', () => {
   it('counts nothing for walking round the end, but counts a later crossing of the segment', () => {
     const c = counter();
     // Above, round the east end to below, then up through the middle.
-    const round: [number, number][] = [
-      [550, 250],
-      [650, 250],
-      [650, 350],
-      [550, 350],
-    ];
+    const round = path(550, 250, 650, 250, 650, 350, 550, 350);
     expect(walk(c, [...round, ...vertical(500, 350, 250)]).map((x) => x.direction)).toEqual(['b_to_a']);
   });
 
   it('counts a jump from one side to the other within one frame when the step meets the segment', () => {
     const c = counter();
-    expect(
-      walk(c, [
-        [300, 200],
-        [320, 400],
-      ]).map((x) => x.direction),
-    ).toEqual(['a_to_b']);
+    expect(walk(c, path(300, 200, 320, 400)).map((x) => x.direction)).toEqual(['a_to_b']);
     // The same jump beyond the end: the step misses the segment.
-    expect(
-      walk(counter(), [
-        [640, 200],
-        [660, 400],
-      ]),
-    ).toEqual([]);
+    expect(walk(counter(), path(640, 200, 660, 400))).toEqual([]);
   });
 
   it('counts each real crossing when a track goes back and forth', () => {
@@ -168,23 +150,11 @@ describe('LineCrossingCounter', () => {
   it('takes minDistancePx for the hysteresis band', () => {
     const c = counter({ minDistancePx: 30 });
     // 20 px below the line is not yet clear of a 30 px band; 40 px is.
-    expect(
-      walk(c, [
-        [400, 260],
-        [400, 320],
-      ]),
-    ).toEqual([]);
+    expect(walk(c, path(400, 260, 400, 320))).toEqual([]);
     expect(c.update([at(1, 400, 340)], 0.2).map((x) => x.direction)).toEqual(['a_to_b']);
   });
 
   it('refuses a line whose two ends are the same point', () => {
-    expect(() =>
-      counter({
-        line: [
-          [100, 100],
-          [100, 100],
-        ],
-      }),
-    ).toThrow(RangeError);
+    expect(() => counter({ line: line(100, 100, 100, 100) })).toThrow(RangeError);
   });
 });

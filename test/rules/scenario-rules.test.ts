@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { IncidentLifecycle, type IncidentTransition } from '../../edge/rules/incident-lifecycle.ts';
-import { LineCrossingRule } from '../../edge/rules/line-crossing-rule.ts';
-import { cargoCrop, MuckTruckRule } from '../../edge/rules/muck-truck-rule.ts';
 import type { ScenarioRule } from '../../edge/rules/scenario-rule.ts';
 import type { TrackedInput } from '../../edge/rules/zone-presence.ts';
+import { LineCrossingRule } from '../../edge/scenarios/line-crossing/line-crossing-rule.ts';
+import { cargoCrop, MuckTruckRule } from '../../edge/scenarios/muck-truck/muck-truck-rule.ts';
 import type { Box, RawImage } from '../../foundation/media/frame.ts';
 
 const FRAME: RawImage = { data: new Uint8Array(640 * 480 * 3), width: 640, height: 480 };

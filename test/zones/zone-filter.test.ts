@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ZoneConfig } from '../../edge/config/edge-config-schema.ts';
 import { objectInZone, type PixelZone, zoneToPixels } from '../../edge/zones/zone-filter.ts';
+import type { ZoneConfig } from '../../edge/zones/zone-schema.ts';
 import type { Box } from '../../foundation/media/frame.ts';
 
 const W = 1000;
@@ -17,26 +17,22 @@ const LOWER_HALF: ZoneConfig = {
   filters: {},
 };
 
-function zone(filters: ZoneConfig['filters'] = {}): PixelZone {
-  return zoneToPixels({ ...LOWER_HALF, filters }, W, H);
+/** The lower half, or the outline of normalised x, y pairs given, in pixels with these filters. */
+function zone(filters: ZoneConfig['filters'] = {}, ...xy: number[]): PixelZone {
+  const points =
+    xy.length === 0
+      ? LOWER_HALF.points
+      : Array.from({ length: xy.length / 2 }, (_, i): [number, number] => [
+          xy[2 * i] ?? 0,
+          xy[2 * i + 1] ?? 0,
+        ]);
+  return zoneToPixels({ ...LOWER_HALF, points, filters }, W, H);
 }
 
 describe('objectInZone: the bottom-centre rule', () => {
   it('a tall person whose head is in the zone but whose feet are outside is NOT in it', () => {
     // A zone over the upper half, and a person standing below it with their head reaching into it.
-    const upper = zoneToPixels(
-      {
-        ...LOWER_HALF,
-        points: [
-          [0, 0],
-          [1, 0],
-          [1, 0.5],
-          [0, 0.5],
-        ],
-      },
-      W,
-      H,
-    );
+    const upper = zone({}, 0, 0, 1, 0, 1, 0.5, 0, 0.5);
     const tallPerson: Box = [480, 150, 520, 400]; // head at y 150 (in), feet at y 400 (out)
     expect(objectInZone(tallPerson, 0.9, 'person', upper, W, H)).toBe(false);
   });
@@ -51,18 +47,7 @@ describe('objectInZone: the bottom-centre rule', () => {
   });
 
   it('a box overlapping the zone sideways is decided by its bottom-centre only', () => {
-    const triangle = zoneToPixels(
-      {
-        ...LOWER_HALF,
-        points: [
-          [0, 0],
-          [0.5, 1],
-          [0, 1],
-        ],
-      },
-      W,
-      H,
-    );
+    const triangle = zone({}, 0, 0, 0.5, 1, 0, 1);
     // In pixels the triangle's slanted edge runs from (0, 0) to (500, 500): inside is x ≤ y.
     // Bottom centre (300, 400): inside. A wide box over the edge, bottom centre (450, 400): outside.
     expect(objectInZone([250, 300, 350, 400], 0.9, 'person', triangle, W, H)).toBe(true);

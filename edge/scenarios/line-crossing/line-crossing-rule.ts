@@ -1,8 +1,8 @@
-import { bottomCentre } from '../zones/geometry.ts';
-import type { ScenarioObservation } from './incident-lifecycle.ts';
-import { type Crossing, LineCrossingCounter, type LineCrossingOptions } from './line-crossing.ts';
-import type { FrameContext, ScenarioRule } from './scenario-rule.ts';
-import type { Occupant } from './zone-presence.ts';
+import { bottomCentre } from '../../../foundation/geometry/image-plane.ts';
+import type { ScenarioObservation } from '../../rules/incident-lifecycle.ts';
+import { type Crossing, LineCrossingCounter, type LineCrossingOptions } from '../../rules/line-crossing.ts';
+import type { FrameContext, ScenarioRule } from '../../rules/scenario-rule.ts';
+import type { Occupant } from '../../rules/zone-presence.ts';
 
 /**
  * Counting across a line as incidents: crossings no more than `clearSeconds` apart form one

@@ -1,15 +1,12 @@
-import type { Box, RawImage } from '../../foundation/media/frame.ts';
-import type { ScenarioObservation } from './incident-lifecycle.ts';
-import type { FrameContext, ScenarioRule } from './scenario-rule.ts';
-import { type Occupant, type PresenceOptions, type TrackedInput, ZonePresence } from './zone-presence.ts';
-
-/** A second-stage classifier's verdict on a crop: a probability per label. */
-export interface CropScores {
-  scores: Readonly<Record<string, number>>;
-}
-
-/** Classifies the `crop` (pixels of `frame`) of one object. */
-export type ClassifyCrop = (frame: RawImage, crop: Box) => Promise<CropScores>;
+import type { Box, RawImage } from '../../../foundation/media/frame.ts';
+import type { ScenarioObservation } from '../../rules/incident-lifecycle.ts';
+import type { ClassifyCrop, FrameContext, ScenarioRule } from '../../rules/scenario-rule.ts';
+import {
+  type Occupant,
+  type PresenceOptions,
+  type TrackedInput,
+  ZonePresence,
+} from '../../rules/zone-presence.ts';
 
 export interface MuckTruckRuleOptions {
   /** Whether a tracked vehicle counts: in the zone, of a truck-like label, big enough. */

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { ScenarioSchema } from '../scenarios/registry.ts';
+import { Fraction, Id } from '../schema/config-fields.ts';
+import { DEFAULT_TRACKER_OPTIONS } from '../track/byte-tracker.ts';
+import { PolygonSchema, ZoneSchema } from '../zones/zone-schema.ts';
+import { alwaysWhenObject, checkCameraReferences } from './config-references.ts';
+import { DEFAULT_DETECTOR_ALIAS } from './models-schema.ts';
+import { SourceSchema, WatchdogSchema } from './source-schema.ts';
+
+const MotionSchema = z.strictObject({
+  /** Skip detection on frames without motion (saves the detector on a quiet scene). */
+  enabled: z.boolean().default(true),
+  /** Change in a pixel's grey level (0..255) that counts the pixel as moving. */
+  threshold: z.number().int().min(1).max(255).default(25),
+  /** Fraction of the (unmasked) frame that must be moving for the frame to count as motion. */
+  minAreaRatio: Fraction.default(0.002),
+  /** Areas ignored by motion detection (trees in wind, a clock, a TV screen). */
+  masks: z.array(PolygonSchema).default(() => []),
+  /** Without motion, objects already tracked are re-detected only this often (they are assumed still). */
+  recheckSeconds: z.number().positive().default(1),
+});
+
+/** ByteTrack settings; the defaults suit the shipped detector (see edge/track/byte-tracker.ts). */
+const TrackerSchema = z
+  .strictObject({
+    /** A detection scoring at least this starts a new track. Lower it for small, far objects. */
+    newTrackScore: Fraction.optional(),
+    /** Detections from this score take part in the first association. */
+    highScore: Fraction.optional(),
+    /** Detections from this score up to highScore can only keep existing tracks alive. */
+    lowScore: Fraction.optional(),
+    /** How long a track whose object vanished is kept to be found again (brief occlusions). */
+    trackBufferSeconds: z.number().positive().optional(),
+  })
+  .superRefine((t, ctx) => {
+    const high = t.highScore ?? DEFAULT_TRACKER_OPTIONS.highScore;
+    const low = t.lowScore ?? DEFAULT_TRACKER_OPTIONS.lowScore;
+    const newTrack = t.newTrackScore ?? DEFAULT_TRACKER_OPTIONS.newTrackScore;
+    if (newTrack < high) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['newTrackScore'],
+        message: `must be at least highScore (${high})`,
+      });
+    }
+    if (low > high) {
+      ctx.addIssue({ code: 'custom', path: ['lowScore'], message: `must be at most highScore (${high})` });
+    }
+  });
+
+/** One camera: its source, how it is analysed, its zones and the scenarios watched in them. */
+export const CameraSchema = z
+  .strictObject({
+    /** Unique per edge; used in MQTT topics. */
+    id: Id,
+    /** For people: "North gate, looking east". */
+    name: z.string().min(1).optional(),
+    location: z
+      .strictObject({
+        lat: z.number().min(-90).max(90),
+        lon: z.number().min(-180).max(180),
+      })
+      .optional(),
+    source: SourceSchema,
+    /** Frames per second analysed (the source is sampled down to this), 0 < fps ≤ 30. */
+    fps: z.number().positive().max(30).default(5),
+    /** Size the frame is scaled to for detection; absent: the model's input size. */
+    detect: z
+      .strictObject({
+        width: z.number().int().positive().max(8192),
+        height: z.number().int().positive().max(8192),
+      })
+      .optional(),
+    /** Aliases (under `models`) of the models run on every analysed frame. */
+    models: z
+      .array(Id)
+      .min(1)
+      .default(() => [DEFAULT_DETECTOR_ALIAS]),
+    watchdog: WatchdogSchema.prefault({}),
+    motion: MotionSchema.prefault({}),
+    tracker: TrackerSchema.prefault({}),
+    zones: z.array(ZoneSchema).default(() => []),
+    scenarios: z.array(ScenarioSchema).default(() => []),
+  })
+  .superRefine((camera: unknown, ctx) => checkCameraReferences(camera, ctx), { when: alwaysWhenObject });
+
+export type CameraConfig = z.infer<typeof CameraSchema>;
