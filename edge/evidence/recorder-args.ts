@@ -1,5 +1,4 @@
-import { rtspSocketTimeoutOption } from '../../foundation/media/ffmpeg-binaries.ts';
-import { isNetworkSource } from '../ingest/ffmpeg-frame-reader.ts';
+import { isNetworkSource, networkInputArgs } from '../../foundation/media/source-url.ts';
 import type { RecorderOptions } from './recorder-options.ts';
 
 /**
@@ -18,19 +17,18 @@ import type { RecorderOptions } from './recorder-options.ts';
  */
 export function buildRecorderArgs(options: RecorderOptions, runPrefix: string): string[] {
   const { source } = options;
-  const network = isNetworkSource(source.url);
   const input: string[] = [];
-  if (!network) {
+  if (!isNetworkSource(source.url)) {
     // A file is played as a live camera: at its native rate, and round again when asked.
     input.push('-re');
     if (source.loop) input.push('-stream_loop', '-1');
   }
-  const rtsp = /^rtsps?:\/\//i.test(source.url);
-  if (rtsp) input.push('-rtsp_transport', source.transport);
-  if (network) {
-    const micros = String(Math.round(options.ioTimeoutSeconds * 1_000_000));
-    input.push(rtsp ? rtspSocketTimeoutOption() : '-rw_timeout', micros);
-  }
+  input.push(
+    ...networkInputArgs(source.url, {
+      rtspTransport: source.transport,
+      ioTimeoutSeconds: options.ioTimeoutSeconds,
+    }),
+  );
   return [
     '-hide_banner',
     '-loglevel',

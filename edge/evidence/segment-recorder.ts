@@ -1,12 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { rename, stat, unlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ffmpegPath } from '../../foundation/media/ffmpeg-binaries.ts';
-import { nextBackoff } from '../../foundation/util/backoff.ts';
-import { maskCredentials } from '../ingest/camera-source.ts';
-import { isNetworkSource } from '../ingest/ffmpeg-frame-reader.ts';
+import { isNetworkSource, maskedErrorText } from '../../foundation/media/source-url.ts';
+import {
+  type RestartInfo,
+  type RunOutcome,
+  SupervisedProcess,
+  type SupervisedRun,
+  type Watchdog,
+} from '../../foundation/media/supervised-process.ts';
 import { buildRecorderArgs } from './recorder-args.ts';
 import { parseRecorderOptions, type RecorderOptions, type RecorderOptionsInput } from './recorder-options.ts';
 import { leftoverSegments, readSegmentFolder, type SegmentFolder, salvageSegment } from './segment-folder.ts';
@@ -46,17 +50,11 @@ export interface RecorderStats {
   lastError: string | null;
 }
 
-export interface RecorderRestart {
-  reason: string;
-  attempt: number;
-  delaySeconds: number;
-}
-
 export interface RecorderEvents {
   state: [state: RecorderState, previous: RecorderState];
   /** A segment was closed and is in the buffer. */
   segment: [segment: RecordedSegment];
-  restart: [info: RecorderRestart];
+  restart: [info: RestartInfo];
 }
 
 /** What a clip cutter needs from a camera's recording. */
@@ -84,15 +82,6 @@ export interface RecorderHooks {
   random?: () => number;
 }
 
-type RunOutcome = { kind: 'stopped' } | { kind: 'ended' } | { kind: 'failed'; reason: string };
-
-const STOP_GRACE_MS = 5000;
-
-function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return maskCredentials(text.length > 1000 ? `${text.slice(0, 1000)}…` : text);
-}
-
 /**
  * Records one camera into a rolling buffer of short MPEG-TS segments, copying its original video
  * stream (no decode, no encode), so evidence clips can be cut from it afterwards. ffmpeg is
@@ -105,21 +94,14 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
   readonly dir: string;
   private readonly options: RecorderOptions;
   private readonly clock: () => number;
-  private readonly random: () => number;
-  private readonly stallMs: number;
+  private readonly process: SupervisedProcess;
 
   private readonly index: RecordedSegment[] = [];
   private readonly pins = new Map<number, { fromMs: number; toMs: number }>();
   private nextPin = 0;
   private currentState: RecorderState = 'starting';
-  private started = false;
-  private stopping = false;
-  private supervisor: Promise<void> | undefined;
-  private child: ChildProcess | undefined;
-  private wakeFromBackoff: (() => void) | undefined;
-
-  private restarts = 0;
-  private failures = 0;
+  /** Whether the folder's earlier content has been taken over. */
+  private adopted = false;
   private deletedSegments = 0;
   private lastSegmentEndMs: number | null = null;
   /** Start of the segment being written, while ffmpeg runs. */
@@ -133,8 +115,41 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
     this.cameraId = this.options.cameraId;
     this.dir = resolve(this.options.dir);
     this.clock = hooks.clock ?? Date.now;
-    this.random = hooks.random ?? Math.random;
-    this.stallMs = (this.options.stallSeconds ?? Math.max(30, 4 * this.options.segmentSeconds)) * 1000;
+    const stallMs = (this.options.stallSeconds ?? Math.max(30, 4 * this.options.segmentSeconds)) * 1000;
+    this.process = new SupervisedProcess({
+      command: (startedAt) => ({
+        file: ffmpegPath(),
+        args: buildRecorderArgs(this.options, `run-${startedAt}-`),
+      }),
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      // ffmpeg closes the segment being written on SIGINT, and that segment joins the buffer.
+      stopSignal: 'SIGINT',
+      stopGraceMs: 5000,
+      backoff: {
+        initialSeconds: this.options.backoffInitialSeconds,
+        maxSeconds: this.options.backoffMaxSeconds,
+      },
+      watchdog: (startedAt) => silenceWatchdog(startedAt, stallMs),
+      watchdogIntervalMs: Math.min(1000, stallMs / 4),
+      // The folder may be on a disk not mounted yet: that is retried like a camera that is down.
+      prepare: async () => {
+        this.adopted ||= await this.adoptExisting();
+        return this.adopted ? undefined : (this.lastError ?? 'segment folder unusable');
+      },
+      handle: (run) => this.record(run),
+      cleanup: async () => {
+        if (this.adopted) await this.salvageLeftovers();
+        this.writingFromMs = null;
+      },
+      clock: this.clock,
+      random: hooks.random ?? Math.random,
+    });
+    this.process.on('restart', (info) => {
+      this.lastError = info.reason;
+      this.setState('backing_off');
+      this.emit('restart', info);
+    });
+    this.process.on('stopped', () => this.setState('stopped'));
   }
 
   get state(): RecorderState {
@@ -142,7 +157,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
   }
 
   get active(): boolean {
-    return !this.stopping && this.currentState !== 'stopped';
+    return !this.process.stopping && this.currentState !== 'stopped';
   }
 
   stats(): RecorderStats {
@@ -155,8 +170,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
       bytes,
       oldestStartMs: this.index[0]?.startMs ?? null,
       lastSegmentEndMs: this.lastSegmentEndMs,
-      restarts: this.restarts,
-      consecutiveFailures: this.failures,
+      ...this.process.counts(),
       deletedSegments: this.deletedSegments,
       lastError: this.lastError,
     };
@@ -189,9 +203,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
 
   /** Starts recording (once; later calls do nothing). */
   start(): this {
-    if (this.started || this.stopping) return this;
-    this.started = true;
-    this.supervisor = this.supervise();
+    this.process.start();
     return this;
   }
 
@@ -199,12 +211,8 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
    * Asks ffmpeg to finish (SIGINT: it closes the segment being written, which joins the buffer),
    * killing it if it has not within 5 s. Resolves once it has exited. Idempotent.
    */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.child) this.terminate(this.child);
-    this.wakeFromBackoff?.();
-    if (this.supervisor) await this.supervisor;
-    else this.setState('stopped');
+  stop(): Promise<void> {
+    return this.process.stop();
   }
 
   private setState(state: RecorderState): void {
@@ -214,93 +222,18 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
     this.emit('state', state, previous);
   }
 
-  private async supervise(): Promise<void> {
-    try {
-      let adopted = false;
-      for (let first = true; !this.stopping; first = false) {
-        if (!first) this.restarts += 1;
-        // The folder may be on a disk not mounted yet: that is retried like a camera that is down.
-        adopted ||= await this.adoptExisting();
-        const outcome: RunOutcome = adopted
-          ? await this.runOnce()
-          : { kind: 'failed', reason: this.lastError ?? 'segment folder unusable' };
-        if (adopted) await this.salvageLeftovers();
-        this.writingFromMs = null;
-        if (outcome.kind !== 'failed' || this.stopping) break;
-        this.lastError = outcome.reason;
-        const attempt = this.failures;
-        const delaySeconds = nextBackoff(
-          attempt,
-          { initialSeconds: this.options.backoffInitialSeconds, maxSeconds: this.options.backoffMaxSeconds },
-          this.random,
-        );
-        this.failures += 1;
-        this.setState('backing_off');
-        this.emit('restart', { reason: outcome.reason, attempt, delaySeconds });
-        await this.sleep(delaySeconds * 1000);
-      }
-    } finally {
-      this.setState('stopped');
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.wakeFromBackoff = undefined;
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.wakeFromBackoff = wake;
-    });
-  }
-
-  private terminate(child: ChildProcess): void {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGINT');
-    const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    child.once('close', () => clearTimeout(killer));
-  }
-
-  /** One ffmpeg process, from start to its end. Never throws. */
-  private async runOnce(): Promise<RunOutcome> {
+  /** Files the segments one ffmpeg run closes, and says what its end means. */
+  private async record(run: SupervisedRun): Promise<RunOutcome> {
     this.setState('starting');
     const streamClock = new StreamClock();
-    const runStart = this.clock();
+    const runStart = run.startedAt;
     this.writingFromMs = runStart;
-    const child = spawn(ffmpegPath(), buildRecorderArgs(this.options, `run-${runStart}-`), {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    child.stdout?.resume();
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
-    const exited = new Promise<{ code: number | null; signal?: string | null; error?: Error }>((done) => {
-      child.once('error', (error) => done({ code: null, error }));
-      child.once('close', (code, signal) => done({ code, signal }));
-    });
-    if (this.stopping) this.terminate(child);
-
-    let lastProgress = runStart;
-    let stalled: string | undefined;
-    const ticker = setInterval(
-      () => {
-        const silentMs = this.clock() - lastProgress;
-        if (stalled || silentMs < this.stallMs) return;
-        stalled = `no segment closed for ${(silentMs / 1000).toFixed(1)} s`;
-        this.terminate(child);
-      },
-      Math.min(1000, this.stallMs / 4),
-    );
-
+    run.child.stdout?.resume();
+    const healthyMs = this.options.healthySeconds * 1000;
     let closing = Promise.resolve();
     let previousEnd: number | undefined;
     let unconfirmed: { endSeconds: number; seenMs: number } | undefined;
-    const lines = createInterface({ input: child.stdio[3] as NodeJS.ReadableStream });
+    const lines = createInterface({ input: run.child.stdio[3] as NodeJS.ReadableStream });
     lines.on('line', (text) => {
       const seenMs = this.clock();
       const parsed = parseSegmentListLine(text);
@@ -309,8 +242,8 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
       // previous end keeps them so where reordered (B-) frames make ffmpeg's times overlap or part.
       const line = { ...parsed, start: Math.min(previousEnd ?? parsed.start, parsed.end) };
       previousEnd = parsed.end;
-      lastProgress = seenMs;
-      if (this.failures > 0 && seenMs - runStart >= this.options.healthySeconds * 1000) this.failures = 0;
+      run.progress(seenMs);
+      if (seenMs - runStart >= healthyMs) run.healthy();
       // A segment closed because the run ended (stop, end of stream, error) ends at its last packet,
       // not at a keyframe that has just arrived: its close dates nothing. So each close calibrates the
       // clock only once the next one shows it was not the last, except the first, which is all there is.
@@ -320,18 +253,13 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
       closing = closing.then(() => this.closeSegment(line, streamClock));
     });
 
-    const { code, signal, error } = await exited;
-    clearInterval(ticker);
+    const { code, signal, error, stderr } = await run.exited;
     await closing;
-    this.child = undefined;
-
-    if (this.stopping) return { kind: 'stopped' };
-    if (stalled) return { kind: 'failed', reason: stalled };
-    if (error) return { kind: 'failed', reason: `cannot run ffmpeg: ${errorText(error)}` };
+    if (error) return { kind: 'failed', reason: `cannot run ffmpeg: ${maskedErrorText(error)}` };
     if (code === null) return { kind: 'failed', reason: `ffmpeg was killed by ${signal ?? 'a signal'}` };
     if (code !== 0) {
       const detail = stderr.trim().split('\n').slice(-3).join(' | ') || 'no message';
-      return { kind: 'failed', reason: errorText(`ffmpeg exited with code ${code}: ${detail}`) };
+      return { kind: 'failed', reason: maskedErrorText(`ffmpeg exited with code ${code}: ${detail}`) };
     }
     if (!isNetworkSource(this.options.source.url) && !this.options.source.loop) return { kind: 'ended' };
     return { kind: 'failed', reason: 'stream ended' };
@@ -348,7 +276,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
         if (segment) this.add(segment);
       }
     } catch (error) {
-      this.lastError = `salvaging in ${this.dir}: ${errorText(error)}`;
+      this.lastError = `salvaging in ${this.dir}: ${maskedErrorText(error)}`;
     }
   }
 
@@ -367,7 +295,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
       this.add({ file, startMs, endMs, bytes: size });
       this.writingFromMs = endMs;
     } catch (error) {
-      this.lastError = `segment ${written}: ${errorText(error)}`;
+      this.lastError = `segment ${written}: ${maskedErrorText(error)}`;
       return;
     }
     this.setState('recording');
@@ -403,7 +331,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
       try {
         await unlink(segment.file);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.lastError = errorText(error);
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.lastError = maskedErrorText(error);
       }
     }
   }
@@ -418,7 +346,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
     try {
       folder = await readSegmentFolder(this.dir);
     } catch (error) {
-      this.lastError = `segment folder ${this.dir}: ${errorText(error)}`;
+      this.lastError = `segment folder ${this.dir}: ${maskedErrorText(error)}`;
       return false;
     }
     for (const segment of folder.segments) this.add(segment);
@@ -427,11 +355,26 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
         const segment = await salvageSegment(file);
         if (segment) this.add(segment);
       } catch (error) {
-        folder.problems.push(`${file}: ${errorText(error)}`);
+        folder.problems.push(`${file}: ${maskedErrorText(error)}`);
       }
     }
     if (folder.problems.length > 0) this.lastError = `adopting segments: ${folder.problems.join('; ')}`;
     await this.applyRetention();
     return true;
   }
+}
+
+/** Stalled once no segment has closed for `stallMs`, counting from the run's start. */
+function silenceWatchdog(startedAt: number, stallMs: number): Watchdog {
+  let lastProgress = startedAt;
+  return {
+    progress: (now) => {
+      lastProgress = now;
+    },
+    check: (now) => {
+      const silentMs = now - lastProgress;
+      if (silentMs < stallMs) return undefined;
+      return { message: `no segment closed for ${(silentMs / 1000).toFixed(1)} s` };
+    },
+  };
 }

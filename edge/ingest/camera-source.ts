@@ -1,8 +1,15 @@
 import { EventEmitter } from 'node:events';
+import { ffmpegPath } from '../../foundation/media/ffmpeg-binaries.ts';
 import type { RawImage } from '../../foundation/media/frame.ts';
-import { nextBackoff } from '../../foundation/util/backoff.ts';
-import { FrameWatchdog, type WatchdogVerdict } from './camera-watchdog.ts';
-import { isNetworkSource, readFrames } from './ffmpeg-frame-reader.ts';
+import { isNetworkSource, maskedErrorText } from '../../foundation/media/source-url.ts';
+import {
+  type RestartInfo,
+  type RunOutcome,
+  SupervisedProcess,
+  type SupervisedRun,
+} from '../../foundation/media/supervised-process.ts';
+import { FrameWatchdog } from './camera-watchdog.ts';
+import { buildFrameReaderArgs, splitFrames } from './ffmpeg-frame-reader.ts';
 import { LatestSlot } from './latest-slot.ts';
 
 /**
@@ -95,14 +102,6 @@ export interface CameraStats {
   lastError: string | null;
 }
 
-export interface RestartInfo {
-  /** Why the run ended. */
-  reason: string;
-  /** Backoff attempt number (0 after a healthy run). */
-  attempt: number;
-  delaySeconds: number;
-}
-
 export interface CameraSourceEvents {
   /** Every state change. */
   state: [state: CameraState, previous: CameraState];
@@ -112,23 +111,11 @@ export interface CameraSourceEvents {
   restart: [info: RestartInfo];
 }
 
-type RunOutcome = { kind: 'stopped' } | { kind: 'ended' } | { kind: 'failed'; reason: string };
-
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) {
     throw new RangeError(`camera option ${name} must be a positive number, got ${value}`);
   }
   return value;
-}
-
-/** Masks the password in `scheme://user:password@host` URLs inside a message. */
-export function maskCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*):[^@\s/]*@/gi, '$1:***@');
-}
-
-function errorMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return maskCredentials(message.length > 1000 ? `${message.slice(0, 1000)}…` : message);
 }
 
 /**
@@ -158,23 +145,15 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
   readonly height: number;
 
   private readonly options: CameraSourceOptions;
-  private readonly stallSeconds: number;
-  private readonly random: () => number;
   private readonly clock: () => number;
   private readonly network: boolean;
+  private readonly process: SupervisedProcess;
 
   private currentState: CameraState = 'connecting';
-  private started = false;
-  private stopping = false;
-  private supervisor: Promise<void> | undefined;
-  private run: AbortController | undefined;
-  private wakeFromBackoff: (() => void) | undefined;
   private readonly consumers = new Set<LatestSlot<CameraFrame>>();
 
   private framesDecoded = 0;
   private framesDropped = 0;
-  private reconnects = 0;
-  private failures = 0;
   private lastFrameTime: number | null = null;
   private lastError: string | null = null;
 
@@ -186,7 +165,7 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
     this.fps = positive('fps', options.fps ?? 5);
     this.width = positive('width', options.width);
     this.height = positive('height', options.height);
-    this.stallSeconds = positive('stallSeconds', options.stallSeconds ?? 10);
+    const stallSeconds = positive('stallSeconds', options.stallSeconds ?? 10);
     for (const name of [
       'connectSeconds',
       'timeoutSeconds',
@@ -199,9 +178,46 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
       const value = options[name];
       if (value !== undefined) positive(name, value);
     }
-    this.random = options.random ?? Math.random;
     this.clock = options.clock ?? Date.now;
     this.network = isNetworkSource(options.url);
+    this.process = new SupervisedProcess({
+      command: () => ({ file: ffmpegPath(), args: this.ffmpegArgs(stallSeconds) }),
+      backoff: {
+        initialSeconds: options.backoffInitialSeconds ?? 1,
+        maxSeconds: options.backoffMaxSeconds ?? 60,
+      },
+      watchdog: (startedAt) =>
+        new FrameWatchdog(
+          {
+            fps: this.fps,
+            stallSeconds,
+            connectSeconds: options.connectSeconds ?? stallSeconds,
+            minRateRatio: options.minRateRatio ?? 0.3,
+            rateWindowSeconds: options.rateWindowSeconds ?? 10,
+          },
+          startedAt,
+        ),
+      watchdogIntervalMs: Math.min(
+        1000,
+        (Math.min(stallSeconds, options.connectSeconds ?? Infinity) * 1000) / 4,
+      ),
+      handle: (run) => this.readRun(run),
+      clock: this.clock,
+      random: options.random ?? Math.random,
+    });
+    this.process.on('stall', (reason) => {
+      this.lastError = reason;
+      this.setState('stalled');
+    });
+    this.process.on('restart', (info) => {
+      this.lastError = info.reason;
+      this.setState('backing_off');
+      this.emit('restart', info);
+    });
+    this.process.on('stopped', () => {
+      this.setState('stopped');
+      for (const slot of this.consumers) slot.close();
+    });
   }
 
   get state(): CameraState {
@@ -209,13 +225,14 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
   }
 
   stats(): CameraStats {
+    const { restarts, consecutiveFailures } = this.process.counts();
     return {
       id: this.id,
       state: this.currentState,
       framesDecoded: this.framesDecoded,
       framesDropped: this.framesDropped,
-      reconnects: this.reconnects,
-      consecutiveFailures: this.failures,
+      reconnects: restarts,
+      consecutiveFailures,
       lastFrameTime: this.lastFrameTime,
       lastError: this.lastError,
     };
@@ -223,19 +240,13 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
 
   /** Starts supervising (once; later calls do nothing). */
   start(): this {
-    if (this.started || this.stopping) return this;
-    this.started = true;
-    this.supervisor = this.supervise();
+    this.process.start();
     return this;
   }
 
   /** Kills ffmpeg, ends every `frames()` iterator; resolves once ffmpeg has exited. Idempotent. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.run?.abort();
-    this.wakeFromBackoff?.();
-    if (this.supervisor) await this.supervisor;
-    else this.finish();
+  stop(): Promise<void> {
+    return this.process.stop();
   }
 
   /**
@@ -244,7 +255,7 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
    */
   async *frames(): AsyncGenerator<CameraFrame, void, undefined> {
     const slot = new LatestSlot<CameraFrame>();
-    if (this.stopping) return;
+    if (this.process.stopping) return;
     this.consumers.add(slot);
     this.start();
     try {
@@ -269,116 +280,50 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
     this.emit('state', state, previous);
   }
 
-  private async supervise(): Promise<void> {
-    try {
-      for (let first = true; !this.stopping; first = false) {
-        if (!first) this.reconnects += 1;
-        const outcome = await this.runOnce();
-        if (outcome.kind !== 'failed' || this.stopping) break;
-        this.lastError = outcome.reason;
-        const attempt = this.failures;
-        const delaySeconds = nextBackoff(
-          attempt,
-          {
-            initialSeconds: this.options.backoffInitialSeconds ?? 1,
-            maxSeconds: this.options.backoffMaxSeconds ?? 60,
-          },
-          this.random,
-        );
-        this.failures += 1;
-        this.setState('backing_off');
-        this.emit('restart', { reason: outcome.reason, attempt, delaySeconds });
-        await this.sleep(delaySeconds * 1000);
-      }
-    } finally {
-      this.finish();
-    }
-  }
-
-  private finish(): void {
-    this.setState('stopped');
-    for (const slot of this.consumers) slot.close();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.wakeFromBackoff = undefined;
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.wakeFromBackoff = wake;
+  private ffmpegArgs(stallSeconds: number): string[] {
+    const o = this.options;
+    return buildFrameReaderArgs({
+      source: this.url,
+      fps: this.fps,
+      width: this.width,
+      height: this.height,
+      loop: !this.network && o.loop,
+      realtime: !this.network && o.realtime,
+      rtspTransport: o.transport ?? 'tcp',
+      ioTimeoutSeconds: o.timeoutSeconds ?? stallSeconds,
+      hwaccel: o.hwaccel,
+      inputFormat: o.inputFormat,
+      wallclockTimestamps: o.wallclockTimestamps ?? /^https?:\/\//i.test(this.url),
     });
   }
 
-  /** One ffmpeg process, from start to its end. Never throws. */
-  private async runOnce(): Promise<RunOutcome> {
-    const o = this.options;
-    const controller = new AbortController();
-    this.run = controller;
+  /** Delivers one ffmpeg run's frames and says what its end means. */
+  private async readRun(run: SupervisedRun): Promise<RunOutcome> {
     this.setState('connecting');
-    const watchdog = new FrameWatchdog(
-      {
-        fps: this.fps,
-        stallSeconds: this.stallSeconds,
-        connectSeconds: o.connectSeconds ?? this.stallSeconds,
-        minRateRatio: o.minRateRatio ?? 0.3,
-        rateWindowSeconds: o.rateWindowSeconds ?? 10,
-      },
-      this.clock(),
-    );
-    let verdict: WatchdogVerdict | undefined;
-    const tickMs = Math.min(1000, (Math.min(this.stallSeconds, o.connectSeconds ?? Infinity) * 1000) / 4);
-    const ticker = setInterval(() => {
-      if (verdict || controller.signal.aborted) return;
-      verdict = watchdog.check(this.clock());
-      if (!verdict) return;
-      this.lastError = verdict.message;
-      this.setState('stalled');
-      controller.abort();
-    }, tickMs);
-    const healthyMs = (o.healthySeconds ?? 30) * 1000;
+    const healthyMs = (this.options.healthySeconds ?? 30) * 1000;
     let liveSince: number | undefined;
-    let failure: string | undefined;
-    try {
-      const reader = readFrames({
-        source: this.url,
-        fps: this.fps,
-        width: this.width,
-        height: this.height,
-        loop: !this.network && o.loop,
-        realtime: !this.network && o.realtime,
-        rtspTransport: o.transport ?? 'tcp',
-        ioTimeoutSeconds: o.timeoutSeconds ?? this.stallSeconds,
-        hwaccel: o.hwaccel,
-        inputFormat: o.inputFormat,
-        wallclockTimestamps: o.wallclockTimestamps ?? /^https?:\/\//i.test(this.url),
-        signal: controller.signal,
-      });
-      for await (const raw of reader) {
-        if (controller.signal.aborted) continue;
-        const now = this.clock();
-        watchdog.frame(now);
-        if (liveSince === undefined) {
-          liveSince = now;
-          this.setState('live');
-        } else if (this.failures > 0 && now - liveSince >= healthyMs) {
-          this.failures = 0;
-        }
-        this.deliver(raw.data, now);
+    const stdout = run.child.stdout as NodeJS.ReadableStream as AsyncIterable<Buffer>;
+    for await (const data of splitFrames(stdout, this.width * this.height * 3)) {
+      if (run.signal.aborted) continue;
+      const now = this.clock();
+      run.progress(now);
+      if (liveSince === undefined) {
+        liveSince = now;
+        this.setState('live');
+      } else if (now - liveSince >= healthyMs) {
+        run.healthy();
       }
-    } catch (error) {
-      failure = errorMessage(error);
-    } finally {
-      clearInterval(ticker);
-      this.run = undefined;
+      this.deliver(data, now);
     }
-    if (this.stopping) return { kind: 'stopped' };
-    if (verdict) return { kind: 'failed', reason: verdict.message };
-    if (failure) return { kind: 'failed', reason: failure };
-    if (!this.network && !o.loop) return { kind: 'ended' };
+    const { code, stderr } = await run.exited;
+    if (code !== 0) {
+      const detail = stderr.trim() || 'no message';
+      return {
+        kind: 'failed',
+        reason: maskedErrorText(`ffmpeg exited with code ${code} reading ${this.url}: ${detail}`),
+      };
+    }
+    if (!this.network && !this.options.loop) return { kind: 'ended' };
     return {
       kind: 'failed',
       reason: liveSince === undefined ? 'stream ended before a frame' : 'stream ended',

@@ -1,6 +1,8 @@
+import type { Watchdog } from '../../foundation/media/supervised-process.ts';
+
 /**
- * The frame watchdog of camera supervision (the restart backoff is foundation/util/backoff.ts). Times are
- * milliseconds from any clock (they are only compared with each other), so tests drive them by hand.
+ * The frame watchdog of camera supervision (foundation/media/supervised-process.ts restarts). Times
+ * are milliseconds from any clock (they are only compared with each other), so tests drive them by hand.
  */
 
 export interface WatchdogOptions {
@@ -24,12 +26,12 @@ export type WatchdogVerdict =
   | { kind: 'low_rate'; message: string; rate: number };
 
 /**
- * Watches one run of a camera (one ffmpeg process): `frame(now)` for each frame delivered,
+ * Watches one run of a camera (one ffmpeg process): `progress(now)` for each frame delivered,
  * `check(now)` on a timer. `check` answers a verdict once the run should be restarted: no first frame
  * within `connectSeconds`, no frame for `stallSeconds`, or fewer than `minRateRatio × fps` frames per second over a whole rate window
  * (tumbling windows; a rate above `fps` is fine, as a file read at full speed gives).
  */
-export class FrameWatchdog {
+export class FrameWatchdog implements Watchdog {
   private readonly options: WatchdogOptions;
   private readonly startedAt: number;
   private lastFrameAt: number | undefined;
@@ -41,7 +43,7 @@ export class FrameWatchdog {
     this.startedAt = startedAt;
   }
 
-  frame(now: number): void {
+  progress(now: number): void {
     this.lastFrameAt = now;
     if (this.windowStart === undefined) {
       // The first frame opens the first window; it is not counted, as it took the connection time.

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { ffmpegPath, rtspSocketTimeoutOption } from '../../foundation/media/ffmpeg-binaries.ts';
+import { ffmpegPath } from '../../foundation/media/ffmpeg-binaries.ts';
 import type { RawImage } from '../../foundation/media/frame.ts';
+import { type NetworkInputOptions, networkInputArgs } from '../../foundation/media/source-url.ts';
 
-export interface FrameReaderOptions {
+export interface FrameReaderOptions extends NetworkInputOptions {
   /** File path or URL ffmpeg can open. */
   source: string;
   /** Analysis rate: frames per second handed out (decimated inside ffmpeg). */
@@ -14,14 +15,6 @@ export interface FrameReaderOptions {
   loop?: boolean;
   /** Pace reading at the source's native rate instead of as fast as possible. */
   realtime?: boolean;
-  /** RTSP sources: the RTP transport (`-rtsp_transport`); ffmpeg's own default tries UDP, then TCP. */
-  rtspTransport?: 'tcp' | 'udp';
-  /**
-   * Network sources: ffmpeg gives up (and exits) when a socket read or write blocks this long, so a
-   * server that vanishes without closing the connection is noticed. RTSP: `-timeout` (`-stimeout`
-   * before ffmpeg 5); other protocols: `-rw_timeout`.
-   */
-  ioTimeoutSeconds?: number;
   /** Hardware decoder (`-hwaccel X`: cuda, vaapi, qsv, videotoolbox, auto…); frames come back to system memory. */
   hwaccel?: string;
   /** Forced input format (`-f X` before `-i`), e.g. `mpjpeg` or `mjpeg` for an HTTP camera. */
@@ -41,24 +34,12 @@ export interface Frame extends RawImage {
   time: number;
 }
 
-const NETWORK_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
-
-/** Whether ffmpeg reads the source over the network (a URL other than `file://`). */
-export function isNetworkSource(source: string): boolean {
-  return NETWORK_URL.test(source) && !/^file:/i.test(source);
-}
-
 function inputArgs(o: FrameReaderOptions): string[] {
   const args: string[] = [];
   if (o.realtime) args.push('-re');
   if (o.loop) args.push('-stream_loop', '-1');
   if (o.hwaccel) args.push('-hwaccel', o.hwaccel);
-  const rtsp = /^rtsps?:\/\//i.test(o.source);
-  if (rtsp && o.rtspTransport) args.push('-rtsp_transport', o.rtspTransport);
-  if (o.ioTimeoutSeconds !== undefined && isNetworkSource(o.source)) {
-    const micros = String(Math.round(o.ioTimeoutSeconds * 1_000_000));
-    args.push(rtsp ? rtspSocketTimeoutOption() : '-rw_timeout', micros);
-  }
+  args.push(...networkInputArgs(o.source, o));
   if (o.wallclockTimestamps) args.push('-use_wallclock_as_timestamps', '1');
   if (o.inputFormat) args.push('-f', o.inputFormat);
   return args;
@@ -89,14 +70,34 @@ export function buildFrameReaderArgs(o: FrameReaderOptions & { width: number; he
 }
 
 /**
- * Decodes a video into RGB frames of a fixed size. Frames are yielded as views of fresh buffers,
- * so a consumer may keep one while the next is read.
+ * Cuts a raw video byte stream into frames of `frameBytes`. Each is a fresh buffer, so a consumer
+ * may keep one while the next is read.
  */
+export async function* splitFrames(
+  stream: AsyncIterable<Buffer>,
+  frameBytes: number,
+): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for await (const chunk of stream) {
+    pending.push(chunk);
+    pendingBytes += chunk.length;
+    while (pendingBytes >= frameBytes) {
+      const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+      const data = Buffer.from(all.subarray(0, frameBytes));
+      const rest = all.subarray(frameBytes);
+      pending = rest.length > 0 ? [rest] : [];
+      pendingBytes = rest.length;
+      yield data;
+    }
+  }
+}
+
+/** Decodes a video into RGB frames of a fixed size (see `splitFrames`). */
 export async function* readFrames(
   options: FrameReaderOptions & { width: number; height: number },
 ): AsyncGenerator<Frame> {
   const { width, height } = options;
-  const frameBytes = width * height * 3;
   const child = spawn(ffmpegPath(), buildFrameReaderArgs(options), {
     stdio: ['ignore', 'pipe', 'pipe'],
     signal: options.signal,
@@ -111,22 +112,11 @@ export async function* readFrames(
   child.once('error', () => undefined);
 
   const interval = 1 / (options.fps ?? 25);
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
   let index = 0;
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      while (pendingBytes >= frameBytes) {
-        const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
-        const data = Buffer.from(all.subarray(0, frameBytes));
-        const rest = all.subarray(frameBytes);
-        pending = rest.length > 0 ? [rest] : [];
-        pendingBytes = rest.length;
-        yield { data, width, height, index, time: index * interval };
-        index += 1;
-      }
+    for await (const data of splitFrames(child.stdout, width * height * 3)) {
+      yield { data, width, height, index, time: index * interval };
+      index += 1;
     }
     const code = await exited;
     if (code !== 0 && !options.signal?.aborted) {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CameraSource, type RestartInfo } from '../../edge/ingest/camera-source.ts';
+import { CameraSource } from '../../edge/ingest/camera-source.ts';
+import type { RestartInfo } from '../../foundation/media/supervised-process.ts';
 import { collect, ffmpeg, ffmpegChildren, VTEST, waitFor } from './helpers.ts';
 
 const SIZE = 416;

@@ -4,7 +4,8 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CameraSource, type RestartInfo } from '../../edge/ingest/camera-source.ts';
+import { CameraSource } from '../../edge/ingest/camera-source.ts';
+import type { RestartInfo } from '../../foundation/media/supervised-process.ts';
 import { collect, ffmpeg, ffmpegChildren, freePort, VTEST, waitFor } from './helpers.ts';
 
 const SOURCE_FPS = 10;

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CameraSource, type RestartInfo } from '../../edge/ingest/camera-source.ts';
+import { CameraSource } from '../../edge/ingest/camera-source.ts';
+import type { RestartInfo } from '../../foundation/media/supervised-process.ts';
 import { Children, collect, ffmpegChildren, freePort, VTEST, waitFor } from './helpers.ts';
 
 /**

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { maskCredentials } from '../../edge/ingest/camera-source.ts';
 import { FrameWatchdog } from '../../edge/ingest/camera-watchdog.ts';
-import { buildFrameReaderArgs, isNetworkSource } from '../../edge/ingest/ffmpeg-frame-reader.ts';
+import { buildFrameReaderArgs } from '../../edge/ingest/ffmpeg-frame-reader.ts';
 import { LatestSlot } from '../../edge/ingest/latest-slot.ts';
 import { rtspSocketTimeoutOption } from '../../foundation/media/ffmpeg-binaries.ts';
+import { isNetworkSource, maskCredentials } from '../../foundation/media/source-url.ts';
 import { nextBackoff } from '../../foundation/util/backoff.ts';
 
 describe('nextBackoff', () => {
@@ -55,14 +55,14 @@ describe('FrameWatchdog', () => {
     const w = new FrameWatchdog({ ...options, stallSeconds: 2, connectSeconds: 8 }, 0);
     expect(w.check(7_999)).toBeUndefined();
     expect(w.check(8_000)).toMatchObject({ kind: 'stall', message: 'no first frame for 8.0 s' });
-    w.frame(8_500);
+    w.progress(8_500);
     expect(w.check(10_499)).toBeUndefined();
     expect(w.check(10_500)).toMatchObject({ kind: 'stall', message: 'no frame for 2.0 s' });
   });
 
   it('reports a stall stallSeconds after the last frame, not before', () => {
     const w = new FrameWatchdog(options, 0);
-    for (let t = 0; t <= 5_000; t += 200) w.frame(t);
+    for (let t = 0; t <= 5_000; t += 200) w.progress(t);
     expect(w.check(14_999)).toBeUndefined();
     expect(w.check(15_000)).toMatchObject({ kind: 'stall', message: 'no frame for 10.0 s' });
   });
@@ -71,8 +71,8 @@ describe('FrameWatchdog', () => {
     const steady = new FrameWatchdog(options, 0);
     const fast = new FrameWatchdog(options, 0);
     for (let t = 0; t <= 60_000; t += 200) {
-      steady.frame(t);
-      for (let k = 0; k < 10; k++) fast.frame(t + k);
+      steady.progress(t);
+      for (let k = 0; k < 10; k++) fast.progress(t + k);
       expect(steady.check(t)).toBeUndefined();
       expect(fast.check(t)).toBeUndefined();
     }
@@ -84,7 +84,7 @@ describe('FrameWatchdog', () => {
     let verdict: ReturnType<FrameWatchdog['check']>;
     let t = 0;
     for (; t <= 30_000 && !verdict; t += 1_000) {
-      w.frame(t);
+      w.progress(t);
       verdict = w.check(t);
     }
     expect(verdict).toMatchObject({ kind: 'low_rate', rate: 1 });
@@ -94,11 +94,11 @@ describe('FrameWatchdog', () => {
 
   it('does not judge the rate before a whole window, and judges each window afresh', () => {
     const w = new FrameWatchdog(options, 0);
-    w.frame(0);
-    for (let t = 200; t <= 9_800; t += 200) w.frame(t); // 49 frames in the first window
+    w.progress(0);
+    for (let t = 200; t <= 9_800; t += 200) w.progress(t); // 49 frames in the first window
     expect(w.check(9_900)).toBeUndefined();
     expect(w.check(10_000)).toBeUndefined(); // 4.9 fps: fine, window restarts at 10 s
-    for (let t = 10_000; t <= 20_000; t += 1_000) w.frame(t); // then 1 fps
+    for (let t = 10_000; t <= 20_000; t += 1_000) w.progress(t); // then 1 fps
     expect(w.check(20_000)).toMatchObject({ kind: 'low_rate' });
   });
 });
