@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cropToInput, resizeCrop } from '../../edge/classify/crop-resize.ts';
+import { cropToInput } from '../../edge/classify/crop-resize.ts';
 import { EdgeError } from '../../edge/errors.ts';
-import type { RawImage } from '../../foundation/media/frame.ts';
 import type { ModelInput } from '../../foundation/models/manifest-schema.ts';
-
-function image(
-  width: number,
-  height: number,
-  pixel: (x: number, y: number) => [number, number, number],
-): RawImage {
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data.set(pixel(x, y), (y * width + x) * 3);
-  return { data, width, height };
-}
+import { rawImage } from '../media/raw-image.ts';
 
 const input: ModelInput = {
   name: 'input',
@@ -26,27 +16,9 @@ const input: ModelInput = {
   padValue: 7,
 };
 
-describe('crop resampling', () => {
-  it('returns the pixels unchanged when the crop already has the output size', () => {
-    const src = image(6, 5, (x, y) => [x * 40, y * 50, (x + y) * 20]);
-    const out = resizeCrop(src, [1, 1, 5, 4], 4, 3);
-    for (let y = 0; y < 3; y++)
-      for (let x = 0; x < 4; x++)
-        expect(Array.from(out.data.subarray((y * 4 + x) * 3, (y * 4 + x) * 3 + 3))).toEqual([
-          (x + 1) * 40,
-          (y + 1) * 50,
-          (x + y + 2) * 20,
-        ]);
-  });
-
-  it('averages every source pixel when shrinking (no aliasing of a fine checkerboard)', () => {
-    const checker = image(64, 64, (x, y) => ((x + y) % 2 ? [255, 255, 255] : [0, 0, 0]));
-    const out = resizeCrop(checker, [0, 0, 64, 64], 8, 8);
-    for (const v of out.data) expect(Math.abs(v - 127.5)).toBeLessThan(20);
-  });
-
+describe('a crop fitted to the model input', () => {
   it('letterboxes a wide crop into the middle rows with the pad value', () => {
-    const src = image(8, 4, () => [200, 100, 50]);
+    const src = rawImage(8, 4, () => [200, 100, 50]);
     const out = cropToInput(src, undefined, { ...input, resize: 'letterbox' });
     const row = (y: number) => Array.from(out.data.subarray(y * 12, y * 12 + 3));
     expect(row(0)).toEqual([7, 7, 7]);
@@ -56,7 +28,7 @@ describe('crop resampling', () => {
   });
 
   it('clips a crop to the image and refuses one that misses it', () => {
-    const src = image(10, 10, () => [1, 2, 3]);
+    const src = rawImage(10, 10, () => [1, 2, 3]);
     expect(cropToInput(src, [-5, -5, 20, 20], input).data.every((v, i) => v === [1, 2, 3][i % 3])).toBe(true);
     expect(() => cropToInput(src, [12, 0, 20, 5], input)).toThrow(EdgeError);
     expect(() => cropToInput(src, [12, 0, 20, 5], input)).toThrow(/covers less than a pixel/);
