@@ -36,6 +36,13 @@ export const ERROR_CODES = {
   FLIGHT_PERMITTED_INVALID: 'the permitted-structures file is not a GeoJSON FeatureCollection of polygons',
   FLIGHT_UPLOAD_INVALID: 'an upload to the flight endpoint has a bad flight id, file name or body',
   FEATURE_MODEL_INVALID: 'the feature-extractor model does not fit its manifest (its input or outputs)',
+  RECORDER_OPTIONS_INVALID: 'a segment recorder option is missing, of the wrong type or out of range',
+  RECORDER_SOURCE_UNSUPPORTED:
+    'the source cannot be recorded by stream copy (HTTP MJPEG has no codec that MPEG-TS or MP4 carry)',
+  CLIP_INTERVAL_INVALID: 'the clip interval is not a valid pair of dates with from before to',
+  CLIP_NOT_BUFFERED: "the interval is not (or no longer) covered by the camera's segment buffer",
+  CLIP_TIMEOUT: 'the segments covering the end of the interval were not recorded in time',
+  CLIP_CUT_FAILED: 'ffmpeg could not write the clip from the buffered segments',
   ROUTE_NOT_FOUND: 'no local API route for this method and path',
   CAMERA_NOT_FOUND: 'no camera with this id on this edge box',
   FRAME_NOT_YET: 'the camera has not delivered a frame yet',

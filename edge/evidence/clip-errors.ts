@@ -1,18 +1,15 @@
-/**
- * Error codes of segment recording and clip cutting, each with what it means. A user sees
- * `CODE: message`, where the message names the camera, interval or file at fault.
- */
-export const CLIP_ERROR_CODES = {
-  RECORDER_OPTIONS_INVALID: 'a segment recorder option is missing, of the wrong type or out of range',
-  RECORDER_SOURCE_UNSUPPORTED:
-    'the source cannot be recorded by stream copy (HTTP MJPEG has no codec that MPEG-TS or MP4 carry)',
-  CLIP_INTERVAL_INVALID: 'the clip interval is not a valid pair of dates with from before to',
-  CLIP_NOT_BUFFERED: "the interval is not (or no longer) covered by the camera's segment buffer",
-  CLIP_TIMEOUT: 'the segments covering the end of the interval were not recorded in time',
-  CLIP_CUT_FAILED: 'ffmpeg could not write the clip from the buffered segments',
-} as const;
+import { EdgeError, type ErrorCode } from '../errors.ts';
 
-export type ClipErrorCode = keyof typeof CLIP_ERROR_CODES;
+/** The codes of segment recording and clip cutting, from the edge's catalogue. */
+export type ClipErrorCode = Extract<
+  ErrorCode,
+  | 'RECORDER_OPTIONS_INVALID'
+  | 'RECORDER_SOURCE_UNSUPPORTED'
+  | 'CLIP_INTERVAL_INVALID'
+  | 'CLIP_NOT_BUFFERED'
+  | 'CLIP_TIMEOUT'
+  | 'CLIP_CUT_FAILED'
+>;
 
 /** A buffered stretch of a camera's recording, as wall-clock ms since the epoch. */
 export interface BufferedRange {
@@ -20,8 +17,9 @@ export interface BufferedRange {
   toMs: number;
 }
 
-export class ClipError extends Error {
-  readonly code: ClipErrorCode;
+/** An EdgeError of recording or cutting; the message names the camera, interval or file at fault. */
+export class ClipError extends EdgeError {
+  declare readonly code: ClipErrorCode;
   /** CLIP_NOT_BUFFERED and CLIP_TIMEOUT: what the buffer held when the cut gave up. */
   readonly buffered: readonly BufferedRange[];
 
@@ -30,9 +28,7 @@ export class ClipError extends Error {
     message: string,
     options: { cause?: unknown; buffered?: readonly BufferedRange[] } = {},
   ) {
-    super(message, { cause: options.cause });
-    this.name = 'ClipError';
-    this.code = code;
+    super(code, message, { cause: options.cause });
     this.buffered = options.buffered ?? [];
   }
 }
