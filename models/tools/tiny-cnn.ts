@@ -125,6 +125,12 @@ function col2im(layer: ConvLayer, gradCol: Float32Array): Float32Array {
   return gradIn;
 }
 
+/** Where the planes of output channels co..co+3 start. */
+function fourPlanes(co: number, plane: number): [number, number, number, number] {
+  const start = co * plane;
+  return [start, start + plane, start + 2 * plane, start + 3 * plane];
+}
+
 /** Convolution + ReLU; also returns the patch matrix for the backward pass. */
 function convForward(layer: ConvLayer, input: Float32Array): { out: Float32Array; col: Float32Array } {
   const { inC, outC, outSize, weight, bias } = layer;
@@ -136,10 +142,7 @@ function convForward(layer: ConvLayer, input: Float32Array): { out: Float32Array
   // four output channels at a time: each patch value is read once for four products
   let co = 0;
   for (; co + 4 <= outC; co += 4) {
-    const o0 = co * plane;
-    const o1 = o0 + plane;
-    const o2 = o1 + plane;
-    const o3 = o2 + plane;
+    const [o0, o1, o2, o3] = fourPlanes(co, plane);
     for (let k = 0; k < k9; k++) {
       const w0 = weight[co * k9 + k] as number;
       const w1 = weight[(co + 1) * k9 + k] as number;
@@ -191,10 +194,7 @@ function convBackward(
   // four output channels at a time, as in the forward pass
   let co = 0;
   for (; co + 4 <= outC; co += 4) {
-    const g0 = co * plane;
-    const g1 = g0 + plane;
-    const g2 = g1 + plane;
-    const g3 = g2 + plane;
+    const [g0, g1, g2, g3] = fourPlanes(co, plane);
     for (let k = 0; k < k9; k++) {
       const c = k * plane;
       let s0 = 0;

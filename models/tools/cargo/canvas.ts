@@ -9,6 +9,16 @@ export interface Canvas {
 
 export type Rgb = readonly [number, number, number];
 
+/** Colours written as 0xRRGGBB. */
+export function palette(hexes: readonly number[]): Rgb[] {
+  return hexes.map((hex) => [(hex >> 16) & 0xff, (hex >> 8) & 0xff, hex & 0xff]);
+}
+
+/** Colours written as 0xRRGGBB, each with how often it is drawn. */
+export function weightedPalette(hexes: readonly number[], weights: readonly number[]): [Rgb, number][] {
+  return palette(hexes).map((rgb, k) => [rgb, weights[k] as number]);
+}
+
 export function createCanvas(width: number, height: number, fill: Rgb = [0, 0, 0]): Canvas {
   const data = new Float32Array(width * height * 3);
   for (let i = 0; i < data.length; i += 3) {
@@ -119,6 +129,28 @@ const LUMA_Q = [
   121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
 ];
 
+/**
+ * out[r][c] = the sum over k of a[r][k] * b[k][c], for 8x8 blocks where a[r][k] is
+ * a[r * aRow + k * aCol] (and b likewise), so that a transposed operand is read in place.
+ */
+function product8(
+  out: Float64Array,
+  a: Float64Array,
+  aRow: number,
+  aCol: number,
+  b: Float64Array,
+  bRow: number,
+  bCol: number,
+): void {
+  for (let r = 0; r < 8; r++)
+    for (let c = 0; c < 8; c++) {
+      let sum = 0;
+      for (let k = 0; k < 8; k++)
+        sum += (a[r * aRow + k * aCol] as number) * (b[k * bRow + c * bCol] as number);
+      out[r * 8 + c] = sum;
+    }
+}
+
 /** Quantises one 8x8-block plane in place through its DCT, as a JPEG encoder at `quality` would. */
 function quantisePlane(plane: Float32Array, width: number, height: number, quality: number): void {
   const scale = quality < 50 ? 5000 / quality : 200 - 2 * quality;
@@ -131,34 +163,18 @@ function quantisePlane(plane: Float32Array, width: number, height: number, quali
         for (let x = 0; x < 8; x++)
           block[y * 8 + x] =
             (plane[Math.min(height - 1, by + y) * width + Math.min(width - 1, bx + x)] as number) - 128;
-      // forward DCT: rows then columns
-      for (let y = 0; y < 8; y++)
-        for (let u = 0; u < 8; u++) {
-          let s = 0;
-          for (let x = 0; x < 8; x++) s += (DCT[u * 8 + x] as number) * (block[y * 8 + x] as number);
-          tmp[y * 8 + u] = s;
-        }
-      for (let v = 0; v < 8; v++)
-        for (let u = 0; u < 8; u++) {
-          let s = 0;
-          for (let y = 0; y < 8; y++) s += (DCT[v * 8 + y] as number) * (tmp[y * 8 + u] as number);
-          const step = q[v * 8 + u] as number;
-          block[v * 8 + u] = Math.round(s / step) * step;
-        }
-      // inverse
-      for (let v = 0; v < 8; v++)
-        for (let x = 0; x < 8; x++) {
-          let s = 0;
-          for (let u = 0; u < 8; u++) s += (DCT[u * 8 + x] as number) * (block[v * 8 + u] as number);
-          tmp[v * 8 + x] = s;
-        }
-      for (let y = 0; y < 8; y++)
-        for (let x = 0; x < 8; x++) {
-          if (by + y >= height || bx + x >= width) continue;
-          let s = 0;
-          for (let v = 0; v < 8; v++) s += (DCT[v * 8 + y] as number) * (tmp[v * 8 + x] as number);
-          plane[(by + y) * width + bx + x] = s + 128;
-        }
+      // forward DCT (rows, then columns), quantised, then the inverse (rows, then columns)
+      product8(tmp, block, 8, 1, DCT, 1, 8);
+      product8(block, DCT, 8, 1, tmp, 8, 1);
+      for (let i = 0; i < 64; i++) {
+        const step = q[i] as number;
+        block[i] = Math.round((block[i] as number) / step) * step;
+      }
+      product8(tmp, block, 8, 1, DCT, 8, 1);
+      product8(block, DCT, 1, 8, tmp, 8, 1);
+      for (let y = 0; y < 8 && by + y < height; y++)
+        for (let x = 0; x < 8 && bx + x < width; x++)
+          plane[(by + y) * width + bx + x] = (block[y * 8 + x] as number) + 128;
     }
   }
 }

@@ -1,5 +1,14 @@
 import type { Rng } from '../../../foundation/util/seeded-rng.ts';
-import { blendPixel, type Canvas, clamp01, type Rgb, scalePixel, smoothstep } from './canvas.ts';
+import {
+  blendPixel,
+  type Canvas,
+  clamp01,
+  palette,
+  type Rgb,
+  scalePixel,
+  smoothstep,
+  weightedPalette,
+} from './canvas.ts';
 import { fbmField } from './noise.ts';
 import { addMound, createSurface, randomLight, type Surface, shadeSurface } from './surface.ts';
 import { renderLooseLoad } from './uncovered-loads.ts';
@@ -8,47 +17,19 @@ import { renderLooseLoad } from './uncovered-loads.ts';
 export const COVERS = ['tarp', 'net', 'closed-body'] as const;
 export type Cover = (typeof COVERS)[number];
 
-const TARP: readonly (readonly [Rgb, number])[] = [
-  [[40, 95, 55], 3],
-  [[25, 65, 38], 2],
-  [[35, 75, 150], 3],
-  [[70, 130, 190], 1],
-  [[120, 125, 130], 2],
-  [[35, 35, 38], 2],
-  [[225, 115, 35], 2],
-  [[190, 45, 40], 1],
-  [[210, 200, 60], 1],
-  [[205, 205, 200], 1],
-  // soil-coloured tarps exist; they are rare here and a known weakness
-  [[140, 120, 80], 0.5],
-];
-const STRAP: Rgb[] = [
-  [230, 180, 30],
-  [230, 110, 30],
-  [30, 30, 30],
-  [40, 70, 160],
-  [200, 200, 200],
-  [170, 40, 40],
-];
-const NET: readonly (readonly [Rgb, number])[] = [
-  [[35, 115, 60], 4],
-  [[20, 80, 40], 3],
-  [[70, 150, 80], 2],
-  [[30, 30, 32], 1],
-  [[35, 70, 140], 1],
-];
-const PAINT: Rgb[] = [
-  [235, 235, 232],
-  [205, 208, 212],
-  [170, 175, 180],
-  [40, 80, 160],
-  [190, 40, 35],
-  [235, 190, 40],
-  [230, 120, 30],
-  [40, 120, 70],
-  [80, 82, 88],
-  [225, 215, 185],
-];
+// the last, soil-coloured tarp is rare here: such tarps exist and are a known weakness
+const TARP = weightedPalette(
+  [
+    0x285f37, 0x194126, 0x234b96, 0x4682be, 0x787d82, 0x232326, 0xe17323, 0xbe2d28, 0xd2c83c, 0xcdcdc8,
+    0x8c7850,
+  ],
+  [3, 2, 3, 1, 2, 2, 2, 1, 1, 1, 0.5],
+);
+const STRAP = palette([0xe6b41e, 0xe66e1e, 0x1e1e1e, 0x2846a0, 0xc8c8c8, 0xaa2828]);
+const NET = weightedPalette([0x23733c, 0x145028, 0x469650, 0x1e1e20, 0x23468c], [4, 3, 2, 1, 1]);
+const PAINT = palette([
+  0xebebe8, 0xcdd0d4, 0xaaafb4, 0x2850a0, 0xbe2823, 0xebbe28, 0xe6781e, 0x287846, 0x505258, 0xe1d7b9,
+]);
 
 function jitter(rng: Rng, rgb: Rgb, amount: number): Rgb {
   const k = 1 + rng.range(-amount, amount);

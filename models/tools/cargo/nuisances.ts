@@ -1,5 +1,5 @@
 import type { Rng } from '../../../foundation/util/seeded-rng.ts';
-import { blendPixel, type Canvas, type Rgb, scalePixel, smoothstep } from './canvas.ts';
+import { blendPixel, type Canvas, palette, type Rgb, scalePixel, smoothstep } from './canvas.ts';
 import { fbm } from './noise.ts';
 
 /**
@@ -7,24 +7,8 @@ import { fbm } from './noise.ts';
  * box takes in, shadows, and things between the camera and the truck.
  */
 
-const BODY: Rgb[] = [
-  [220, 220, 215],
-  [200, 60, 45],
-  [230, 180, 40],
-  [60, 90, 160],
-  [90, 90, 95],
-  [60, 120, 70],
-  [235, 130, 40],
-  [150, 150, 150],
-];
-const BACKGROUND: Rgb[] = [
-  [85, 85, 88],
-  [110, 108, 105],
-  [170, 160, 140],
-  [140, 100, 80],
-  [60, 70, 55],
-  [40, 40, 42],
-];
+const BODY = palette([0xdcdcd7, 0xc83c2d, 0xe6b428, 0x3c5aa0, 0x5a5a5f, 0x3c7846, 0xeb8228, 0x969696]);
+const BACKGROUND = palette([0x555558, 0x6e6c69, 0xaaa08c, 0x8c6450, 0x3c4637, 0x28282a]);
 
 /** The side walls (and tailgate) of the load bed: painted bands along some edges. */
 export function addBodyEdges(rng: Rng, canvas: Canvas): void {

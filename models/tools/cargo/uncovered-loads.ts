@@ -1,5 +1,5 @@
 import type { Rng } from '../../../foundation/util/seeded-rng.ts';
-import { type Canvas, clamp01, mixRgb, type Rgb, smoothstep } from './canvas.ts';
+import { type Canvas, clamp01, mixRgb, palette, type Rgb, smoothstep } from './canvas.ts';
 import { cellRandom, cellular, fbm, fbmField } from './noise.ts';
 import { addMound, createSurface, randomLight, type Surface, shadeSurface } from './surface.ts';
 
@@ -7,50 +7,11 @@ import { addMound, createSurface, randomLight, type Surface, shadeSurface } from
 export const LOOSE_MATERIALS = ['soil', 'sand', 'gravel', 'rubble', 'debris'] as const;
 export type LooseMaterial = (typeof LOOSE_MATERIALS)[number];
 
-const SOIL: Rgb[] = [
-  [95, 70, 50],
-  [120, 90, 60],
-  [75, 55, 40],
-  [140, 110, 75],
-  [150, 88, 58],
-  [58, 47, 38],
-  [110, 95, 75],
-];
-const SAND: Rgb[] = [
-  [200, 175, 130],
-  [185, 160, 115],
-  [170, 150, 112],
-  [200, 160, 92],
-  [160, 150, 135],
-  [215, 195, 160],
-];
-const STONE: Rgb[] = [
-  [140, 140, 138],
-  [120, 118, 112],
-  [160, 155, 145],
-  [105, 110, 118],
-  [150, 135, 115],
-  [95, 92, 88],
-  [175, 170, 160],
-];
-const RUBBLE: Rgb[] = [
-  [165, 162, 155],
-  [190, 186, 178],
-  [150, 72, 55],
-  [128, 62, 48],
-  [80, 78, 76],
-  [55, 55, 58],
-  [200, 190, 170],
-];
-const BITS: Rgb[] = [
-  [175, 135, 85],
-  [200, 170, 120],
-  [60, 110, 170],
-  [210, 210, 205],
-  [190, 60, 40],
-  [40, 40, 40],
-  [230, 200, 60],
-];
+const SOIL = palette([0x5f4632, 0x785a3c, 0x4b3728, 0x8c6e4b, 0x96583a, 0x3a2f26, 0x6e5f4b]);
+const SAND = palette([0xc8af82, 0xb9a073, 0xaa9670, 0xc8a05c, 0xa09687, 0xd7c3a0]);
+const STONE = palette([0x8c8c8a, 0x787670, 0xa09b91, 0x696e76, 0x968773, 0x5f5c58, 0xafaaa0]);
+const RUBBLE = palette([0xa5a29b, 0xbebab2, 0x964837, 0x803e30, 0x504e4c, 0x37373a, 0xc8beaa]);
+const BITS = palette([0xaf8755, 0xc8aa78, 0x3c6eaa, 0xd2d2cd, 0xbe3c28, 0x282828, 0xe6c83c]);
 
 function jitter(rng: Rng, rgb: Rgb, amount: number): Rgb {
   const k = 1 + rng.range(-amount, amount);
