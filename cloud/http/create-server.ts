@@ -20,6 +20,7 @@ import { statisticsRoutes } from './statistics-routes.ts';
 import { ticketRoutes } from './ticket-routes.ts';
 import type { TokenAuth } from './token-auth.ts';
 import { uiPlugin } from './ui-plugin.ts';
+import { vocabularyRoutes } from './vocabulary-routes.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -107,6 +108,7 @@ export async function createCloudServer(options: CloudServerOptions): Promise<Fa
   await app.register(placeRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(statisticsRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(liveRoutes, { prefix: API_PREFIX, ...deps });
+  await app.register(vocabularyRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(registerOpen311Routes, { prefix: '/open311/v2', ...deps });
   if (options.evidence) {
     await registerEvidenceRoutes(app, {

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TokenAuth } from './token-auth.ts';
 
 export const UI_PREFIX = '/ui/';
-const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
+const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'ui', 'public');
 
 export interface UiPluginOptions {
   auth: TokenAuth;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { polygonProblems } from '../../cloud/places/polygon-problems.ts';
 import type { PolygonRings } from '../../foundation/geometry/lon-lat.ts';
+import { closedBox } from '../geometry/rings.ts';
 import { fixturePlaces } from './support/fixtures.ts';
 
 const problems = (rings: PolygonRings) => polygonProblems([rings], ['/coordinates']);
@@ -18,24 +19,7 @@ describe('polygon validity', () => {
   });
 
   it('accepts a square with a hole in it', () => {
-    expect(
-      problems([
-        [
-          [0, 0],
-          [10, 0],
-          [10, 10],
-          [0, 10],
-          [0, 0],
-        ],
-        [
-          [4, 4],
-          [6, 4],
-          [6, 6],
-          [4, 6],
-          [4, 4],
-        ],
-      ]),
-    ).toEqual([]);
+    expect(problems([closedBox(0, 0, 10, 10), closedBox(4, 4, 6, 6)])).toEqual([]);
   });
 
   it('refuses a ring of points on one line', () => {
@@ -68,23 +52,8 @@ describe('polygon validity', () => {
   });
 
   it('refuses a hole that reaches out of its polygon', () => {
-    expect(
-      problems([
-        [
-          [0, 0],
-          [10, 0],
-          [10, 10],
-          [0, 10],
-          [0, 0],
-        ],
-        [
-          [4, 4],
-          [12, 4],
-          [12, 6],
-          [4, 6],
-          [4, 4],
-        ],
-      ]),
-    ).toEqual([{ path: '/coordinates/1', message: 'a hole must lie inside the outer ring' }]);
+    expect(problems([closedBox(0, 0, 10, 10), closedBox(4, 4, 12, 6)])).toEqual([
+      { path: '/coordinates/1', message: 'a hole must lie inside the outer ring' },
+    ]);
   });
 });

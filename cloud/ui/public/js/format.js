@@ -2,6 +2,7 @@ import { api } from './api.js';
 import { currentLang, t } from './i18n.js';
 
 let placesPromise;
+let vocabularyPromise;
 
 /** The grid hierarchy (GeoJSON), fetched once per page load. */
 export function loadPlaces() {
@@ -10,6 +11,15 @@ export function loadPlaces() {
     throw error;
   });
   return placesPromise;
+}
+
+/** Ticket states, each role's actions from each, what each action asks for, event types: fetched once. */
+export function loadVocabulary() {
+  vocabularyPromise ??= api('/vocabulary').catch((error) => {
+    vocabularyPromise = undefined;
+    throw error;
+  });
+  return vocabularyPromise;
 }
 
 export async function placeNames() {

@@ -16,30 +16,14 @@ export function doneMessage(action, ticket) {
   return t('action.done', { action: t(`action.${action}`), id: ticket.id, state: stateName(ticket.state) });
 }
 
-/** The fields each action asks for, beyond its name (see TransitionRequestSchema on the server). */
-const FIELDS = {
-  reject: ['reason'],
-  merge: ['mergedInto', 'note?'],
-  dispatch: ['department?', 'note?'],
-  decline: ['note'],
-  accept: ['note?'],
-  start: ['note?'],
-  hold: ['note'],
-  resume: ['note?'],
-  handle: ['note', 'proof'],
-  close: ['note?'],
-  reopen: ['note'],
-  assess: ['rating', 'note?'],
-  confirm: ['note?'],
-};
-
 /**
- * One form per allowed action: a button alone when nothing is required, the inputs otherwise.
- * `onDone(ticket, action)` after the server accepted it.
+ * One form per allowed action: a button alone when nothing is required, the inputs otherwise
+ * (the fields each action asks for come from the vocabulary). `onDone(ticket, action)` after the
+ * server accepted it.
  */
-export function actionForms(detail, { onDone, onError }) {
+export function actionForms(detail, vocabulary, { onDone, onError }) {
   return detail.allowedActions.map((action) => {
-    const fields = FIELDS[action] ?? [];
+    const fields = vocabulary.actionFields[action] ?? [];
     const inputs = {};
     const rows = fields.map((spec) => {
       const name = spec.replace('?', '');
@@ -51,7 +35,7 @@ export function actionForms(detail, { onDone, onError }) {
           { name, required },
           REJECT_REASONS.map((r) => h('option', { value: r }, t(`reject.${r}`))),
         );
-      } else if (name === 'proof') {
+      } else if (name === 'proofSha256') {
         const files = detail.evidence.filter((e) => e.kind !== 'clip');
         input = h(
           'select',
@@ -70,7 +54,7 @@ export function actionForms(detail, { onDone, onError }) {
         input = h('input', { name, required, maxlength: 2000 });
       }
       inputs[name] = input;
-      const label = { reason: 'ticket.reason', proof: 'form.proof' }[name] ?? `form.${name}`;
+      const label = { reason: 'ticket.reason', proofSha256: 'form.proof' }[name] ?? `form.${name}`;
       return h('label', {}, t(label), input);
     });
     const submit = async (event) => {
@@ -79,8 +63,7 @@ export function actionForms(detail, { onDone, onError }) {
       for (const [name, input] of Object.entries(inputs)) {
         const value = input.value.trim();
         if (!value) continue;
-        if (name === 'proof') body.proofSha256 = value;
-        else if (name === 'rating' || name === 'mergedInto') body[name] = Number(value);
+        if (name === 'rating' || name === 'mergedInto') body[name] = Number(value);
         else body[name] = value;
       }
       try {

@@ -2,34 +2,6 @@ import { h } from './dom.js';
 import { stateName, typeName } from './format.js';
 import { t } from './i18n.js';
 
-const STATES = [
-  'new',
-  'confirmed',
-  'dispatched',
-  'accepted',
-  'in_progress',
-  'on_hold',
-  'handled',
-  'closed',
-  'reopened',
-  'rejected',
-  'merged',
-  'assessed',
-];
-const TYPES = [
-  'street_vending',
-  'muck_truck_uncovered',
-  'illegal_structure',
-  'loitering',
-  'parking',
-  'line_crossing',
-  'muck_truck_no_go',
-  'muck_truck_off_route',
-  'illegal_dumping',
-  'speeding',
-  'dust_exceedance',
-];
-
 const select = (name, options, label) =>
   h(
     'label',
@@ -43,8 +15,8 @@ const select = (name, options, label) =>
     ),
   );
 
-/** Street, type, state and overdue filters; `onChange` when any changes. */
-export function filterBar(places, onChange) {
+/** Street, type, state and overdue filters (types and states from the vocabulary); `onChange` when any changes. */
+export function filterBar(places, vocabulary, onChange) {
   const streets = places.features
     .filter((f) => f.properties.level === 'street')
     .map((f) => [f.properties.id, f.properties.name]);
@@ -54,12 +26,12 @@ export function filterBar(places, onChange) {
     select('street', streets, 'filter.street'),
     select(
       'type',
-      TYPES.map((v) => [v, typeName(v)]),
+      vocabulary.eventTypes.map((v) => [v, typeName(v)]),
       'filter.type',
     ),
     select(
       'state',
-      STATES.map((v) => [v, stateName(v)]),
+      vocabulary.ticketStates.map((v) => [v, stateName(v)]),
       'filter.state',
     ),
     h('label', {}, h('input', { type: 'checkbox', name: 'overdue' }), t('tickets.overdueOnly')),

@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { h, replace, svg } from '../dom.js';
-import { loadPlaces, stateName, typeName } from '../format.js';
+import { loadPlaces, loadVocabulary, stateName, typeName } from '../format.js';
 import { t } from '../i18n.js';
 import { filterBar, readFilters, ticketQuery } from '../ticket-filters.js';
 
@@ -95,7 +95,7 @@ export async function renderMap(root, ctx) {
     }),
     ticketLayer,
   );
-  const bar = filterBar(places, () => load().catch(ctx.fail));
+  const bar = filterBar(places, await loadVocabulary(), () => load().catch(ctx.fail));
   const count = h('span', { class: 'muted' });
   replace(
     root,

@@ -1,6 +1,6 @@
 import { api, evidenceUrl } from '../api.js';
 import { h, replace } from '../dom.js';
-import { deadline, placeNames, placeOf, stateName, time, typeName } from '../format.js';
+import { deadline, loadVocabulary, placeNames, placeOf, stateName, time, typeName } from '../format.js';
 import { t } from '../i18n.js';
 import { actionForms, doneMessage } from '../ticket-actions.js';
 
@@ -8,6 +8,7 @@ import { actionForms, doneMessage } from '../ticket-actions.js';
 export async function renderTicket(root, ctx, idText) {
   const id = Number(idText);
   const names = await placeNames();
+  const vocabulary = await loadVocabulary();
 
   async function draw() {
     const detail = await api(`/tickets/${id}`);
@@ -79,7 +80,7 @@ export async function renderTicket(root, ctx, idText) {
         ),
       ),
     );
-    const forms = actionForms(detail, {
+    const forms = actionForms(detail, vocabulary, {
       onDone: (updated, action) => {
         ctx.toast(doneMessage(action, updated));
         draw().catch(ctx.fail);

@@ -1,6 +1,15 @@
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
-import { deadline, loadPlaces, placeNames, placeOf, stateName, time, typeName } from '../format.js';
+import {
+  deadline,
+  loadPlaces,
+  loadVocabulary,
+  placeNames,
+  placeOf,
+  stateName,
+  time,
+  typeName,
+} from '../format.js';
 import { t } from '../i18n.js';
 import { filterBar, readFilters, ticketQuery } from '../ticket-filters.js';
 
@@ -9,7 +18,7 @@ export async function renderTickets(root, ctx) {
   const names = await placeNames();
   const places = await loadPlaces();
   const table = h('div');
-  const bar = filterBar(places, () => load().catch(ctx.fail));
+  const bar = filterBar(places, await loadVocabulary(), () => load().catch(ctx.fail));
   replace(root, bar, table);
 
   async function load() {
