@@ -36,6 +36,11 @@ function polygon(random: Rng, centre: LonLat, radius: number, corners: number): 
   });
 }
 
+/** A named polygon of `corners` corners, `radius` metres or so across, within 4 km of the centre. */
+function areaNearCentre(random: Rng, name: string, radius: number, corners: number) {
+  return { name, polygon: polygon(random, around(random, 4000), radius, corners) };
+}
+
 /** 50 rules over a 10 km square: no-go areas, routes, dumping spots, speed zones, dust and noise, silence. */
 export function benchRules(): RulesConfig {
   const random = new Rng(42);
@@ -75,7 +80,7 @@ export function benchRules(): RulesConfig {
       name: `dumping-${k}`,
       kind: 'geofence',
       event: 'illegal_dumping',
-      area: { name: `spot-${k}`, polygon: polygon(random, around(random, 4000), 150, 6) },
+      area: areaNearCentre(random, `spot-${k}`, 150, 6),
       trigger: 'inside',
       maxSpeedKmh: 3,
       minDurationSeconds: 180,
@@ -87,7 +92,7 @@ export function benchRules(): RulesConfig {
       kind: 'rate',
       event: 'speeding',
       maxSpeedKmh: 40,
-      area: { name: `zone-${k}`, polygon: polygon(random, around(random, 4000), 800, 8) },
+      area: areaNearCentre(random, `zone-${k}`, 800, 8),
       minDurationSeconds: 20,
     });
   }
