@@ -6,6 +6,7 @@ import { CloudConfigSchema, EvidenceConfigSchema } from '../cloud/config/cloud-c
 import { loadCloudConfig } from '../cloud/config/load-cloud-config.ts';
 import { validateConfig } from '../foundation/config/validate-config.ts';
 import { ENV_ERRORS, readEnv } from './read-env.ts';
+import { runService } from './run-service.ts';
 
 /**
  * The cloud service configured by environment variables over a base config file (places, routing,
@@ -86,16 +87,7 @@ async function main() {
     `${env.CLOUD_CONFIG} with the environment`,
     ENV_ERRORS,
   );
-  const cloud = await startCloudWithIot(config, { logger: pino({ level: env.LOG_LEVEL }), edgeApiUrls });
-  const stop = async () => {
-    await cloud.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  return startCloudWithIot(config, { logger: pino({ level: env.LOG_LEVEL }), edgeApiUrls });
 }
 
-main().catch((error: Error & { code?: string }) => {
-  process.stderr.write(`${error.code ?? 'CLOUD_FAILED'}: ${error.message}\n`);
-  process.exit(1);
-});
+runService(main, 'CLOUD_FAILED');

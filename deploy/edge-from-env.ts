@@ -5,6 +5,7 @@ import { loadEdgeConfig } from '../edge/config/load-edge-config.ts';
 import { startEdge } from '../edge/runtime/start-edge.ts';
 import { validateConfig } from '../foundation/config/validate-config.ts';
 import { ENV_ERRORS, readEnv } from './read-env.ts';
+import { runService } from './run-service.ts';
 
 /** An edge node configured by environment variables over its config file (cameras, zones, models). */
 const EnvSchema = z.object({
@@ -53,16 +54,7 @@ async function main() {
     `${env.EDGE_CONFIG} with the environment`,
     ENV_ERRORS,
   );
-  const edge = await startEdge(config, { logger: pino({ level: env.LOG_LEVEL }) });
-  const stop = async () => {
-    await edge.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  return startEdge(config, { logger: pino({ level: env.LOG_LEVEL }) });
 }
 
-main().catch((error: Error & { code?: string }) => {
-  process.stderr.write(`${error.code ?? 'EDGE_FAILED'}: ${error.message}\n`);
-  process.exit(1);
-});
+runService(main, 'EDGE_FAILED');

@@ -28,13 +28,10 @@ export async function loadConfigFile<S extends z.ZodType, C extends string>(
   errors: ConfigErrors<C>,
   options: LoadConfigOptions<z.output<S>> = {},
 ): Promise<Readonly<z.output<S>>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
     throw notFound(file, errors, error);
-  }
-  return parseConfigText(text, file, schema, errors, { ...options, baseDir: baseDirOf(file) });
+  });
+  return parseConfigText(text, file, schema, errors, inFolderOf(file, options));
 }
 
 /** `loadConfigFile` for callers that cannot wait (a config read while wiring a process). */
@@ -50,7 +47,7 @@ export function loadConfigFileSync<S extends z.ZodType, C extends string>(
   } catch (error) {
     throw notFound(file, errors, error);
   }
-  return parseConfigText(text, file, schema, errors, { ...options, baseDir: baseDirOf(file) });
+  return parseConfigText(text, file, schema, errors, inFolderOf(file, options));
 }
 
 /** Parses and validates config text; `source` (the file name) is what problems are reported against. */
@@ -86,8 +83,8 @@ export function parseConfigText<S extends z.ZodType, C extends string>(
   });
 }
 
-function baseDirOf(file: string): string {
-  return path.dirname(path.resolve(file));
+function inFolderOf<T>(file: string, options: LoadConfigOptions<T>): LoadConfigOptions<T> {
+  return { ...options, baseDir: path.dirname(path.resolve(file)) };
 }
 
 function notFound<C extends string>(file: string, errors: ConfigErrors<C>, error: unknown): Error {

@@ -1,5 +1,13 @@
 import type { Telemetry } from '../../foundation/contract/telemetry.ts';
+import type { LonLat } from '../../foundation/geometry/lon-lat.ts';
 import { mergeByTime, simulateSensor, simulateVehicle } from './simulate.ts';
+
+/** The road past the river bank where truck-c stands for five minutes (waypoint 1). */
+export const RIVER_BANK_ROUTE: readonly LonLat[] = [
+  [113.385, 22.92],
+  [113.39, 22.925],
+  [113.395, 22.93],
+];
 
 /**
  * An hour of telemetry around Shiqiao, Panyu, matching fixtures/iot/panyu-rules.yaml: a truck
@@ -39,11 +47,7 @@ export function demoTelemetry(startMs: number, seed = 1): Telemetry[] {
     ...noisy,
     deviceId: 'truck-c',
     plate: '粤AK9012',
-    route: [
-      [113.385, 22.92],
-      [113.39, 22.925],
-      [113.395, 22.93],
-    ],
+    route: RIVER_BANK_ROUTE,
     speedKmh: 20,
     stop: { atWaypoint: 1, seconds: 300 },
     startMs: startMs + 300_000,

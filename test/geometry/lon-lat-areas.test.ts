@@ -1,36 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { CorridorArea, PolygonArea } from '../../foundation/geometry/lon-lat-areas.ts';
 
+/** An L-shaped site: the box 113.00–113.02 × 22.00–22.02 less its north-east quarter (the notch). */
+const L_SITE = new PolygonArea([
+  [113.0, 22.0],
+  [113.02, 22.0],
+  [113.02, 22.01],
+  [113.01, 22.01],
+  [113.01, 22.02],
+  [113.0, 22.02],
+]);
+
 describe('areas on lon/lat', () => {
   it('a concave polygon (an L-shaped site) contains its arms but not the notch', () => {
-    const l = new PolygonArea([
-      [113.0, 22.0],
-      [113.02, 22.0],
-      [113.02, 22.01],
-      [113.01, 22.01],
-      [113.01, 22.02],
-      [113.0, 22.02],
-    ]);
-    expect(l.contains(113.015, 22.005)).toBe(true); // lower arm
-    expect(l.contains(113.005, 22.015)).toBe(true); // upper arm
-    expect(l.contains(113.015, 22.015)).toBe(false); // the notch
-    expect(l.contains(113.005, 22.03)).toBe(false); // outside the box
+    expect(L_SITE.contains(113.015, 22.005)).toBe(true); // lower arm
+    expect(L_SITE.contains(113.005, 22.015)).toBe(true); // upper arm
+    expect(L_SITE.contains(113.015, 22.015)).toBe(false); // the notch
+    expect(L_SITE.contains(113.005, 22.03)).toBe(false); // outside the box
   });
 
   it("counts a point on the boundary as inside: an edge, a corner, the notch's edges", () => {
-    const l = new PolygonArea([
-      [113.0, 22.0],
-      [113.02, 22.0],
-      [113.02, 22.01],
-      [113.01, 22.01],
-      [113.01, 22.02],
-      [113.0, 22.02],
-    ]);
-    expect(l.contains(113.02, 22.005)).toBe(true); // right edge (plain ray casting says out)
-    expect(l.contains(113.01, 22.02)).toBe(true); // a corner
-    expect(l.contains(113.015, 22.01)).toBe(true); // the notch's floor
-    expect(l.contains(113.01, 22.015)).toBe(true); // the notch's wall
-    expect(l.contains(113.0201, 22.005)).toBe(false);
+    expect(L_SITE.contains(113.02, 22.005)).toBe(true); // right edge (plain ray casting says out)
+    expect(L_SITE.contains(113.01, 22.02)).toBe(true); // a corner
+    expect(L_SITE.contains(113.015, 22.01)).toBe(true); // the notch's floor
+    expect(L_SITE.contains(113.01, 22.015)).toBe(true); // the notch's wall
+    expect(L_SITE.contains(113.0201, 22.005)).toBe(false);
   });
 
   it('a corridor holds points within half its width of the path, measured in metres', () => {

@@ -7,24 +7,10 @@ import {
   pointInPolygon,
   ringCentroid,
 } from '../../foundation/geometry/lon-lat.ts';
+import { closedBox } from './rings.ts';
 
-/** A 10 × 10 square with a 2 × 2 hole in the middle, closed rings as GeoJSON has them. */
-const SQUARE_WITH_HOLE = [
-  [
-    [0, 0],
-    [10, 0],
-    [10, 10],
-    [0, 10],
-    [0, 0],
-  ],
-  [
-    [4, 4],
-    [6, 4],
-    [6, 6],
-    [4, 6],
-    [4, 4],
-  ],
-] as const;
+/** A 10 × 10 square with a 2 × 2 hole in the middle. */
+const SQUARE_WITH_HOLE = [closedBox(0, 0, 10, 10), closedBox(4, 4, 6, 6)];
 
 describe('pointInPolygon on lon/lat rings', () => {
   it('tells inside, outside and inside a hole apart', () => {
@@ -67,8 +53,7 @@ describe('boxes, distances and centres', () => {
   });
 
   it('ringCentroid weighs by area; meanPoint averages', () => {
-    const ring = SQUARE_WITH_HOLE[0];
-    expect(ringCentroid(ring)).toEqual([5, 5]);
+    expect(ringCentroid(closedBox(0, 0, 10, 10))).toEqual([5, 5]);
     expect(
       meanPoint([
         [0, 0],

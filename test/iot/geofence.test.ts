@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseIncidentMessage } from '../../foundation/contract/events.ts';
-import { demoTelemetry } from '../../iot/simulator/demo-scenario.ts';
+import { RIVER_BANK_ROUTE } from '../../iot/simulator/demo-scenario.ts';
 import { simulateVehicle } from '../../iot/simulator/simulate.ts';
-import { fixtureRules, rules, run, summary, T0 } from './helpers.ts';
+import { demoEventsOf, fixtureRules, rules, run, summary, T0 } from './helpers.ts';
 
 const noGo = {
   name: 'school-no-go',
@@ -93,12 +93,7 @@ describe('geofence rules', () => {
   });
 
   it('a routed truck leaving its corridor for longer than a minute is one off-route incident', () => {
-    const config = fixtureRules();
-    const { events } = run(
-      config,
-      demoTelemetry(T0).filter((r) => r.deviceId === 'truck-routed-1'),
-    );
-    const offRoute = events.filter((e) => e.rule === 'permitted-route');
+    const offRoute = demoEventsOf('truck-routed-1').filter((e) => e.rule === 'permitted-route');
     // The detour lasts over five minutes: one update in between, of the same incident.
     expect(offRoute.map((e) => e.phase)).toEqual(['start', 'update', 'end']);
     expect(new Set(offRoute.map((e) => e.incidentId)).size).toBe(1);
@@ -129,43 +124,25 @@ describe('geofence rules', () => {
   });
 
   it('a truck standing at the river bank for five minutes is suspected dumping; one passing by is not', () => {
-    const config = fixtureRules();
-    const { events } = run(
-      config,
-      demoTelemetry(T0).filter((r) => r.deviceId === 'truck-c'),
-    );
-    const dumping = events.filter((e) => e.type === 'illegal_dumping');
+    const dumping = demoEventsOf('truck-c').filter((e) => e.type === 'illegal_dumping');
     expect(dumping.map((e) => e.phase)).toEqual(['start', 'end']);
     const passing = simulateVehicle({
       deviceId: 'truck-c',
       plate: '粤AK9012',
-      route: [
-        [113.385, 22.92],
-        [113.39, 22.925],
-        [113.395, 22.93],
-      ],
+      route: RIVER_BANK_ROUTE,
       speedKmh: 20,
       startMs: T0,
       intervalSeconds: 10,
       seed: 1,
     });
-    expect(run(config, passing).events.filter((e) => e.type === 'illegal_dumping')).toHaveLength(0);
+    expect(run(fixtureRules(), passing).events.filter((e) => e.type === 'illegal_dumping')).toHaveLength(0);
   });
 
   it('speeding within the school streets needs the speed held for the minimum duration', () => {
-    const config = fixtureRules();
-    const fast = run(
-      config,
-      demoTelemetry(T0).filter((r) => r.deviceId === 'truck-b'),
-    ).events;
-    const speeding = fast.filter((e) => e.type === 'speeding');
+    const speeding = demoEventsOf('truck-b').filter((e) => e.type === 'speeding');
     expect(speeding.map((e) => e.phase)).toEqual(['start', 'end']);
     expect(speeding[0]?.readings?.limit).toBe(30);
     expect(speeding[0]?.readings?.min).toBeGreaterThan(30);
-    const slow = run(
-      config,
-      demoTelemetry(T0).filter((r) => r.deviceId === 'truck-a'),
-    ).events;
-    expect(slow.filter((e) => e.type === 'speeding')).toHaveLength(0);
+    expect(demoEventsOf('truck-a').filter((e) => e.type === 'speeding')).toHaveLength(0);
   });
 });

@@ -4,6 +4,7 @@ import type { Telemetry } from '../../foundation/contract/telemetry.ts';
 import { loadRulesConfig, parseRulesConfig } from '../../iot/config/load-rules-config.ts';
 import { RuleEngine } from '../../iot/rules/rule-engine.ts';
 import type { RulesConfig } from '../../iot/rules/rule-schema.ts';
+import { demoTelemetry } from '../../iot/simulator/demo-scenario.ts';
 
 export const FIXTURE_RULES = path.resolve(import.meta.dirname, '../../fixtures/iot/panyu-rules.yaml');
 export const fixtureRules = (): Readonly<RulesConfig> => loadRulesConfig(FIXTURE_RULES);
@@ -30,3 +31,10 @@ export function run(config: RulesConfig, readings: readonly Telemetry[], options
 /** "rule/device phase" lines: what an operator would see in the event list. */
 export const summary = (events: readonly DeviceEvent[]) =>
   events.map((e) => `${e.rule}/${e.deviceId} ${e.phase}`);
+
+/** The events the fixture rules raise on one device's readings of the demo scenario. */
+export const demoEventsOf = (deviceId: string): DeviceEvent[] =>
+  run(
+    fixtureRules(),
+    demoTelemetry(T0).filter((r) => r.deviceId === deviceId),
+  ).events;
