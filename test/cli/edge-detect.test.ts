@@ -1,35 +1,23 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../support/temp-dir.ts';
+import { runEdge } from './run-cli.ts';
 
 const FRAME = 'fixtures/frames/vtest-0099.jpg';
 
 describe('edge detect', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'edge-detect-'));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const tempDir = useTempDir('edge-detect-');
 
   it('prints one JSON object per image, reports a bad image and still runs the rest', async () => {
-    const corrupt = path.join(dir, 'corrupt.jpg');
+    const corrupt = path.join(tempDir(), 'corrupt.jpg');
     await writeFile(corrupt, Buffer.from('not a jpeg at all'));
-    const missing = path.join(dir, 'missing.jpg');
-    const annotated = path.join(dir, 'annotated');
-    const result = await runCli('apps/edge/main.ts', [
-      'detect',
-      corrupt,
-      FRAME,
-      missing,
-      '--json',
-      '--threshold',
-      '0.4',
-      '--annotate',
-      annotated,
-    ]);
+    const missing = path.join(tempDir(), 'missing.jpg');
+    const annotated = path.join(tempDir(), 'annotated');
+    const result = await runEdge(
+      `detect ${corrupt} ${FRAME} ${missing} --json --threshold 0.4 --annotate ${annotated}`,
+    );
     const lines = result.stdout
       .trim()
       .split('\n')
@@ -51,13 +39,13 @@ describe('edge detect', () => {
   });
 
   it('refuses an unknown model with the list of available ones', async () => {
-    const result = await runCli('apps/edge/main.ts', ['detect', FRAME, '--model', 'yolo-nonexistent']);
+    const result = await runEdge(`detect ${FRAME} --model yolo-nonexistent`);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/MODEL_NOT_FOUND.*yolo-nonexistent.*nanodet-g-416/);
   });
 
   it('refuses a threshold outside 0..1', async () => {
-    const result = await runCli('apps/edge/main.ts', ['detect', FRAME, '--threshold', '7']);
+    const result = await runEdge(`detect ${FRAME} --threshold 7`);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('"7" is not a number from 0 to 1');
   });

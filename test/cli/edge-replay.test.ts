@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { type EdgeEvent, EventSchema } from '../../foundation/contract/events.ts';
-import { runCli } from './run-cli.ts';
+import { runEdge } from './run-cli.ts';
 
 const EDGE = 'apps/edge/main.ts';
 const VIDEO = 'fixtures/video/vtest.mp4';
@@ -20,16 +20,7 @@ const parseLines = (text: string): EdgeEvent[] =>
 
 describe('edge replay', () => {
   it('prints each event as one JSON line, in stream order, and a summary on stderr', async () => {
-    const result = await runCli(EDGE, [
-      'replay',
-      VIDEO,
-      '-c',
-      CONFIG,
-      '--max-seconds',
-      '20',
-      '--start-time',
-      START,
-    ]);
+    const result = await runEdge(`replay ${VIDEO} -c ${CONFIG} --max-seconds 20 --start-time ${START}`);
     expect(result.stderr).toMatch(
       /replay: vtest 416x416: 101 frames \(\d+ analysed, \d+ skipped by the motion gate\), \d+ events/,
     );
@@ -52,18 +43,9 @@ describe('edge replay', () => {
 
   it('writes the events to --out and nothing to stdout', async () => {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'replay-')), 'events.jsonl');
-    const result = await runCli(EDGE, [
-      'replay',
-      VIDEO,
-      '-c',
-      CONFIG,
-      '--max-seconds',
-      '10',
-      '-o',
-      out,
-      '--start-time',
-      START,
-    ]);
+    const result = await runEdge(
+      `replay ${VIDEO} -c ${CONFIG} --max-seconds 10 -o ${out} --start-time ${START}`,
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     expect(parseLines(readFileSync(out, 'utf8')).map((e) => `${e.scenario}/${e.phase}`)).toContain(
@@ -85,14 +67,14 @@ describe('edge replay', () => {
         '      - { name: z, points: [[0, 0], [1, 1]] }',
       ].join('\n'),
     );
-    const result = await runCli(EDGE, ['replay', VIDEO, '-c', config]);
+    const result = await runEdge(`replay ${VIDEO} -c ${config}`);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('cameras[0].zones[0].points: need at least 3 points');
     expect(result.stdout).toBe('');
   });
 
   it('says which file is missing', async () => {
-    const result = await runCli(EDGE, ['replay', 'no/such/video.mp4', '-c', CONFIG]);
+    const result = await runEdge(`replay no/such/video.mp4 -c ${CONFIG}`);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('no/such/video.mp4');
   });

@@ -6,6 +6,11 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Runs the edge CLI with the words of `commandLine` (split at spaces) as its arguments. */
+export function runEdge(commandLine: string, timeoutMs?: number): Promise<CliResult> {
+  return runCli('apps/edge/main.ts', commandLine.trim().split(/\s+/), timeoutMs);
+}
+
 /** Runs one of the project's CLIs (apps/edge/main.ts, apps/cloud/main.ts) as a user would. */
 export function runCli(script: string, args: string[], timeoutMs = 120_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {

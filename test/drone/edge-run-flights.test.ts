@@ -16,6 +16,7 @@ import { type RunningEdge, startEdge } from '../../edge/runtime/start-edge.ts';
 import { type EdgeEvent, parseEvent } from '../../foundation/contract/events.ts';
 import { evidencePath } from '../../foundation/contract/evidence-upload.ts';
 import { sleep, startMosquitto, type TestBroker } from '../delivery/mosquitto.ts';
+import { CHANGED_CAMERAS } from './change-flight.ts';
 
 const FLIGHT = 'fixtures/drone/flights/flight-2026-11-20-change';
 
@@ -113,14 +114,7 @@ describe('edge run with a drone section', () => {
       if (!parsed.ok) throw new Error(parsed.error);
       return parsed.event;
     });
-    expect(events.map((e) => e.cameraId).sort()).toEqual([
-      'liwan-aero1',
-      'liwan-aero1',
-      'liwan-aero1',
-      'liwan-aero3',
-      'liwan-aero3',
-      'liwan-aero3',
-    ]);
+    expect(events.map((e) => e.cameraId).sort()).toEqual(CHANGED_CAMERAS);
     expect(printed.map((e) => e.eventId).sort()).toEqual(events.map((e) => e.eventId).sort());
 
     const apiUrl = edge?.apiUrl as string;

@@ -1,22 +1,18 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FlightReport } from '../../edge/drone/flight-service.ts';
 import { FlightWatcher, PROCESSED_MARKER } from '../../edge/drone/flight-watcher.ts';
+import { useTempDir } from '../support/temp-dir.ts';
 
 describe('FlightWatcher', () => {
-  let inbox: string;
-  beforeAll(async () => {
-    inbox = await mkdtemp(path.join(os.tmpdir(), 'drone-inbox-'));
-  });
-  afterAll(() => rm(inbox, { recursive: true, force: true }));
+  const tempDir = useTempDir('drone-inbox-');
 
   it('takes a flight folder only once its files have settled, and only once', async () => {
     let clock = 0;
     const taken: string[] = [];
     const watcher = new FlightWatcher({
-      inbox,
+      inbox: tempDir(),
       settleMs: 5000,
       now: () => clock,
       process: async (dir): Promise<FlightReport> => {
@@ -24,7 +20,7 @@ describe('FlightWatcher', () => {
         return { flight: path.basename(dir), images: [], events: [] };
       },
     });
-    const flight = path.join(inbox, 'flight-a');
+    const flight = path.join(tempDir(), 'flight-a');
     await mkdir(flight);
     await writeFile(path.join(flight, 'DJI_0001.jpg'), Buffer.alloc(1000));
     expect(await watcher.scanOnce()).toEqual([]);
@@ -49,7 +45,7 @@ describe('FlightWatcher', () => {
     let clock = 0;
     const errors: string[] = [];
     const watcher = new FlightWatcher({
-      inbox,
+      inbox: tempDir(),
       settleMs: 10,
       now: () => clock,
       process: async () => {
@@ -57,7 +53,7 @@ describe('FlightWatcher', () => {
       },
       onError: (dir, error) => errors.push(`${path.basename(dir)}: ${(error as Error).message}`),
     });
-    const flight = path.join(inbox, 'flight-b');
+    const flight = path.join(tempDir(), 'flight-b');
     await mkdir(flight);
     await writeFile(path.join(flight, 'a.jpg'), Buffer.alloc(10));
     await watcher.scanOnce();
