@@ -45,7 +45,7 @@ const ENTRY_POINTS = [
   '^apps/[^/]+/(main|start-demo)\\.ts$',
   '^deploy/[^/]+\\.ts$',
   '^models/tools/build-[^/]+\\.ts$',
-  '^fixtures/tools/(build|check)-[^/]+\\.ts$',
+  '^fixtures/tools/build-[^/]+\\.ts$',
   '^cloud/ui/public/js/main\\.js$',
   '^vitest\\.config\\.ts$',
   '^tools/check-[^/]+\\.ts$',

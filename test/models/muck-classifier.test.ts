@@ -6,10 +6,10 @@ import { Classifier } from '../../edge/classify/classifier.ts';
 import { Detector } from '../../edge/detect/detector.ts';
 import { loadModelManifest, MODELS_DIR } from '../../edge/detect/model-manifest.ts';
 import { MUCK_FIXTURE, MUCK_FIXTURE_SOURCE } from '../../fixtures/tools/build-muck-fixture.ts';
-import { findVan, readFrameSet, upperHalf } from '../../fixtures/tools/check-muck-fixture.ts';
 import type { RawImage } from '../../foundation/media/frame.ts';
 import { MUCK_TRAINING } from '../../models/tools/build-muck-classifier.ts';
 import { cargoSample, nativeCargoSample } from '../../models/tools/synthetic-cargo.ts';
+import { findVan, readFrameSet, upperHalf } from '../../tools/check-muck-fixture.ts';
 
 /** A seed neither the training set nor the build's held-out set used. */
 const FRESH_SEED = 31_337;
