@@ -1,26 +1,24 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Detector } from '../../edge/detect/detector.ts';
 import { loadModelManifest, MODELS_DIR } from '../../edge/detect/model-manifest.ts';
 import { EdgeError } from '../../edge/errors.ts';
+import { useTempDir } from '../support/temp-dir.ts';
 
 const SHIPPED = path.join(MODELS_DIR, 'nanodet-g-416', 'manifest.json');
 const MODEL_FILE = path.join(MODELS_DIR, 'nanodet-g-416', 'nanodet-g-416.onnx');
 
 describe('model manifests', () => {
-  let dir: string;
+  const tempDir = useTempDir('manifest-');
   let shipped: Record<string, unknown>;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'manifest-'));
     shipped = JSON.parse(await readFile(SHIPPED, 'utf8'));
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   async function writeManifest(name: string, changes: Record<string, unknown>): Promise<string> {
-    const file = path.join(dir, `${name}.json`);
+    const file = path.join(tempDir(), `${name}.json`);
     await writeFile(file, JSON.stringify({ ...shipped, file: MODEL_FILE, ...changes }));
     return file;
   }

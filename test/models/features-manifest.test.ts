@@ -1,23 +1,21 @@
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Classifier } from '../../edge/classify/classifier.ts';
 import { Detector } from '../../edge/detect/detector.ts';
 import { loadAnyManifest, loadFeaturesManifest } from '../../edge/detect/model-manifest.ts';
 import { AnyModelManifestSchema } from '../../foundation/models/manifest-schema.ts';
+import { useTempDir } from '../support/temp-dir.ts';
 
 const BACKBONE = 'models/nanodet-g-backbone/manifest.json';
 
 describe('features manifests (task "features")', () => {
-  let dir: string;
+  const tempDir = useTempDir('features-manifest-');
   let backbone: Record<string, unknown>;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'features-manifest-'));
     backbone = JSON.parse(await readFile(BACKBONE, 'utf8'));
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('reads the backbone through the shared loader, its file hash checked', async () => {
     const loaded = await loadFeaturesManifest('nanodet-g-backbone');
@@ -53,10 +51,13 @@ describe('features manifests (task "features")', () => {
   });
 
   it('refuses a manifest whose file is missing (MODEL_FILE_MISSING), as for every task', async () => {
-    const file = path.join(dir, 'manifest.json');
+    const file = path.join(tempDir(), 'manifest.json');
     await writeFile(file, JSON.stringify({ ...backbone, file: 'not-there.onnx' }));
     await expect(loadFeaturesManifest(file)).rejects.toMatchObject({ code: 'MODEL_FILE_MISSING' });
-    await copyFile('models/nanodet-g-backbone/nanodet-g-backbone.onnx', path.join(dir, 'not-there.onnx'));
+    await copyFile(
+      'models/nanodet-g-backbone/nanodet-g-backbone.onnx',
+      path.join(tempDir(), 'not-there.onnx'),
+    );
     expect((await loadFeaturesManifest(file)).manifest.name).toBe('nanodet-g-backbone');
   });
 });

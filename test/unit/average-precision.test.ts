@@ -16,6 +16,11 @@ function det(label: string, score: number, box: Box): Detection {
   return { label, classId: 0, score, box };
 }
 
+/** The truth of frame 0: these objects. */
+function frame0(...objects: FrameTruth['objects']): FrameTruth[] {
+  return [{ index: 0, objects }];
+}
+
 function evaluate(
   truth: FrameTruth[],
   predictions: FramePrediction[],
@@ -75,15 +80,7 @@ describe('evaluateDetections', () => {
   });
 
   it('halves recall for a missed object', () => {
-    const truth = [
-      {
-        index: 0,
-        objects: [
-          { label: 'car', box: A },
-          { label: 'car', box: B },
-        ],
-      },
-    ];
+    const truth = frame0({ label: 'car', box: A }, { label: 'car', box: B });
     const predictions = [{ index: 0, detections: [det('car', 0.9, A)] }];
     const c = only(evaluate(truth, predictions).classes);
     expect(c).toMatchObject({ truths: 2, recall: 0.5, precision: 1, truePositives: 1, falsePositives: 0 });
@@ -98,15 +95,7 @@ describe('evaluateDetections', () => {
   });
 
   it('counts a detection of an ignored object as neither TP nor FP', () => {
-    const truth = [
-      {
-        index: 0,
-        objects: [
-          { label: 'car', box: A },
-          { label: 'car', box: B, ignore: true },
-        ],
-      },
-    ];
+    const truth = frame0({ label: 'car', box: A }, { label: 'car', box: B, ignore: true });
     const predictions = [{ index: 0, detections: [det('car', 0.9, B), det('car', 0.8, A)] }];
     const c = only(evaluate(truth, predictions).classes);
     expect(c).toMatchObject({ truths: 1, ignored: 1, predictions: 2, truePositives: 1, falsePositives: 0 });
@@ -115,15 +104,7 @@ describe('evaluateDetections', () => {
   });
 
   it('merges labels through labelMap on both sides', () => {
-    const truth = [
-      {
-        index: 0,
-        objects: [
-          { label: 'car', box: A },
-          { label: 'person', box: B },
-        ],
-      },
-    ];
+    const truth = frame0({ label: 'car', box: A }, { label: 'person', box: B });
     const predictions = [{ index: 0, detections: [det('truck', 0.9, A), det('person', 0.8, B)] }];
     const result = evaluateDetections(truth, predictions, {
       classes: ['vehicle'],
@@ -155,15 +136,7 @@ describe('evaluateDetections', () => {
   });
 
   it('applies the operating score to P/R but not to AP', () => {
-    const truth = [
-      {
-        index: 0,
-        objects: [
-          { label: 'car', box: A },
-          { label: 'car', box: B },
-        ],
-      },
-    ];
+    const truth = frame0({ label: 'car', box: A }, { label: 'car', box: B });
     const predictions = [
       { index: 0, detections: [det('car', 0.9, A), det('car', 0.3, B), det('car', 0.2, [50, 50, 60, 60])] },
     ];

@@ -16,6 +16,18 @@ function expectBox(c: Candidate | undefined, classId: number, box: [number, numb
   expect(c?.y2).toBeCloseTo(y2, 3);
 }
 
+/** The candidates, in order: each one's class, box (to 3 decimals) and score (to 6). */
+function expectCandidates(
+  candidates: Candidate[],
+  expected: [number, [number, number, number, number], number][],
+) {
+  expect(candidates).toHaveLength(expected.length);
+  expected.forEach(([classId, box, score], i) => {
+    expectBox(candidates[i], classId, box);
+    expect(candidates[i]?.score).toBeCloseTo(score, 6);
+  });
+}
+
 describe('nanodet decoder', () => {
   const regMax = 3;
   const bins = regMax + 1;
@@ -74,11 +86,10 @@ describe('nanodet decoder', () => {
       [{ cell: 3, scores: [0.8, 0.05, 0.1], sides: [1, 1, 0, 0] }],
     );
     const candidates = createNanoDetDecoder(config).decode(outputs, options);
-    expect(candidates).toHaveLength(2);
-    expectBox(candidates[0], 2, [12, 0, 28, 12]);
-    expect(candidates[0]?.score).toBeCloseTo(0.9, 6);
-    expectBox(candidates[1], 0, [8, 8, 24, 24]);
-    expect(candidates[1]?.score).toBeCloseTo(0.8, 6);
+    expectCandidates(candidates, [
+      [2, [12, 0, 28, 12], 0.9],
+      [0, [8, 8, 24, 24], 0.8],
+    ]);
   });
 
   it('takes the softmax expectation over the bins, not the arg-max', () => {
@@ -175,11 +186,10 @@ describe('yolov8 decoder', () => {
       { output0: output },
       options,
     );
-    expect(candidates).toHaveLength(2);
-    expectBox(candidates[0], 1, [8, 17, 12, 23]);
-    expect(candidates[0]?.score).toBeCloseTo(0.9, 6);
-    expectBox(candidates[1], 0, [25, 0, 32, 15]);
-    expect(candidates[1]?.score).toBeCloseTo(0.7, 6);
+    expectCandidates(candidates, [
+      [1, [8, 17, 12, 23], 0.9],
+      [0, [25, 0, 32, 15], 0.7],
+    ]);
   });
 
   it('finds a lone anchor that an anchor-major reading would miss', () => {
