@@ -57,9 +57,8 @@ async function main() {
           },
         }
       : { store: 'disk', dir: env.EVIDENCE_DIR },
-    EvidenceConfigSchema,
     'EVIDENCE_STORE, EVIDENCE_DIR and EVIDENCE_S3_*',
-    ENV_ERRORS,
+    { schema: EvidenceConfigSchema, errors: ENV_ERRORS },
   );
   const base = await loadCloudConfig(env.CLOUD_CONFIG);
   const edgeApiUrls = new Map(
@@ -83,9 +82,8 @@ async function main() {
       api: { host: env.API_HOST, port: env.API_PORT },
       evidence,
     },
-    CloudConfigSchema,
     `${env.CLOUD_CONFIG} with the environment`,
-    ENV_ERRORS,
+    { schema: CloudConfigSchema, errors: ENV_ERRORS },
   );
   return startCloudWithIot(config, { logger: pino({ level: env.LOG_LEVEL }), edgeApiUrls });
 }

@@ -50,9 +50,8 @@ async function main() {
       api: { host: env.API_HOST, port: env.API_PORT },
       dataDir: env.DATA_DIR,
     },
-    EdgeConfigSchema,
     `${env.EDGE_CONFIG} with the environment`,
-    ENV_ERRORS,
+    { schema: EdgeConfigSchema, errors: ENV_ERRORS },
   );
   return startEdge(config, { logger: pino({ level: env.LOG_LEVEL }) });
 }

@@ -14,5 +14,5 @@ export function readEnv<S extends z.ZodType>(
   schema: S,
   env: NodeJS.ProcessEnv = process.env,
 ): Readonly<z.output<S>> {
-  return validateConfig(env, schema, 'environment', ENV_ERRORS);
+  return validateConfig(env, 'environment', { schema, errors: ENV_ERRORS });
 }

@@ -5,7 +5,7 @@ import { readValidatedFile } from './read-validated-file.ts';
 
 /** Reads, validates and freezes the cloud config; relative paths in it become absolute against its folder. */
 export function loadCloudConfig(file: string): Promise<Readonly<CloudConfig>> {
-  return readValidatedFile(file, CloudConfigSchema, 'CONFIG_INVALID', { resolvePaths: resolveCloudConfig });
+  return readValidatedFile(file, CloudConfigSchema, 'CONFIG_INVALID', resolveCloudConfig);
 }
 
 /** Makes the config's relative paths absolute against `baseDir`, and freezes it. */

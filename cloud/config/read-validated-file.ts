@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ConfigErrors } from '../../foundation/config/config-problem.ts';
-import { type LoadConfigOptions, loadConfigFile } from '../../foundation/config/load-config.ts';
+import { loadConfigFile } from '../../foundation/config/load-config.ts';
+import type { ConfigSpec } from '../../foundation/config/validate-config.ts';
 import { CloudError, type CloudErrorCode } from '../errors.ts';
 
 /**
@@ -12,9 +13,9 @@ export function readValidatedFile<S extends z.ZodType>(
   file: string,
   schema: S,
   invalidCode: CloudErrorCode,
-  options: LoadConfigOptions<z.output<S>> = {},
+  resolvePaths?: ConfigSpec<S>['resolvePaths'],
 ): Promise<Readonly<z.output<S>>> {
-  return loadConfigFile(file, schema, cloudConfigErrors(invalidCode), options);
+  return loadConfigFile(file, { schema, errors: cloudConfigErrors(invalidCode), resolvePaths });
 }
 
 function cloudConfigErrors(invalidCode: CloudErrorCode): ConfigErrors<CloudErrorCode> {

@@ -1,9 +1,17 @@
 import path from 'node:path';
 import { loadConfigFile, parseConfigText } from '../../foundation/config/load-config.ts';
+import type { ConfigSpec } from '../../foundation/config/validate-config.ts';
 import { resolveFlightPaths } from '../drone/flight-config.ts';
+import { isStreamUrl } from '../schema/source-schema.ts';
 import { EDGE_CONFIG_ERRORS } from './config-error.ts';
 import { type EdgeConfig, EdgeConfigSchema } from './edge-config-schema.ts';
-import { isStreamUrl } from './source-schema.ts';
+
+/** The edge config: its schema, its errors (ConfigError, CONFIG_*) and its relative paths. */
+const EDGE_CONFIG: ConfigSpec<typeof EdgeConfigSchema> = {
+  schema: EdgeConfigSchema,
+  errors: EDGE_CONFIG_ERRORS,
+  resolvePaths,
+};
 
 export interface ParseEdgeConfigOptions {
   /**
@@ -20,7 +28,7 @@ export interface ParseEdgeConfigOptions {
  * problem, one per line) when it is not valid YAML or not a valid config.
  */
 export function loadEdgeConfig(file: string): Promise<Readonly<EdgeConfig>> {
-  return loadConfigFile(file, EdgeConfigSchema, EDGE_CONFIG_ERRORS, { resolvePaths });
+  return loadConfigFile(file, EDGE_CONFIG);
 }
 
 /**
@@ -32,10 +40,7 @@ export function parseEdgeConfig(
   sourceName: string,
   options: ParseEdgeConfigOptions = {},
 ): Readonly<EdgeConfig> {
-  return parseConfigText(text, sourceName, EdgeConfigSchema, EDGE_CONFIG_ERRORS, {
-    ...options,
-    resolvePaths,
-  });
+  return parseConfigText(text, sourceName, EDGE_CONFIG, options.baseDir);
 }
 
 /** Makes relative file paths absolute against baseDir. Runs on the fresh parse, before freezing. */

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { ConfigErrors } from '../../foundation/config/config-problem.ts';
 import { loadConfigFile } from '../../foundation/config/load-config.ts';
+import type { ConfigSpec } from '../../foundation/config/validate-config.ts';
 import { DEFAULT_FEATURES_MODEL } from '../detect/model-manifest.ts';
-import { EdgeError } from '../errors.ts';
+import { EdgeError, type ErrorCode } from '../errors.ts';
 
 const id = z
   .string()
@@ -93,20 +93,22 @@ export type DetectionSettings = z.infer<typeof DetectionSettingsSchema>;
 
 export const DEFAULT_THRESHOLDS = { deep: 1.8, pixel: 0.1 } as const;
 
-const FLIGHT_CONFIG_ERRORS: ConfigErrors<'FLIGHT_CONFIG_NOT_FOUND' | 'FLIGHT_CONFIG_INVALID'> = {
-  notFound: 'FLIGHT_CONFIG_NOT_FOUND',
-  invalid: 'FLIGHT_CONFIG_INVALID',
-  create: (code, message, _problems, cause) => new EdgeError(code, message, { cause }),
+const FLIGHT_CONFIG: ConfigSpec<typeof FlightConfigSchema, ErrorCode> = {
+  schema: FlightConfigSchema,
+  errors: {
+    notFound: 'FLIGHT_CONFIG_NOT_FOUND',
+    invalid: 'FLIGHT_CONFIG_INVALID',
+    create: (code, message, _problems, cause) => new EdgeError(code, message, { cause }),
+  },
+  resolvePaths: (config, dir) => ({
+    ...resolveFlightPaths(config, dir),
+    evidenceDir: path.resolve(dir, config.evidenceDir),
+  }),
 };
 
 /** Loads, validates and freezes a flight config; relative paths are taken from its folder. */
 export function loadFlightConfig(file: string): Promise<Readonly<FlightConfig>> {
-  return loadConfigFile(file, FlightConfigSchema, FLIGHT_CONFIG_ERRORS, {
-    resolvePaths: (config, dir) => ({
-      ...resolveFlightPaths(config, dir),
-      evidenceDir: path.resolve(dir, config.evidenceDir),
-    }),
-  });
+  return loadConfigFile(file, FLIGHT_CONFIG);
 }
 
 /** The settings' file paths (baselines, permits, a model given as a manifest path) made absolute against `dir`. */

@@ -4,60 +4,49 @@ import path from 'node:path';
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type ConfigErrors, invalidConfig } from './config-problem.ts';
-import { type LocatePath, validateConfig } from './validate-config.ts';
-
-export interface LoadConfigOptions<T> {
-  /**
-   * Makes the valid config's relative file paths absolute against `baseDir` (the config file's
-   * folder), before it is frozen. Not called when parsing text without a `baseDir`.
-   */
-  resolvePaths?: (config: T, baseDir: string) => T;
-  /** For `parseConfigText`: the folder relative paths are taken from; absent, they stay as written. */
-  baseDir?: string;
-}
+import { type ConfigSpec, type LocatePath, validateConfig } from './validate-config.ts';
 
 /**
- * Reads a YAML (or JSON) config file, validates it with `schema` and returns it deep-frozen,
- * relative paths taken from the file's folder. Throws the caller's errors: `notFound` when the
- * file cannot be read (`<file>: file not found`), `invalid` listing every problem one per line,
- * `<file>: <path>: <message>` in the order of the file (YAML syntax: `<file>:<line>:<column>: <message>`).
+ * Reads a YAML (or JSON) config file, validates it with the spec's schema and returns it
+ * deep-frozen, relative paths taken from the file's folder. Throws the spec's errors: `notFound`
+ * when the file cannot be read (`<file>: file not found`), `invalid` listing every problem one per
+ * line, `<file>: <path>: <message>` in the order of the file (YAML syntax: `<file>:<line>:<column>: <message>`).
  */
-export async function loadConfigFile<S extends z.ZodType, C extends string>(
+export async function loadConfigFile<S extends z.ZodType>(
   file: string,
-  schema: S,
-  errors: ConfigErrors<C>,
-  options: LoadConfigOptions<z.output<S>> = {},
+  spec: ConfigSpec<S>,
 ): Promise<Readonly<z.output<S>>> {
   const text = await readFile(file, 'utf8').catch((error: unknown) => {
-    throw notFound(file, errors, error);
+    throw notFound(file, spec.errors, error);
   });
-  return parseConfigText(text, file, schema, errors, inFolderOf(file, options));
+  return parseConfigText(text, file, spec, folderOf(file));
 }
 
 /** `loadConfigFile` for callers that cannot wait (a config read while wiring a process). */
-export function loadConfigFileSync<S extends z.ZodType, C extends string>(
+export function loadConfigFileSync<S extends z.ZodType>(
   file: string,
-  schema: S,
-  errors: ConfigErrors<C>,
-  options: LoadConfigOptions<z.output<S>> = {},
+  spec: ConfigSpec<S>,
 ): Readonly<z.output<S>> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw notFound(file, errors, error);
+    throw notFound(file, spec.errors, error);
   }
-  return parseConfigText(text, file, schema, errors, inFolderOf(file, options));
+  return parseConfigText(text, file, spec, folderOf(file));
 }
 
-/** Parses and validates config text; `source` (the file name) is what problems are reported against. */
-export function parseConfigText<S extends z.ZodType, C extends string>(
+/**
+ * Parses and validates config text; `source` (the file name) is what problems are reported
+ * against, `baseDir` the folder relative paths are taken from (absent: they stay as written).
+ */
+export function parseConfigText<S extends z.ZodType>(
   text: string,
   source: string,
-  schema: S,
-  errors: ConfigErrors<C>,
-  options: LoadConfigOptions<z.output<S>> = {},
+  spec: ConfigSpec<S>,
+  baseDir?: string,
 ): Readonly<z.output<S>> {
+  const { errors } = spec;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -76,15 +65,11 @@ export function parseConfigText<S extends z.ZodType, C extends string>(
   }
   if (raw === null || raw === undefined)
     throw invalidConfig(errors, [{ file: source, path: '', message: 'the file is empty' }]);
-  const { resolvePaths, baseDir } = options;
-  return validateConfig(raw, schema, source, errors, {
-    locate: locator(doc, lineCounter),
-    ...(resolvePaths && baseDir !== undefined ? { finish: (c) => resolvePaths(c, baseDir) } : {}),
-  });
+  return validateConfig(raw, source, spec, { baseDir, locate: locator(doc, lineCounter) });
 }
 
-function inFolderOf<T>(file: string, options: LoadConfigOptions<T>): LoadConfigOptions<T> {
-  return { ...options, baseDir: path.dirname(path.resolve(file)) };
+function folderOf(file: string): string {
+  return path.dirname(path.resolve(file));
 }
 
 function notFound<C extends string>(file: string, errors: ConfigErrors<C>, error: unknown): Error {

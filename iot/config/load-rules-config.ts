@@ -1,21 +1,23 @@
-import type { ConfigErrors } from '../../foundation/config/config-problem.ts';
 import { loadConfigFileSync } from '../../foundation/config/load-config.ts';
-import { validateConfig } from '../../foundation/config/validate-config.ts';
+import { type ConfigSpec, validateConfig } from '../../foundation/config/validate-config.ts';
 import { IotError, type IotErrorCode } from '../errors.ts';
 import { type RulesConfig, RulesConfigSchema } from '../rules/rule-schema.ts';
 
-const RULES_CONFIG_ERRORS: ConfigErrors<IotErrorCode> = {
-  notFound: 'RULES_CONFIG_NOT_FOUND',
-  invalid: 'RULES_CONFIG_INVALID',
-  create: (code, message, _problems, cause) => new IotError(code, message, { cause }),
+const RULES_CONFIG: ConfigSpec<typeof RulesConfigSchema, IotErrorCode> = {
+  schema: RulesConfigSchema,
+  errors: {
+    notFound: 'RULES_CONFIG_NOT_FOUND',
+    invalid: 'RULES_CONFIG_INVALID',
+    create: (code, message, _problems, cause) => new IotError(code, message, { cause }),
+  },
 };
 
 /** Validates a rules config (already parsed) and freezes it; every problem is named with its path. */
 export function parseRulesConfig(input: unknown, source = 'rules config'): Readonly<RulesConfig> {
-  return validateConfig(input, RulesConfigSchema, source, RULES_CONFIG_ERRORS);
+  return validateConfig(input, source, RULES_CONFIG);
 }
 
 /** Reads, validates and freezes a rules config YAML file. */
 export function loadRulesConfig(file: string): Readonly<RulesConfig> {
-  return loadConfigFileSync(file, RulesConfigSchema, RULES_CONFIG_ERRORS);
+  return loadConfigFileSync(file, RULES_CONFIG);
 }

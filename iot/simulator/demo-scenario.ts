@@ -2,6 +2,12 @@ import type { Telemetry } from '../../foundation/contract/telemetry.ts';
 import type { LonLat } from '../../foundation/geometry/lon-lat.ts';
 import { mergeByTime, simulateSensor, simulateVehicle } from './simulate.ts';
 
+/** The road through the school's no-go area, west to east, that truck-a drives. */
+export const SCHOOL_ROAD: readonly LonLat[] = [
+  [113.36, 22.94],
+  [113.38, 22.94],
+];
+
 /** The road past the river bank where truck-c stands for five minutes (waypoint 1). */
 export const RIVER_BANK_ROUTE: readonly LonLat[] = [
   [113.385, 22.92],
@@ -21,10 +27,7 @@ export function demoTelemetry(startMs: number, seed = 1): Telemetry[] {
     ...noisy,
     deviceId: 'truck-a',
     plate: '粤AD1234',
-    route: [
-      [113.36, 22.94],
-      [113.38, 22.94],
-    ],
+    route: SCHOOL_ROAD,
     speedKmh: 25,
     startMs,
     cargoCover: 'covered',

@@ -202,17 +202,10 @@ describe('polygonCentroid and boundingBox', () => {
     expect(polygonCentroid(SQUARE)[0]).toBeCloseTo(0.5, 12);
     expect(polygonCentroid(SQUARE)[1]).toBeCloseTo(0.5, 12);
     expect(polygonCentroid([...SQUARE].reverse())[0]).toBeCloseTo(0.5, 12);
-    // An L of two unit squares side by side plus one above the left: not the mean of its corners.
-    const [cx, cy] = polygonCentroid([
-      [0, 0],
-      [2, 0],
-      [2, 1],
-      [1, 1],
-      [1, 2],
-      [0, 2],
-    ]);
-    expect(cx).toBeCloseTo(5 / 6, 12);
-    expect(cy).toBeCloseTo(5 / 6, 12);
+    // The C is its square less the notch: (0.64 × 0.5 − 0.1 × 0.65) / 0.54 across, 0.5 down.
+    const [cx, cy] = polygonCentroid(C_SHAPE);
+    expect(cx).toBeCloseTo(0.255 / 0.54, 12);
+    expect(cy).toBeCloseTo(0.5, 12);
     expect(
       polygonCentroid([
         [0, 0],

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseIncidentMessage } from '../../foundation/contract/events.ts';
-import { RIVER_BANK_ROUTE } from '../../iot/simulator/demo-scenario.ts';
-import { simulateVehicle } from '../../iot/simulator/simulate.ts';
-import { demoEventsOf, fixtureRules, rules, run, summary, T0 } from './helpers.ts';
+import { RIVER_BANK_ROUTE, SCHOOL_ROAD } from '../../iot/simulator/demo-scenario.ts';
+import { simulateVehicle, type VehicleSpec } from '../../iot/simulator/simulate.ts';
+import { demoEventsOf, fixtureRules, rules, run, summary, T0, truckA } from './helpers.ts';
 
 const noGo = {
   name: 'school-no-go',
@@ -21,16 +21,10 @@ const noGo = {
   clearSeconds: 20,
 } as const;
 
-const crossing = (seed: number, extra: Partial<Parameters<typeof simulateVehicle>[0]> = {}) =>
-  simulateVehicle({
-    deviceId: 'truck-a',
-    plate: '粤AD1234',
-    route: [
-      [113.36, 22.94],
-      [113.38, 22.94],
-    ],
+const crossing = (seed: number, extra: Partial<VehicleSpec> = {}) =>
+  truckA({
+    route: SCHOOL_ROAD,
     speedKmh: 25,
-    startMs: T0,
     intervalSeconds: 5,
     positionNoiseMeters: 6,
     speedNoiseKmh: 2,
@@ -64,15 +58,12 @@ describe('geofence rules', () => {
 
   it('without the clear time, GPS noise at the fence splits one crossing into several incidents', () => {
     // The same truck creeping along the fence line: the reason clearSeconds exists.
-    const creeping = simulateVehicle({
-      deviceId: 'truck-a',
-      plate: '粤AD1234',
+    const creeping = truckA({
       route: [
         [113.369, 22.93795],
         [113.371, 22.93795],
       ],
       speedKmh: 5,
-      startMs: T0,
       intervalSeconds: 5,
       positionNoiseMeters: 6,
       seed: 3,
@@ -107,10 +98,7 @@ describe('geofence rules', () => {
       event: 'muck_truck_off_route',
       area: {
         name: 'corridor',
-        corridor: [
-          [113.36, 22.94],
-          [113.38, 22.94],
-        ],
+        corridor: SCHOOL_ROAD,
         widthMeters: 100,
       },
       trigger: 'outside',

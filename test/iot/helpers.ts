@@ -5,6 +5,7 @@ import { loadRulesConfig, parseRulesConfig } from '../../iot/config/load-rules-c
 import { RuleEngine } from '../../iot/rules/rule-engine.ts';
 import type { RulesConfig } from '../../iot/rules/rule-schema.ts';
 import { demoTelemetry } from '../../iot/simulator/demo-scenario.ts';
+import { simulateVehicle, type VehicleSpec } from '../../iot/simulator/simulate.ts';
 
 export const FIXTURE_RULES = path.resolve(import.meta.dirname, '../../fixtures/iot/panyu-rules.yaml');
 export const fixtureRules = (): Readonly<RulesConfig> => loadRulesConfig(FIXTURE_RULES);
@@ -38,3 +39,7 @@ export const demoEventsOf = (deviceId: string): DeviceEvent[] =>
     fixtureRules(),
     demoTelemetry(T0).filter((r) => r.deviceId === deviceId),
   ).events;
+
+/** Readings of truck-a (plate 粤AD1234) driving from T0 as `spec` says. */
+export const truckA = (spec: Omit<VehicleSpec, 'deviceId' | 'plate' | 'startMs'> & { startMs?: number }) =>
+  simulateVehicle({ deviceId: 'truck-a', plate: '粤AD1234', startMs: T0, ...spec });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceEvent } from '../../foundation/contract/events.ts';
 import { RuleEngine } from '../../iot/rules/rule-engine.ts';
-import { mergeByTime, simulateSensor, simulateVehicle } from '../../iot/simulator/simulate.ts';
-import { rules, run, T0 } from './helpers.ts';
+import { mergeByTime, simulateSensor } from '../../iot/simulator/simulate.ts';
+import { rules, run, T0, truckA } from './helpers.ts';
 
 const sensor = (deviceId: string, from: number, to: number) =>
   simulateSensor({
@@ -79,15 +79,12 @@ describe('silence rule', () => {
   });
 
   it('watches only the reports it names: a parked truck is not a silent sensor', () => {
-    const truck = simulateVehicle({
-      deviceId: 'truck-a',
-      plate: '粤AD1234',
+    const truck = truckA({
       route: [
         [113.36, 22.94],
         [113.37, 22.94],
       ],
       speedKmh: 30,
-      startMs: T0,
       intervalSeconds: 10,
       seed: 1,
     });
