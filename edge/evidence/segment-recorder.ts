@@ -14,6 +14,7 @@ import {
 import { buildRecorderArgs } from './recorder-args.ts';
 import { parseRecorderOptions, type RecorderOptions, type RecorderOptionsInput } from './recorder-options.ts';
 import { leftoverSegments, readSegmentFolder, type SegmentFolder, salvageSegment } from './segment-folder.ts';
+import { SegmentIndex } from './segment-index.ts';
 import {
   type ClosedSegmentLine,
   parseSegmentListLine,
@@ -21,7 +22,6 @@ import {
   StreamClock,
   segmentFileName,
 } from './segment-list.ts';
-import { planRetention } from './segment-retention.ts';
 
 /**
  * - `starting`: ffmpeg started, no segment closed yet in this run;
@@ -96,9 +96,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
   private readonly clock: () => number;
   private readonly process: SupervisedProcess;
 
-  private readonly index: RecordedSegment[] = [];
-  private readonly pins = new Map<number, { fromMs: number; toMs: number }>();
-  private nextPin = 0;
+  private readonly index = new SegmentIndex();
   private currentState: RecorderState = 'starting';
   /** Whether the folder's earlier content has been taken over. */
   private adopted = false;
@@ -161,14 +159,12 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
   }
 
   stats(): RecorderStats {
-    let bytes = 0;
-    for (const s of this.index) bytes += s.bytes;
     return {
       cameraId: this.cameraId,
       state: this.currentState,
-      segments: this.index.length,
-      bytes,
-      oldestStartMs: this.index[0]?.startMs ?? null,
+      segments: this.index.count,
+      bytes: this.index.bytes(),
+      oldestStartMs: this.index.oldestStartMs(),
       lastSegmentEndMs: this.lastSegmentEndMs,
       ...this.process.counts(),
       deletedSegments: this.deletedSegments,
@@ -177,7 +173,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
   }
 
   segments(): readonly RecordedSegment[] {
-    return [...this.index];
+    return this.index.all();
   }
 
   recordingFromMs(): number {
@@ -185,11 +181,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
   }
 
   pin(fromMs: number, toMs: number): () => void {
-    const id = this.nextPin++;
-    this.pins.set(id, { fromMs, toMs });
-    return () => {
-      this.pins.delete(id);
-    };
+    return this.index.pin(fromMs, toMs);
   }
 
   subscribe(listener: () => void): () => void {
@@ -303,29 +295,18 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
   }
 
   private add(segment: RecordedSegment): void {
-    let at = this.index.length;
-    while (at > 0 && (this.index[at - 1] as RecordedSegment).startMs > segment.startMs) at -= 1;
-    this.index.splice(at, 0, segment);
+    this.index.add(segment);
     this.lastSegmentEndMs = Math.max(this.lastSegmentEndMs ?? -Infinity, segment.endMs);
     this.emit('segment', segment);
   }
 
-  private isPinned(segment: RecordedSegment): boolean {
-    for (const pin of this.pins.values()) {
-      if (segment.startMs <= pin.toMs && segment.endMs >= pin.fromMs) return true;
-    }
-    return false;
-  }
-
   private async applyRetention(): Promise<void> {
-    const doomed = planRetention(this.index, {
+    // Out of the index before the files go, so that no cut picks a segment being deleted.
+    const doomed = this.index.retire({
       maxBytes: this.options.maxBytes,
       maxAgeMs: this.options.maxAgeSeconds * 1000,
       nowMs: this.clock(),
-      isPinned: (s) => this.isPinned(s),
     });
-    // Out of the index before the files go, so that no cut picks a segment being deleted.
-    this.index.splice(0, doomed.length);
     this.deletedSegments += doomed.length;
     for (const segment of doomed) {
       try {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { longestCoveredStretch, selectCoveringSegments } from '../../edge/evidence/clip-cutter.ts';
+import { SegmentIndex } from '../../edge/evidence/segment-index.ts';
 import {
   bufferedRanges,
   parseSegmentFileName,
@@ -44,6 +45,22 @@ describe('planRetention', () => {
     const pinned = TEN[2] as RecordedSegment;
     const doomed = planRetention(TEN, { ...limits, maxBytes: 350_000, isPinned: (s) => s === pinned });
     expect(names(doomed)).toEqual(names(TEN.slice(0, 2)));
+  });
+});
+
+describe('SegmentIndex', () => {
+  it('holds segments in start order and retires the oldest, stopping at a pinned one until it is released', () => {
+    const index = new SegmentIndex();
+    for (const s of [...TEN].reverse()) index.add(s);
+    expect(names(index.all())).toEqual(names(TEN));
+    expect(index.bytes()).toBe(1_000_000);
+    const release = index.pin(4500, 5000);
+    const limits = { maxBytes: 350_000, maxAgeMs: 1e9, nowMs: 20_000 };
+    expect(names(index.retire(limits))).toEqual(names(TEN.slice(0, 2)));
+    expect(index.oldestStartMs()).toBe(4000);
+    release();
+    expect(names(index.retire(limits))).toEqual(names(TEN.slice(2, 7)));
+    expect(index.count).toBe(3);
   });
 });
 
