@@ -13,10 +13,7 @@ const MUCK_DIR = path.join(MODELS_DIR, 'muck-cover-cls');
 const NANODET_DIR = path.join(MODELS_DIR, 'nanodet-g-416');
 
 async function refusal(load: Promise<unknown>): Promise<EdgeError> {
-  const error = await load.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const error: unknown = await load.catch((e: unknown) => e);
   expect(error).toBeInstanceOf(EdgeError);
   return error as EdgeError;
 }

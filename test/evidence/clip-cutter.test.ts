@@ -20,10 +20,7 @@ let t0: number;
 let hevcRecorder: SegmentRecorder;
 
 async function rejection(promise: Promise<unknown>): Promise<ClipError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const error: unknown = await promise.catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ClipError);
   return error as ClipError;
 }

@@ -1,42 +1,19 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipCutter } from '../../edge/evidence/clip-cutter.ts';
 import { ClipError } from '../../edge/evidence/clip-errors.ts';
 import type { RecordedSegment } from '../../edge/evidence/segment-list.ts';
 import { SegmentRecorder } from '../../edge/evidence/segment-recorder.ts';
 import { Children, freePort, VTEST, waitFor } from '../ingest/helpers.ts';
+import { startRtspServer } from '../ingest/rtsp-server.ts';
 import { ffmpegWritingTo, greyFrame, meanAbsDiff, probeClip } from './clip-test-helpers.ts';
 
-/**
- * Recording a real RTSP camera: GStreamer's RTSP server (test/ingest/rtsp-test-server.py, the one
- * the ingest tests use) serves the fixture in real time. It needs Debian's python3-gi,
- * gir1.2-gst-rtsp-server-1.0, gstreamer1.0-plugins-base and -good (`.ci/run` installs them).
- */
-const SERVER = fileURLToPath(new URL('../ingest/rtsp-test-server.py', import.meta.url));
-const PYTHON = process.env.RTSP_TEST_PYTHON ?? '/usr/bin/python3';
-
+/** Recording a real RTSP camera: the ingest tests' GStreamer server serves the fixture in real time. */
 const children = new Children();
 let dir: string;
 const recorders: SegmentRecorder[] = [];
-
-async function serve(port: number): Promise<ChildProcess> {
-  const child = children.spawn(PYTHON, [SERVER, String(port), VTEST]);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('READY')) resolve();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`RTSP test server exited with ${code}: ${output}`)));
-  });
-  return child;
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'segment-recorder-rtsp-'));
@@ -54,7 +31,7 @@ afterAll(() => {
 describe.concurrent('SegmentRecorder on an RTSP camera', () => {
   it('records the stream as sent and cuts a clip whose first frame is the source frame of that moment', async () => {
     const port = await freePort();
-    await serve(port);
+    await startRtspServer(children, port);
     const t0 = Date.now();
     const recorder = new SegmentRecorder({
       cameraId: 'rtsp-cam',
@@ -90,7 +67,7 @@ describe.concurrent('SegmentRecorder on an RTSP camera', () => {
 
   it('rides out the camera going away: restarts until it is back, and a clip across the outage is refused', async () => {
     const port = await freePort();
-    let server = await serve(port);
+    let server = await startRtspServer(children, port);
     const recorder = new SegmentRecorder({
       cameraId: 'rtsp-cam',
       source: { url: `rtsp://127.0.0.1:${port}/cam`, transport: 'tcp' },
@@ -106,7 +83,7 @@ describe.concurrent('SegmentRecorder on an RTSP camera', () => {
     await waitFor('a restart', () => recorder.stats().restarts >= 1, 10_000);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(recorder.stats().lastError).toMatch(/ffmpeg exited|stream ended|no segment/);
-    server = await serve(port);
+    server = await startRtspServer(children, port);
     const upAt = Date.now();
     await waitFor('recording again', () => (recorder.stats().lastSegmentEndMs ?? 0) > upAt + 1000, 20_000);
     expect(recorder.stats().restarts).toBeGreaterThanOrEqual(2);

@@ -1,77 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CameraSource } from '../../edge/ingest/camera-source.ts';
 import type { RestartInfo } from '../../foundation/media/supervised-process.ts';
-import { Children, collect, ffmpegChildren, freePort, VTEST, waitFor } from './helpers.ts';
-
-/**
- * Against a real RTSP server on loopback: GStreamer's gst-rtsp-server (test/ingest/rtsp-test-server.py),
- * which serves the fixture in real time over RTP/TCP-interleaved or RTP/UDP. On Debian/Ubuntu:
- */
-const INSTALL =
-  'apt-get install -y --no-install-recommends python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good';
-const SERVER = fileURLToPath(new URL('./rtsp-test-server.py', import.meta.url));
-
-/** A python3 that has GStreamer's RTSP server bindings: $RTSP_TEST_PYTHON, the system's, or PATH's. */
-function findPython(): string {
-  const candidates = [process.env.RTSP_TEST_PYTHON, '/usr/bin/python3', 'python3'].filter(
-    (c): c is string => !!c && (!c.startsWith('/') || existsSync(c)),
-  );
-  const failures: string[] = [];
-  for (const python of candidates) {
-    try {
-      execFileSync(python, [SERVER, '--check'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
-      return python;
-    } catch (error) {
-      const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
-      failures.push(`${python}: ${stderr.split('\n').at(-1) || (error as Error).message}`);
-    }
-  }
-  throw new Error(
-    `The RTSP tests need GStreamer's RTSP server for python3, which is not installed (${failures.join('; ')}). Install it with: ${INSTALL}`,
-  );
-}
+import { Children, collect, ffmpegChildren, freePort, waitFor } from './helpers.ts';
+import { startRtspServer } from './rtsp-server.ts';
 
 const children = new Children();
-let python: string | Error | undefined;
-
-/** Each test fails (never skips) with the install command when the server cannot run. */
-function serverPython(): string {
-  if (python === undefined) {
-    try {
-      python = findPython();
-    } catch (error) {
-      python = error as Error;
-    }
-  }
-  if (python instanceof Error) throw python;
-  return python;
-}
-
-async function startServer(port: number) {
-  const child = children.spawn(serverPython(), [SERVER, String(port), VTEST]);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`RTSP server did not start: ${stderr}`)), 15_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('READY')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`RTSP server exited with ${code}: ${stderr}`));
-    });
-  });
-  return child;
-}
-
 const cameras: CameraSource[] = [];
 
 afterEach(async () => {
@@ -99,14 +32,19 @@ function rtspCamera(port: number, transport?: 'tcp' | 'udp'): CameraSource {
   return camera;
 }
 
+/** A server on a free port and a camera reading it over TCP, its restarts and frames collected. */
+async function watchedCamera() {
+  const port = await freePort();
+  const server = await startRtspServer(children, port);
+  const camera = rtspCamera(port);
+  const restarts: RestartInfo[] = [];
+  camera.on('restart', (info) => restarts.push(info));
+  return { port, server, camera, restarts, run: collect(camera) };
+}
+
 describe('CameraSource on RTSP', () => {
   it('survives the server going away and comes back by itself (TCP, the default)', async () => {
-    const port = await freePort();
-    let server = await startServer(port);
-    const camera = rtspCamera(port);
-    const restarts: RestartInfo[] = [];
-    camera.on('restart', (info) => restarts.push(info));
-    const run = collect(camera);
+    const { port, server, camera, restarts, run } = await watchedCamera();
 
     // The first frames come in a burst (what ffmpeg buffered while probing), then in real time.
     await waitFor('live frames', () => run.frames.length >= 25, 20_000);
@@ -138,7 +76,7 @@ describe('CameraSource on RTSP', () => {
     expect(run.states).not.toContain('stopped');
 
     // The server comes back on the same port; the camera picks it up with no help.
-    server = await startServer(port);
+    await startRtspServer(children, port);
     await waitFor(
       'frames again',
       () => camera.stats().framesDecoded >= beforeRestart.framesDecoded + 10,
@@ -165,7 +103,7 @@ describe('CameraSource on RTSP', () => {
 
   it('reads over UDP when asked', async () => {
     const port = await freePort();
-    await startServer(port);
+    await startRtspServer(children, port);
     const camera = rtspCamera(port, 'udp');
     const run = collect(camera);
     await waitFor('5 frames over UDP', () => run.frames.length >= 5, 20_000);
@@ -177,12 +115,7 @@ describe('CameraSource on RTSP', () => {
   });
 
   it('restarts a run that stalls while the server keeps the connection open', async () => {
-    const port = await freePort();
-    const server = await startServer(port);
-    const camera = rtspCamera(port);
-    const restarts: RestartInfo[] = [];
-    camera.on('restart', (info) => restarts.push(info));
-    const run = collect(camera);
+    const { server, camera, restarts, run } = await watchedCamera();
     await waitFor('live frames', () => run.frames.length >= 3, 20_000);
     // Freeze the server: sockets stay open, nothing is sent. Only the timeouts can tell.
     server.kill('SIGSTOP');
