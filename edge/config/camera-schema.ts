@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { ScenarioSchema } from '../scenarios/registry.ts';
 import { Fraction, Id } from '../schema/config-fields.ts';
+import { SourceSchema, WatchdogSchema } from '../schema/source-schema.ts';
 import { DEFAULT_TRACKER_OPTIONS } from '../track/byte-tracker.ts';
 import { PolygonSchema, ZoneSchema } from '../zones/zone-schema.ts';
 import { alwaysWhenObject, checkCameraReferences } from './config-references.ts';
 import { DEFAULT_DETECTOR_ALIAS } from './models-schema.ts';
-import { SourceSchema, WatchdogSchema } from './source-schema.ts';
 
 const MotionSchema = z.strictObject({
   /** Skip detection on frames without motion (saves the detector on a quiet scene). */

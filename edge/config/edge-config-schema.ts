@@ -13,7 +13,8 @@ import { ModelsSchema } from './models-schema.ts';
  * The edge config file (YAML): the one description of what an edge box watches and reports.
  * Validated once at boot (see load-edge-config.ts) and frozen; nothing else reads the file. Each
  * section has its schema module here; zones and scenarios own theirs (edge/zones/zone-schema.ts,
- * edge/scenarios/), and the field conventions are in edge/schema/config-fields.ts.
+ * edge/scenarios/); what other folders read too (the field conventions, the camera source) is in
+ * edge/schema/.
  */
 export const EdgeConfigSchema = z
   .strictObject({

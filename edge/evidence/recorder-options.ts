@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SourceSchema } from '../config/source-schema.ts';
+import { SourceSchema } from '../schema/source-schema.ts';
 import { ClipError } from './clip-errors.ts';
 
 /**

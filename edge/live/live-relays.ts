@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { ffmpegPath } from '../../foundation/media/ffmpeg-binaries.ts';
 import type { EdgeConfig } from '../config/edge-config-schema.ts';
-import { isStreamUrl } from '../config/source-schema.ts';
+import { isStreamUrl } from '../schema/source-schema.ts';
 
 const require = createRequire(import.meta.url);
 

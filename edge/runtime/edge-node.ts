@@ -3,7 +3,6 @@ import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import { probeVideo } from '../../foundation/media/ffprobe.ts';
 import type { CameraConfig } from '../config/camera-schema.ts';
 import type { EdgeConfig } from '../config/edge-config-schema.ts';
-import { isStreamUrl } from '../config/source-schema.ts';
 import { SupersededError } from '../detect/inference-scheduler.ts';
 import { ClipCutter } from '../evidence/clip-cutter.ts';
 import type { EvidenceStage } from '../evidence/evidence-stage.ts';
@@ -11,6 +10,7 @@ import { type RecorderStats, SegmentRecorder } from '../evidence/segment-recorde
 import { type CameraFrame, CameraSource, type CameraStats } from '../ingest/camera-source.ts';
 import { buildCameraPipeline } from '../pipeline/build-camera-pipeline.ts';
 import type { CameraCounters, CameraPipeline } from '../pipeline/camera-pipeline.ts';
+import { isStreamUrl } from '../schema/source-schema.ts';
 import { ModelRegistry } from './model-registry.ts';
 
 export interface EdgeNodeOptions {

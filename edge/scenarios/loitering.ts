@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { DwellScenario } from '../rules/dwell-rule.ts';
 import { Labels } from '../schema/config-fields.ts';
-import type { ScenarioDefinition } from './scenario-definition.ts';
 import { incidentTiming, ScenarioName, Seconds, ZoneRef } from './scenario-fields.ts';
+import { DEFAULT_PRESENCE_RADIUS, zoneDwellScenario } from './zone-dwell.ts';
 
 /** An object of one of the labels staying in the zone longer than minDwellSeconds. */
 const LoiteringSchema = z.strictObject({
@@ -16,19 +15,16 @@ const LoiteringSchema = z.strictObject({
   ...incidentTiming(10),
 });
 
-/** Loitering has no stationary notion; this radius only decides re-association. */
-const PRESENCE_RADIUS = 0.02;
-
-export const loitering: ScenarioDefinition<typeof LoiteringSchema> = {
+export const loitering = zoneDwellScenario({
   type: 'loitering',
   schema: LoiteringSchema,
   eventType: 'loitering',
-  watches: (config) => config.zone,
-  buildRule: (config, context) =>
-    new DwellScenario(context.inZone(config.zone), context.presence(PRESENCE_RADIUS), {
-      labels: config.labels,
-      measure: 'dwell',
-      minSeconds: config.minDwellSeconds,
-      minObjects: config.minObjects,
-    }),
-};
+  // Loitering has no stationary notion; the radius only decides re-association.
+  stationaryRadius: () => DEFAULT_PRESENCE_RADIUS,
+  rule: (config) => ({
+    labels: config.labels,
+    measure: 'dwell',
+    minSeconds: config.minDwellSeconds,
+    minObjects: config.minObjects,
+  }),
+});

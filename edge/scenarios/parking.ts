@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { DwellScenario } from '../rules/dwell-rule.ts';
 import { Labels } from '../schema/config-fields.ts';
-import type { ScenarioDefinition } from './scenario-definition.ts';
 import { incidentTiming, ScenarioName, Seconds, StationaryRadius, ZoneRef } from './scenario-fields.ts';
+import { zoneDwellScenario } from './zone-dwell.ts';
 
 /** A vehicle staying in the zone longer than maxSeconds. */
 const ParkingSchema = z.strictObject({
@@ -15,16 +14,15 @@ const ParkingSchema = z.strictObject({
   ...incidentTiming(30),
 });
 
-export const parking: ScenarioDefinition<typeof ParkingSchema> = {
+export const parking = zoneDwellScenario({
   type: 'parking',
   schema: ParkingSchema,
   eventType: 'parking',
-  watches: (config) => config.zone,
-  buildRule: (config, context) =>
-    new DwellScenario(context.inZone(config.zone), context.presence(config.stationaryRadius), {
-      labels: config.labels,
-      measure: 'stationary',
-      minSeconds: config.maxSeconds,
-      minObjects: 1,
-    }),
-};
+  stationaryRadius: (config) => config.stationaryRadius,
+  rule: (config) => ({
+    labels: config.labels,
+    measure: 'stationary',
+    minSeconds: config.maxSeconds,
+    minObjects: 1,
+  }),
+});

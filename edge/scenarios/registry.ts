@@ -17,7 +17,8 @@ type SchemasOf<T extends readonly unknown[]> = {
   -readonly [K in keyof T]: T[K] extends { schema: infer Schema } ? Schema : never;
 };
 
-const SCENARIO_TYPES = SCENARIOS.map((scenario) => scenario.type);
+/** The registered `type`s, in registry order. */
+export const SCENARIO_TYPES = SCENARIOS.map((scenario) => scenario.type);
 
 /** One scenario of a camera's `scenarios`: one of the registered types, by its `type`. */
 export const ScenarioSchema = z.discriminatedUnion(

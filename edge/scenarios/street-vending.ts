@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { DwellScenario } from '../rules/dwell-rule.ts';
 import { Labels } from '../schema/config-fields.ts';
-import type { ScenarioDefinition } from './scenario-definition.ts';
 import { incidentTiming, ScenarioName, Seconds, StationaryRadius, ZoneRef } from './scenario-fields.ts';
+import { zoneDwellScenario } from './zone-dwell.ts';
 
 /** People lingering by objects a street stall is made of, in the zone, without moving on. */
 const StreetVendingSchema = z.strictObject({
@@ -33,17 +32,16 @@ const StreetVendingSchema = z.strictObject({
   ...incidentTiming(30),
 });
 
-export const streetVending: ScenarioDefinition<typeof StreetVendingSchema> = {
+export const streetVending = zoneDwellScenario({
   type: 'street_vending',
   schema: StreetVendingSchema,
   eventType: 'street_vending',
-  watches: (config) => config.zone,
-  buildRule: (config, context) =>
-    new DwellScenario(context.inZone(config.zone), context.presence(config.stationaryRadius), {
-      labels: [...config.personLabels, ...config.stallLabels],
-      measure: 'stationary',
-      minSeconds: config.minDwellSeconds,
-      minObjects: config.minObjects,
-      required: { labels: config.stallLabels, count: config.minStallObjects },
-    }),
-};
+  stationaryRadius: (config) => config.stationaryRadius,
+  rule: (config) => ({
+    labels: [...config.personLabels, ...config.stallLabels],
+    measure: 'stationary',
+    minSeconds: config.minDwellSeconds,
+    minObjects: config.minObjects,
+    required: { labels: config.stallLabels, count: config.minStallObjects },
+  }),
+});

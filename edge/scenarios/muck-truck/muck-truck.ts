@@ -1,10 +1,9 @@
 import { boxArea } from '../../../foundation/geometry/image-plane.ts';
 import type { ScenarioDefinition } from '../scenario-definition.ts';
+import { DEFAULT_PRESENCE_RADIUS } from '../zone-dwell.ts';
 import { MuckTruckRule } from './muck-truck-rule.ts';
 import { MuckTruckSchema } from './muck-truck-schema.ts';
 
-/** Vehicles are followed in the zone as loitering objects are: this radius only decides re-association. */
-const PRESENCE_RADIUS = 0.02;
 /** A confirmed vehicle is re-classified this often (seconds), to keep its score fresh. */
 const RECHECK_SECONDS = 1;
 
@@ -22,7 +21,8 @@ export const muckTruck: ScenarioDefinition<typeof MuckTruckSchema> = {
         config.vehicleLabels.includes(o.label) &&
         boxArea(o.box) >= config.minBoxArea * frameArea &&
         inZone(o),
-      presence: context.presence(PRESENCE_RADIUS),
+      // Vehicles are followed as loitering objects are: the radius only decides re-association.
+      presence: context.presence(DEFAULT_PRESENCE_RADIUS),
       classify: context.classifier(config.classifier),
       minTrackFrames: config.minTrackFrames,
       confirmFrames: config.confirmFrames,
