@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { rtspSocketTimeoutOption } from '../../foundation/media/ffmpeg-binaries.ts';
-import {
-  isNetworkSource,
-  maskCredentials,
-  maskedErrorText,
-  networkInputArgs,
-} from '../../foundation/media/source-url.ts';
+import * as sourceUrl from '../../foundation/media/source-url.ts';
+
+const { isNetworkSource, maskCredentials, maskedErrorText, networkInputArgs } = sourceUrl;
 
 describe('source URLs', () => {
   it('tells network sources from files', () => {
