@@ -1,13 +1,19 @@
+import type { MqttPublisher } from '../../foundation/delivery/mqtt/mqtt-publisher.ts';
 import type { ApiSource, CameraStatusView, DeliveryStatsView, EvidenceStatsView } from '../api/api-source.ts';
+import type { EvidenceStage } from '../evidence/evidence-stage.ts';
+import type { UploadQueue } from '../evidence/upload-queue.ts';
 import type { EdgeNode } from './edge-node.ts';
 
+/** What the API reports beside the node: event delivery, evidence and its upload. */
 export interface EdgeApiExtras {
-  delivery?: () => DeliveryStatsView;
-  evidence?: () => EvidenceStatsView;
+  publisher?: MqttPublisher;
+  evidence?: EvidenceStage;
+  uploads?: UploadQueue;
 }
 
 /** The running node as the local API sees it: snapshots of cameras, frames, events and models. */
 export function edgeApiSource(node: EdgeNode, extras: EdgeApiExtras = {}): ApiSource {
+  const { publisher, evidence } = extras;
   const names = new Map(node.config.cameras.map((c) => [c.id, c]));
   return {
     edgeId: node.config.edgeId,
@@ -54,7 +60,33 @@ export function edgeApiSource(node: EdgeNode, extras: EdgeApiExtras = {}): ApiSo
     },
     recentEvents: (limit) => node.recentEvents(limit),
     models: () => node.modelStats(),
-    ...(extras.delivery ? { delivery: extras.delivery } : {}),
-    ...(extras.evidence ? { evidence: extras.evidence } : {}),
+    ...(publisher ? { delivery: () => deliveryView(publisher) } : {}),
+    ...(evidence ? { evidence: () => evidenceView(evidence, extras.uploads) } : {}),
+  };
+}
+
+function deliveryView(publisher: MqttPublisher): DeliveryStatsView {
+  const stats = publisher.stats();
+  return {
+    outboxDepth: stats.outbox.depth,
+    published: stats.published,
+    acked: stats.acked,
+    connected: stats.connected,
+    dropped: stats.outbox.dropped,
+    ...(stats.latencyMs.samples > 0
+      ? { publishLatencyMs: { p50: stats.latencyMs.p50, p99: stats.latencyMs.p99 } }
+      : {}),
+  };
+}
+
+function evidenceView(evidence: EvidenceStage, uploads: UploadQueue | undefined): EvidenceStatsView {
+  const { snapshots, clips, clipFailures } = evidence.stats();
+  if (!uploads) return { snapshots, clips, clipFailures };
+  const { pending, pendingBytes, uploaded, uploadedBytes, failures } = uploads.stats();
+  return {
+    snapshots,
+    clips,
+    clipFailures,
+    upload: { pending, pendingBytes, uploaded, uploadedBytes, failures },
   };
 }

@@ -5,8 +5,8 @@ import type { CameraConfig } from '../config/camera-schema.ts';
 import type { EdgeConfig } from '../config/edge-config-schema.ts';
 import { Detector } from '../detect/detector.ts';
 import { InferenceScheduler, type SchedulerStats } from '../detect/inference-scheduler.ts';
+import { mergeDetections } from '../detect/merge-detections.ts';
 import { loadModelManifest } from '../detect/model-manifest.ts';
-import { iou } from '../detect/nms.ts';
 import type { Detection } from '../detect/types.ts';
 import { EdgeError } from '../errors.ts';
 import type { CameraModels } from '../pipeline/build-camera-pipeline.ts';
@@ -39,8 +39,6 @@ interface LoadedClassifier {
 const DEFAULT_DETECT_SCORE = 0.1;
 /** Most crops one classifier session call takes. */
 const CLASSIFIER_BATCH = 8;
-/** Two detectors' boxes of one label overlapping this much are one object. */
-const MERGE_IOU = 0.6;
 
 /**
  * The models an edge box runs, loaded once each, whatever number of cameras use them. Every model
@@ -170,18 +168,3 @@ function wrongTask(alias: string, task: string, wanted: string): EdgeError {
     `model "${alias}" is a ${task === 'classify' ? 'classifier' : 'detector'}, but it is used as ${wanted}`,
   );
 }
-
-/** Detections of several detectors on one frame, a duplicate of one label kept once (the best). */
-export function mergeDetections(lists: readonly Detection[][]): Detection[] {
-  const all = lists.flat().sort((a, b) => b.score - a.score);
-  const kept: Detection[] = [];
-  for (const detection of all) {
-    const duplicate = kept.some(
-      (k) => k.label === detection.label && iou(rect(k.box), rect(detection.box)) >= MERGE_IOU,
-    );
-    if (!duplicate) kept.push(detection);
-  }
-  return kept;
-}
-
-const rect = (box: Box) => ({ x1: box[0], y1: box[1], x2: box[2], y2: box[3] });

@@ -6,7 +6,6 @@ import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import { MqttPublisher } from '../../foundation/delivery/mqtt/mqtt-publisher.ts';
 import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
 import { Outbox } from '../../foundation/delivery/outbox/outbox.ts';
-import type { DeliveryStatsView, EvidenceStatsView } from '../api/api-source.ts';
 import { createApiServer } from '../api/create-api-server.ts';
 import type { EdgeConfig } from '../config/edge-config-schema.ts';
 import { type DroneIntake, startDroneIntake } from '../drone/drone-intake.ts';
@@ -131,10 +130,7 @@ export async function startEdge(
   const live = config.live.enabled ? new LiveRelays(config, log.child({ component: 'live' })) : undefined;
 
   const api = createApiServer(
-    edgeApiSource(running, {
-      delivery: () => deliveryView(publisher),
-      evidence: () => evidenceView(evidence, uploads),
-    }),
+    edgeApiSource(running, { publisher, evidence, ...(uploads ? { uploads } : {}) }),
     {
       host: config.api.host,
       port: options.apiPort ?? config.api.port,
@@ -169,31 +165,5 @@ function cameraHealth(status: CameraStatus): CameraHealth {
     framesDecoded: status.framesDecoded,
     framesAnalysed: status.analysis.framesAnalysed,
     ...(status.recorder ? { recording: status.recorder.state } : {}),
-  };
-}
-
-function deliveryView(publisher: MqttPublisher): DeliveryStatsView {
-  const stats = publisher.stats();
-  return {
-    outboxDepth: stats.outbox.depth,
-    published: stats.published,
-    acked: stats.acked,
-    connected: stats.connected,
-    dropped: stats.outbox.dropped,
-    ...(stats.latencyMs.samples > 0
-      ? { publishLatencyMs: { p50: stats.latencyMs.p50, p99: stats.latencyMs.p99 } }
-      : {}),
-  };
-}
-
-function evidenceView(evidence: EvidenceStage, uploads: UploadQueue | undefined): EvidenceStatsView {
-  const { snapshots, clips, clipFailures } = evidence.stats();
-  if (!uploads) return { snapshots, clips, clipFailures };
-  const { pending, pendingBytes, uploaded, uploadedBytes, failures } = uploads.stats();
-  return {
-    snapshots,
-    clips,
-    clipFailures,
-    upload: { pending, pendingBytes, uploaded, uploadedBytes, failures },
   };
 }

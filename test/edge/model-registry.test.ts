@@ -1,8 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { parseEdgeConfig } from '../../edge/config/load-edge-config.ts';
-import type { Detection } from '../../edge/detect/types.ts';
-import { ModelRegistry, mergeDetections } from '../../edge/runtime/model-registry.ts';
+import { ModelRegistry } from '../../edge/runtime/model-registry.ts';
 
 const config = (cameras: string) =>
   parseEdgeConfig(
@@ -51,24 +50,5 @@ describe('model registry', () => {
     } finally {
       await models.dispose();
     }
-  });
-
-  it('merges two detectors: one box per object and label, the better score kept', () => {
-    const d = (label: string, score: number, x: number): Detection => ({
-      label,
-      classId: 0,
-      score,
-      box: [x, 0, x + 50, 100],
-    });
-    const merged = mergeDetections([
-      [d('person', 0.6, 0), d('car', 0.7, 200)],
-      [d('person', 0.9, 2), d('person', 0.8, 100), d('truck', 0.5, 200)],
-    ]);
-    expect(merged.map((m) => `${m.label}@${m.box[0]}:${m.score}`)).toEqual([
-      'person@2:0.9',
-      'person@100:0.8',
-      'car@200:0.7',
-      'truck@200:0.5',
-    ]);
   });
 });
