@@ -1,47 +1,22 @@
-import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { copyFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT, type Run, runCheck, TemporaryTrees } from './temporary-tree.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEPCRUISE = path.join(ROOT, 'node_modules/.bin/depcruise');
 const CONFIG = path.join(ROOT, '.dependency-cruiser.cjs');
 
-type Tree = Record<string, string>;
-type Run = { code: number; output: string };
-
-let dirs: string[] = [];
-
-afterEach(async () => {
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-  dirs = [];
-});
+const trees = new TemporaryTrees();
+afterEach(() => trees.removeAll());
 
 /** Cruises a small tree written to a temporary folder with the project's own rules, as `npm run lint:deps` does. */
-async function cruise(tree: Tree): Promise<Run> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'dependency-rules-'));
-  dirs.push(dir);
+async function cruise(tree: Record<string, string>): Promise<Run> {
+  const dir = await trees.create('dependency-rules-', tree);
   await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   await writeFile(path.join(dir, 'package.json'), '{ "type": "module" }\n');
   await copyFile(path.join(ROOT, 'tsconfig.json'), path.join(dir, 'tsconfig.json'));
-  for (const [file, text] of Object.entries(tree)) {
-    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
-    await writeFile(path.join(dir, file), text);
-  }
   const folders = [...new Set(Object.keys(tree).map((file) => file.split('/')[0] as string))];
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      DEPCRUISE,
-      ['--config', CONFIG, '--output-type', 'err', ...folders],
-      { cwd: dir },
-    );
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, output: failed.stdout + failed.stderr };
-  }
+  return runCheck(DEPCRUISE, ['--config', CONFIG, '--output-type', 'err', ...folders], dir);
 }
 
 const entry = { 'apps/edge/main.ts': "import { run } from '../../edge/run.ts';\nrun();\n" };

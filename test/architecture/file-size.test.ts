@@ -1,34 +1,19 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT, type Run, runCheck, TemporaryTrees } from './temporary-tree.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const CHECK = path.join(ROOT, 'tools/check-file-size.ts');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
-let dir: string | undefined;
+const trees = new TemporaryTrees();
+afterEach(() => trees.removeAll());
 
-afterEach(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = undefined;
-});
-
-async function checkTree(files: Record<string, number>): Promise<{ code: number; output: string }> {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'file-size-'));
-  for (const [file, lines] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
-    await writeFile(path.join(dir, file), 'export const x = 1;\n'.repeat(lines));
-  }
-  try {
-    const { stdout, stderr } = await promisify(execFile)(TSX, [CHECK], { cwd: dir });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, output: failed.stdout + failed.stderr };
-  }
+/** Runs the size check over files of `lines` lines each. */
+async function checkTree(files: Record<string, number>): Promise<Run> {
+  const texts = Object.fromEntries(
+    Object.entries(files).map(([file, lines]) => [file, 'export const x = 1;\n'.repeat(lines)]),
+  );
+  return runCheck(TSX, [CHECK], await trees.create('file-size-', texts));
 }
 
 describe('npm run lint:size (tools/check-file-size.ts)', () => {
