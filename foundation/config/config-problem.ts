@@ -36,7 +36,7 @@ export function formatPath(segments: readonly PropertyKey[]): string {
 }
 
 /** One line per problem: `<file>: <path>: <message>`, or `<file>: <message>` for the file as a whole. */
-export function formatProblems(problems: readonly ConfigProblem[]): string {
+function formatProblems(problems: readonly ConfigProblem[]): string {
   return problems.map((p) => `${p.file}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`).join('\n');
 }
 

@@ -14,7 +14,7 @@ export interface ConfigSpec<S extends z.ZodType = z.ZodType, C extends string = 
 /** Line and column of the node at a path in the source, or of its nearest ancestor; absent if unknown. */
 export type LocatePath = (path: readonly PropertyKey[]) => { line: number; column: number } | undefined;
 
-export interface ValidateOptions {
+interface ValidateOptions {
   /** The folder relative paths are taken from (with the spec's `resolvePaths`); absent: left as written. */
   baseDir?: string;
   /** Positions of problems in the source text: they are then reported in the order of the file. */

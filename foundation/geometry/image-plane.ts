@@ -27,7 +27,7 @@ export type Side = -1 | 0 | 1;
  * Small enough to be exact for any real frame, large enough to absorb the rounding of
  * normalised → pixel conversion (0.1 * 768 = 76.80000000000001).
  */
-export const GEOMETRY_EPSILON = 1e-9;
+const GEOMETRY_EPSILON = 1e-9;
 const EPSILON_SQUARED = GEOMETRY_EPSILON * GEOMETRY_EPSILON;
 
 /**

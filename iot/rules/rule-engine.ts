@@ -95,7 +95,7 @@ export class RuleEngine {
     if (this.latenessMs === 0 && device.head === device.times.length) {
       this.apply(device, reading, timeMs);
     } else {
-      this.enqueue(device, reading, timeMs);
+      this.hold(device, reading, timeMs);
       this.release(device, releaseUpTo);
     }
     const outcome: IngestOutcome = timeMs <= releaseUpTo ? 'applied' : 'buffered';
@@ -138,7 +138,7 @@ export class RuleEngine {
     return device;
   }
 
-  private enqueue(device: DeviceState, reading: Telemetry, timeMs: number): void {
+  private hold(device: DeviceState, reading: Telemetry, timeMs: number): void {
     enqueue(device, reading, timeMs);
     this.waiting.add(device);
   }
