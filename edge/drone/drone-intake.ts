@@ -2,16 +2,27 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
-import type { DroneConfig } from '../config/drone-schema.ts';
 import { describeError } from '../errors.ts';
 import type { EvidenceFiles } from '../evidence/evidence-files.ts';
 import type { UploadQueue } from '../evidence/upload-queue.ts';
+import type { FlightSettings } from './flight-config.ts';
 import { FlightService } from './flight-service.ts';
 import { FlightWatcher } from './flight-watcher.ts';
 
+/**
+ * The drone section of the edge config as the intake reads it (its schema, in edge/config, is the
+ * flight settings plus these): written here so that drone does not import the config it is part of.
+ */
+export type DroneSettings = FlightSettings & {
+  inbox: string;
+  uploadDir?: string | undefined;
+  settleSeconds: number;
+  pollSeconds: number;
+};
+
 export interface DroneIntakeOptions {
   edgeId: string;
-  drone: Readonly<DroneConfig>;
+  drone: Readonly<DroneSettings>;
   dataDir: string;
   /** The edge's content-addressed evidence store: the crops are moved into it. */
   files: EvidenceFiles;
