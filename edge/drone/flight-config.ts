@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { codedConfigErrors } from '../../foundation/config/config-problem.ts';
 import { loadConfigFile } from '../../foundation/config/load-config.ts';
 import type { ConfigSpec } from '../../foundation/config/validate-config.ts';
 import { DEFAULT_FEATURES_MODEL } from '../detect/model-manifest.ts';
@@ -95,11 +96,7 @@ export const DEFAULT_THRESHOLDS = { deep: 1.8, pixel: 0.1 } as const;
 
 const FLIGHT_CONFIG: ConfigSpec<typeof FlightConfigSchema, ErrorCode> = {
   schema: FlightConfigSchema,
-  errors: {
-    notFound: 'FLIGHT_CONFIG_NOT_FOUND',
-    invalid: 'FLIGHT_CONFIG_INVALID',
-    create: (code, message, _problems, cause) => new EdgeError(code, message, { cause }),
-  },
+  errors: codedConfigErrors<ErrorCode>('FLIGHT_CONFIG_NOT_FOUND', 'FLIGHT_CONFIG_INVALID', EdgeError),
   resolvePaths: (config, dir) => ({
     ...resolveFlightPaths(config, dir),
     evidenceDir: path.resolve(dir, config.evidenceDir),

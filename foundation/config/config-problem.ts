@@ -20,6 +20,19 @@ export interface ConfigErrors<C extends string = string> {
   create(code: C, message: string, problems: readonly ConfigProblem[], cause?: unknown): Error;
 }
 
+/** ConfigErrors whose errors are `new ErrorClass(code, message, { cause })`: a product's coded error. */
+export function codedConfigErrors<C extends string>(
+  notFound: C,
+  invalid: C,
+  ErrorClass: new (code: C, message: string, options?: { cause?: unknown }) => Error,
+): ConfigErrors<C> {
+  return {
+    notFound,
+    invalid,
+    create: (code, message, _problems, cause) => new ErrorClass(code, message, { cause }),
+  };
+}
+
 /**
  * A config path as a reader would write it: `cameras[2].zones[0].points`. Keys that are not
  * plain words are quoted: `models["a.b"]`.

@@ -1,3 +1,4 @@
+import { codedConfigErrors } from '../../foundation/config/config-problem.ts';
 import { loadConfigFileSync } from '../../foundation/config/load-config.ts';
 import { type ConfigSpec, validateConfig } from '../../foundation/config/validate-config.ts';
 import { IotError, type IotErrorCode } from '../errors.ts';
@@ -5,11 +6,7 @@ import { type RulesConfig, RulesConfigSchema } from '../rules/rule-schema.ts';
 
 const RULES_CONFIG: ConfigSpec<typeof RulesConfigSchema, IotErrorCode> = {
   schema: RulesConfigSchema,
-  errors: {
-    notFound: 'RULES_CONFIG_NOT_FOUND',
-    invalid: 'RULES_CONFIG_INVALID',
-    create: (code, message, _problems, cause) => new IotError(code, message, { cause }),
-  },
+  errors: codedConfigErrors<IotErrorCode>('RULES_CONFIG_NOT_FOUND', 'RULES_CONFIG_INVALID', IotError),
 };
 
 /** Validates a rules config (already parsed) and freezes it; every problem is named with its path. */
