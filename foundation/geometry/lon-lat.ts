@@ -15,7 +15,7 @@ export type LonLat = readonly [lon: number, lat: number];
 /** A polygon as GeoJSON has it: an outer ring, then holes; each ring closed or not. */
 export type PolygonRings = readonly (readonly LonLat[])[];
 /** [minLon, minLat, maxLon, maxLat], GeoJSON's bbox order. */
-export type LonLatBox = readonly [minLon: number, minLat: number, maxLon: number, maxLat: number];
+type LonLatBox = readonly [minLon: number, minLat: number, maxLon: number, maxLat: number];
 
 /** Whether the point is inside the outer ring and not strictly inside a hole (the edge rule above). */
 export function pointInPolygon(point: LonLat, polygon: PolygonRings): boolean {
