@@ -65,7 +65,7 @@ export async function startCloudTelemetry(options: CloudTelemetryOptions): Promi
           code: telemetryCode(entry.code),
           reason: entry.reason,
           topic: entry.topic,
-          bytes: entry.bytes,
+          payload: entry.bytes,
         }),
     },
     positions,

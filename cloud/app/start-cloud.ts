@@ -13,7 +13,18 @@ import { MqttConsumer } from '../mqtt/mqtt-consumer.ts';
 import { loadPlaces } from '../places/load-places.ts';
 import { openCloudStore } from '../repositories/cloud-store.ts';
 import { type CloudCore, createCloudCore } from '../services/cloud-core.ts';
-import type { StartTelemetry } from '../services/telemetry-port.ts';
+import type { Logger } from '../services/logger.ts';
+import type { TelemetrySide } from '../services/telemetry-port.ts';
+
+export interface TelemetryContext {
+  /** The broker the cloud consumes from (the embedded one's URL when it runs one). */
+  mqttUrl: string;
+  protocolVersion: 4 | 5;
+  core: CloudCore;
+  logger?: Logger | undefined;
+}
+
+export type StartTelemetry = (context: TelemetryContext) => Promise<TelemetrySide>;
 
 export interface StartCloudOptions {
   /** Default: pino to stderr at info; `false` for silence. */

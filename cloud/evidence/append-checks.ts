@@ -1,5 +1,5 @@
 import type { EvidenceContentType } from '../../foundation/contract/evidence-upload.ts';
-import type { AppendRequest, AppendResult } from './evidence-store.ts';
+import type { AppendRequest, AppendResult } from './evidence-store-types.ts';
 
 /**
  * What every evidence store answers from what it already holds, before writing a byte: a file

@@ -1,6 +1,7 @@
 import type { EvidenceConfig } from '../config/cloud-config-schema.ts';
 import { CloudError } from '../errors.ts';
-import { DiskEvidenceStore, type EvidenceStore } from './evidence-store.ts';
+import { DiskEvidenceStore } from './evidence-store.ts';
+import type { EvidenceStore } from './evidence-store-types.ts';
 import { S3EvidenceStore } from './s3-evidence-store.ts';
 
 /** Opens the store the config names (disk unless `store: s3`) and a way to let go of it. */

@@ -23,7 +23,7 @@ import {
 import type { S3EvidenceConfig } from '../config/cloud-config-schema.ts';
 import { CloudError } from '../errors.ts';
 import { decideFromHeld } from './append-checks.ts';
-import type { AppendRequest, AppendResult, EvidenceState, EvidenceStore } from './evidence-store.ts';
+import type { AppendRequest, AppendResult, EvidenceState, EvidenceStore } from './evidence-store-types.ts';
 import { PerKeyLock } from './per-key-lock.ts';
 
 /** S3 refuses multipart parts under 5 MiB (all but the last). */

@@ -8,7 +8,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { CloudError } from '../errors.ts';
-import type { EvidenceStore } from '../evidence/evidence-store.ts';
+import type { EvidenceStore } from '../evidence/evidence-store-types.ts';
 import type { CloudCore } from '../services/cloud-core.ts';
 import { registerEvidenceRoutes } from './evidence-routes.ts';
 import { apiError, statusOf } from './http-errors.ts';

@@ -9,7 +9,7 @@ import {
   UPLOAD_HEADERS,
   type UploadError,
 } from '../../foundation/contract/evidence-upload.ts';
-import type { EvidenceStore } from '../evidence/evidence-store.ts';
+import type { EvidenceStore } from '../evidence/evidence-store-types.ts';
 
 export interface EvidenceRoutesOptions {
   store: EvidenceStore;

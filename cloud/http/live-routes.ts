@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { CloudCore } from '../services/cloud-core.ts';
-import type { TokenAuth } from './token-auth.ts';
+import type { RouteDeps } from './route-deps.ts';
 
 const KEEPALIVE_MS = 15_000;
 
@@ -8,7 +7,7 @@ const KEEPALIVE_MS = 15_000;
  * Server-sent events: every LiveMessage as `event: <kind>` with its JSON. EventSource cannot send
  * headers, so the token may come as `?access_token=`.
  */
-export async function liveRoutes(app: FastifyInstance, { core, auth }: { core: CloudCore; auth: TokenAuth }) {
+export async function liveRoutes(app: FastifyInstance, { core, auth }: RouteDeps) {
   const open = new Set<() => void>();
   // Before the server waits for its connections to end: a live stream never ends by itself.
   app.addHook('preClose', async () => {

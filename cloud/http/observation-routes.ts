@@ -2,16 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IncidentSchema } from '../incidents/incident-schema.ts';
-import type { CloudCore } from '../services/cloud-core.ts';
 import { apiError } from './http-errors.ts';
+import type { RouteDeps } from './route-deps.ts';
 import { IdParamsSchema, PageQuerySchema } from './schemas.ts';
-import type { TokenAuth } from './token-auth.ts';
 
 /** What the edges reported: incidents, raw events, dead letters and edge statuses. */
-export async function observationRoutes(
-  app: FastifyInstance,
-  { core, auth }: { core: CloudCore; auth: TokenAuth },
-) {
+export async function observationRoutes(app: FastifyInstance, { core, auth }: RouteDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const anyUser = auth.requireUser();
 

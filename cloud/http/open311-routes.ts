@@ -3,13 +3,12 @@ import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fasti
 import { z } from 'zod';
 import { DeviceEventTypeSchema, EventTypeSchema } from '../../foundation/contract/events.ts';
 import { CloudError } from '../errors.ts';
-import type { CloudCore } from '../services/cloud-core.ts';
 import { CATEGORY_NAMES, REPORT_CATEGORIES } from '../tickets/categories.ts';
 import { FINAL_STATES, TICKET_STATES } from '../tickets/ticket-state-machine.ts';
 import { projectTicket } from './open311-project-ticket.ts';
 import { Open311CreateSchema, Open311RequestsQuerySchema } from './open311-schema.ts';
 import { toXml } from './open311-xml.ts';
-import type { TokenAuth } from './token-auth.ts';
+import type { RouteDeps } from './route-deps.ts';
 
 const FORMATS = ['json', 'xml'] as const;
 type Format = (typeof FORMATS)[number];
@@ -47,10 +46,7 @@ function services() {
 }
 
 /** Open311 GeoReport v2 under the prefix it is registered at, in JSON and XML. */
-export async function registerOpen311Routes(
-  app: FastifyInstance,
-  { core, auth }: { core: CloudCore; auth: TokenAuth },
-) {
+export async function registerOpen311Routes(app: FastifyInstance, { core, auth }: RouteDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',

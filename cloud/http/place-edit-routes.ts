@@ -4,18 +4,14 @@ import { z } from 'zod';
 import { CloudError } from '../errors.ts';
 import { featureOfPlace } from '../places/place-hierarchy.ts';
 import { PlaceEditBodySchema, PlaceIdSchema } from '../places/places-schema.ts';
-import type { CloudCore } from '../services/cloud-core.ts';
-import type { TokenAuth } from './token-auth.ts';
+import type { RouteDeps } from './route-deps.ts';
 
 /**
  * One place of the grid hierarchy, and admins' edits of it: kept in the database over the grid
  * file, in effect at once for placing new incidents in this instance (others take them at start
  * or at their next edit).
  */
-export async function placeEditRoutes(
-  app: FastifyInstance,
-  { core, auth }: { core: CloudCore; auth: TokenAuth },
-) {
+export async function placeEditRoutes(app: FastifyInstance, { core, auth }: RouteDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const admin = auth.requireUser(['admin']);
   const params = z.object({ id: PlaceIdSchema });

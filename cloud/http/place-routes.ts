@@ -2,16 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CameraSchema, PlaceLevelSchema } from '../places/places-schema.ts';
-import type { CloudCore } from '../services/cloud-core.ts';
 import { apiError } from './http-errors.ts';
 import { placeEditRoutes } from './place-edit-routes.ts';
-import type { TokenAuth } from './token-auth.ts';
+import type { RouteDeps } from './route-deps.ts';
 
 /** The camera registry and the grid hierarchy: their files with the admins' edits over them. */
-export async function placeRoutes(
-  app: FastifyInstance,
-  { core, auth }: { core: CloudCore; auth: TokenAuth },
-) {
+export async function placeRoutes(app: FastifyInstance, { core, auth }: RouteDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const anyUser = auth.requireUser();
   const { places } = core;

@@ -1,15 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CloudCore } from '../services/cloud-core.ts';
 import { FalseAlarmRowSchema, GROUP_KEYS, StatisticsRowSchema } from '../statistics/statistics-schema.ts';
+import type { RouteDeps } from './route-deps.ts';
 import { csv, IsoDateQuery } from './schemas.ts';
-import type { TokenAuth } from './token-auth.ts';
 
-export async function statisticsRoutes(
-  app: FastifyInstance,
-  { core, auth }: { core: CloudCore; auth: TokenAuth },
-) {
+export async function statisticsRoutes(app: FastifyInstance, { core, auth }: RouteDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(

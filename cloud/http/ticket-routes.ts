@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CloudCore } from '../services/cloud-core.ts';
 import { CategorySchema, TICKET_SOURCES } from '../tickets/categories.ts';
 import { EscalationSchema, TicketSchema, TransitionRecordSchema } from '../tickets/ticket-schema.ts';
 import { allowedActions, TICKET_STATES, TransitionRequestSchema } from '../tickets/ticket-state-machine.ts';
 import { apiError } from './http-errors.ts';
+import type { RouteDeps } from './route-deps.ts';
 import { csv, ErrorBodySchema, IdParamsSchema, PageQuerySchema } from './schemas.ts';
-import type { TokenAuth } from './token-auth.ts';
 
 export const TicketListQuerySchema = PageQuerySchema.extend({
   state: csv(z.enum(TICKET_STATES)).optional().describe('comma-separated states'),
@@ -55,10 +54,7 @@ const TicketDetailSchema = z.object({
   allowedActions: z.array(z.string()),
 });
 
-export async function ticketRoutes(
-  app: FastifyInstance,
-  { core, auth }: { core: CloudCore; auth: TokenAuth },
-) {
+export async function ticketRoutes(app: FastifyInstance, { core, auth }: RouteDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(

@@ -31,6 +31,10 @@ function bearer(request: FastifyRequest): string | undefined {
   return typeof query?.access_token === 'string' ? query.access_token : undefined;
 }
 
+function unauthorized(reply: FastifyReply, message: string) {
+  return reply.code(401).header('www-authenticate', 'Bearer').send(apiError('AUTH_REQUIRED', message));
+}
+
 /**
  * Who a token belongs to: users (with a role), edges (their own tokens, for evidence upload) and
  * Open311 clients (api_key). The three never mix: an edge token is no user token.
@@ -62,12 +66,7 @@ export class TokenAuth {
   requireUser(roles?: readonly Role[]): preHandlerHookHandler {
     return async (request: FastifyRequest, reply: FastifyReply) => {
       const user = this.user(bearer(request));
-      if (!user) {
-        return reply
-          .code(401)
-          .header('www-authenticate', 'Bearer')
-          .send(apiError('AUTH_REQUIRED', 'send a user token: Authorization: Bearer <token>'));
-      }
+      if (!user) return unauthorized(reply, 'send a user token: Authorization: Bearer <token>');
       if (roles && !roles.includes(user.role)) {
         return reply.code(403).send(
           apiError('FORBIDDEN', `a ${user.role} may not do this; roles that may: ${roles.join(', ')}`, {
@@ -83,12 +82,7 @@ export class TokenAuth {
   requireEdge(): preHandlerHookHandler {
     return async (request: FastifyRequest, reply: FastifyReply) => {
       const edgeId = this.edge(bearer(request));
-      if (!edgeId) {
-        return reply
-          .code(401)
-          .header('www-authenticate', 'Bearer')
-          .send(apiError('AUTH_REQUIRED', 'send an edge token: Authorization: Bearer <edge token>'));
-      }
+      if (!edgeId) return unauthorized(reply, 'send an edge token: Authorization: Bearer <edge token>');
       request.edgeId = edgeId;
     };
   }

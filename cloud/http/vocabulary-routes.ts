@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DeviceEventTypeSchema, EventTypeSchema } from '../../foundation/contract/events.ts';
-import type { CloudCore } from '../services/cloud-core.ts';
 import { REPORT_CATEGORIES, TICKET_SOURCES } from '../tickets/categories.ts';
 import { ROLES } from '../tickets/roles.ts';
 import {
@@ -12,7 +11,7 @@ import {
   TICKET_STATES,
   TransitionRequestSchema,
 } from '../tickets/ticket-state-machine.ts';
-import type { TokenAuth } from './token-auth.ts';
+import type { RouteDeps } from './route-deps.ts';
 
 const VocabularySchema = z.object({
   ticketStates: z.array(z.enum(TICKET_STATES)),
@@ -57,7 +56,7 @@ function vocabulary(): Vocabulary {
 }
 
 /** The ticket loop's states and actions and the event types, for clients (the operator UI) to read. */
-export async function vocabularyRoutes(app: FastifyInstance, { auth }: { core: CloudCore; auth: TokenAuth }) {
+export async function vocabularyRoutes(app: FastifyInstance, { auth }: RouteDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const body = vocabulary();
   r.get(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PlacedFields } from '../tickets/ticket-schema.ts';
 
 export const IncidentSourceSchema = z.object({
   edgeIncidentId: z.string(),
@@ -21,11 +22,7 @@ export const IncidentSchema = z.object({
   startedAt: z.string(),
   lastSeenAt: z.string(),
   endedAt: z.string().nullable(),
-  location: z.object({ lat: z.number(), lon: z.number() }).nullable(),
-  gridId: z.string().nullable(),
-  communityId: z.string().nullable(),
-  streetId: z.string().nullable(),
-  districtId: z.string().nullable(),
+  ...PlacedFields,
   confidence: z.number(),
   eventCount: z.number().int(),
   sources: z.array(IncidentSourceSchema),

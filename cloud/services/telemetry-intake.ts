@@ -2,7 +2,7 @@ import type { DeviceEvent } from '../../foundation/contract/events.ts';
 import { topics } from '../../foundation/contract/topics.ts';
 import type { CloudCore } from './cloud-core.ts';
 import type { Logger } from './logger.ts';
-import type { TelemetryDeadLetter, TelemetryIntake, VehiclePositions } from './telemetry-port.ts';
+import type { TelemetryIntake, VehiclePositions } from './telemetry-port.ts';
 
 export interface TelemetryIntakeOptions {
   logger?: Logger | undefined;
@@ -81,15 +81,8 @@ export function openTelemetryIntake(core: CloudCore, options: TelemetryIntakeOpt
         },
         { eventId: event.eventId },
       ),
-    deadLetter: (letter: TelemetryDeadLetter) =>
-      persist(
-        () =>
-          core.store.ingest.insertDeadLetter(
-            { code: letter.code, reason: letter.reason, topic: letter.topic, payload: letter.bytes },
-            core.clock(),
-          ),
-        { deadLetter: true },
-      ),
+    deadLetter: (letter) =>
+      persist(() => core.store.ingest.insertDeadLetter(letter, core.clock()), { deadLetter: true }),
     attachPositions(positions: VehiclePositions) {
       detach = core.vehicles.attach(positions);
       timer = setInterval(refresh, (options.refreshSeconds ?? 2) * 1000);

@@ -1,7 +1,5 @@
 import type { DeviceEvent, EdgeEvent, VehicleCandidate } from '../../foundation/contract/events.ts';
 import type { TelemetryDeadLetterCode } from '../errors.ts';
-import type { CloudCore } from './cloud-core.ts';
-import type { Logger } from './logger.ts';
 
 /**
  * The ports of the cloud's telemetry side. The cloud does not run IoT rules itself: the
@@ -18,20 +16,17 @@ export interface VehiclePositions {
   readonly maxOffsetSeconds: number;
 }
 
-/** Telemetry the rules refused, with its code, reason, topic and raw bytes. */
-export interface TelemetryDeadLetter {
-  code: TelemetryDeadLetterCode;
-  reason: string;
-  topic: string;
-  bytes: Uint8Array;
-}
-
 /** What the cloud offers its telemetry side; each write resolves once committed. */
 export interface TelemetryIntake {
   /** A device event the rules raised: stored and made an incident like one from the wire. */
   deviceEvent(event: DeviceEvent): Promise<void>;
-  /** Kept in the dead-letter table beside refused events. */
-  deadLetter(letter: TelemetryDeadLetter): Promise<void>;
+  /** Telemetry the rules refused: kept in the dead-letter table beside refused events, raw bytes and all. */
+  deadLetter(letter: {
+    code: TelemetryDeadLetterCode;
+    reason: string;
+    topic: string;
+    payload: Uint8Array;
+  }): Promise<void>;
   /** Candidate trucks for camera events come from `positions` from now on, ranked again as they arrive. */
   attachPositions(positions: VehiclePositions): void;
   /** No more retries or re-ranking; the positions are let go. */
@@ -42,13 +37,3 @@ export interface TelemetryIntake {
 export interface TelemetrySide {
   stop(): Promise<void>;
 }
-
-export interface TelemetryContext {
-  /** The broker the cloud consumes from (the embedded one's URL when it runs one). */
-  mqttUrl: string;
-  protocolVersion: 4 | 5;
-  core: CloudCore;
-  logger?: Logger | undefined;
-}
-
-export type StartTelemetry = (context: TelemetryContext) => Promise<TelemetrySide>;

@@ -3,6 +3,15 @@ import { VehicleCandidateSchema } from '../../foundation/contract/events.ts';
 import { CategorySchema, TICKET_SOURCES } from './categories.ts';
 import { STEPS, TicketStateSchema } from './ticket-state-machine.ts';
 
+/** Where an incident or a ticket is: its point, and the place of each level it lies in (null: none). */
+export const PlacedFields = {
+  location: z.object({ lat: z.number(), lon: z.number() }).nullable(),
+  gridId: z.string().nullable(),
+  communityId: z.string().nullable(),
+  streetId: z.string().nullable(),
+  districtId: z.string().nullable(),
+};
+
 /** A ticket as the API shows it (and as the repository returns it). */
 export const TicketSchema = z.object({
   id: z.number().int(),
@@ -16,11 +25,7 @@ export const TicketSchema = z.object({
   model: z.object({ name: z.string(), version: z.string() }).nullable(),
   description: z.string().nullable(),
   address: z.string().nullable(),
-  location: z.object({ lat: z.number(), lon: z.number() }).nullable(),
-  gridId: z.string().nullable(),
-  communityId: z.string().nullable(),
-  streetId: z.string().nullable(),
-  districtId: z.string().nullable(),
+  ...PlacedFields,
   department: z.string(),
   level: z.number().int().min(1).max(4),
   /** The step whose deadline runs now, and that deadline. */

@@ -10,7 +10,7 @@ import { MqttPublisher } from '../../foundation/delivery/mqtt/mqtt-publisher.ts'
 import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
 import { Outbox } from '../../foundation/delivery/outbox/outbox.ts';
 import { startMosquitto } from '../delivery/mosquitto.ts';
-import { backends } from './support/databases.ts';
+import { backendNamed } from './support/databases.ts';
 import { edgeEvent } from './support/events.ts';
 import { fixtureConfig, fixturePlaces } from './support/fixtures.ts';
 import { until } from './support/until.ts';
@@ -32,8 +32,7 @@ describe("the edge's own publisher into the cloud, through Mosquitto", () => {
   it('delivers events as one ticket and the edge status online, then offline when it stops', async () => {
     const broker = await startMosquitto();
     cleanups.push(() => broker.dispose());
-    const pglite = backends.find((b) => b.name === 'pglite');
-    if (!pglite) throw new Error('no pglite backend');
+    const pglite = backendNamed('pglite');
     const database = await pglite.open();
     cleanups.push(() => database.dispose());
     const core = createCloudCore(openCloudStore(database.db), await fixtureConfig(), await fixturePlaces());

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { registerEvidenceRoutes } from '../../cloud/http/evidence-routes.ts';
 import { EvidenceFiles } from '../../edge/evidence/evidence-files.ts';
 import { UploadQueue } from '../../edge/evidence/upload-queue.ts';
 import { evidencePath, UPLOAD_CHUNK_CONTENT_TYPE } from '../../foundation/contract/evidence-upload.ts';
+import { startS3rver } from './support/s3rver.ts';
 
 /** Two cloud replicas' evidence endpoints over one s3rver bucket, as in docker-compose.yml. */
 
@@ -20,24 +20,15 @@ const TOKEN = 'edge-token';
 const CLIP = path.resolve('fixtures/video/vtest-muck-synthetic.mp4');
 const CHUNK = 256 * 1024;
 
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-// s3rver is CommonJS without type declarations.
-const S3rver = createRequire(import.meta.url)('s3rver') as new (
-  options: Record<string, unknown>,
-) => S3rverServer;
-
-let s3rver: S3rverServer;
+let s3rver: Awaited<ReturnType<typeof startS3rver>> | undefined;
 let work: string;
 let endpoint: string;
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'evidence-replicas-'));
-  s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: path.join(work, 's3') });
-  endpoint = `http://127.0.0.1:${(await s3rver.run()).port}`;
+  s3rver = await startS3rver(path.join(work, 's3'));
+  endpoint = s3rver.endpoint;
 }, 30_000);
 afterAll(async () => {
   await s3rver?.close();

@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { S3EvidenceConfigSchema } from '../../cloud/config/cloud-config-schema.ts';
-import { DiskEvidenceStore, type EvidenceStore } from '../../cloud/evidence/evidence-store.ts';
+import { DiskEvidenceStore } from '../../cloud/evidence/evidence-store.ts';
+import type { EvidenceStore } from '../../cloud/evidence/evidence-store-types.ts';
 import { S3EvidenceStore } from '../../cloud/evidence/s3-evidence-store.ts';
+import { startS3rver } from './support/s3rver.ts';
 
 /**
  * The behaviour every EvidenceStore keeps, run on each implementation: the disk store on a temp
@@ -41,16 +41,7 @@ const disk: Harness = {
   },
 };
 
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-// s3rver is CommonJS without type declarations.
-const S3rver = createRequire(import.meta.url)('s3rver') as new (
-  options: Record<string, unknown>,
-) => S3rverServer;
-
-let s3rver: S3rverServer | undefined;
+let s3rver: Awaited<ReturnType<typeof startS3rver>> | undefined;
 let s3Dir = '';
 let s3Endpoint = '';
 let placeCount = 0;
@@ -58,9 +49,8 @@ const s3: Harness = {
   name: 'S3EvidenceStore',
   async start() {
     s3Dir = await mkdtemp(path.join(os.tmpdir(), 'evidence-s3rver-'));
-    s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Dir });
-    const address = await s3rver.run();
-    s3Endpoint = `http://127.0.0.1:${address.port}`;
+    s3rver = await startS3rver(s3Dir);
+    s3Endpoint = s3rver.endpoint;
   },
   async stop() {
     await s3rver?.close();

@@ -3,7 +3,7 @@ import type { Database } from '../../cloud/db/database.ts';
 import { openPostgresDatabase } from '../../cloud/db/postgres-database.ts';
 import { openCloudStore } from '../../cloud/repositories/cloud-store.ts';
 import { type CloudCore, createCloudCore } from '../../cloud/services/cloud-core.ts';
-import { backends, type TestDatabase } from './support/databases.ts';
+import { backendNamed, type TestDatabase } from './support/databases.ts';
 import { edgeEvent, message } from './support/events.ts';
 import { fixtureConfig, fixturePlaces } from './support/fixtures.ts';
 
@@ -13,8 +13,7 @@ describe('two cloud instances on one PostgreSQL', () => {
   let second: Database;
   const cores: CloudCore[] = [];
   beforeAll(async () => {
-    const postgres = backends.find((b) => b.name === 'postgres');
-    if (!postgres) throw new Error('no postgres backend');
+    const postgres = backendNamed('postgres');
     database = await postgres.open();
     second = await openPostgresDatabase(database.url as string);
     const config = await fixtureConfig();

@@ -7,16 +7,7 @@ import { simulateVehicle } from '../../iot/simulator/simulate.ts';
 import { openCore } from './support/core.ts';
 import { backends } from './support/databases.ts';
 import { FIXTURE_DIR } from './support/fixtures.ts';
-
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from './support/until.ts';
 
 describe.each(backends)('cloud telemetry on the embedded broker (aedes, MQTT 3.1.1; $name)', (backend) => {
   let broker: EmbeddedBroker;

@@ -14,22 +14,13 @@ import { backends } from './support/databases.ts';
 import { edgeEvent, message } from './support/events.ts';
 import { FIXTURE_DIR } from './support/fixtures.ts';
 import { openServer } from './support/server.ts';
+import { until } from './support/until.ts';
 
 // The machine's shared mosquitto: every client id, group, device and incident is this run's own.
 const BROKER = 'mqtt://127.0.0.1:1883';
 const IOT_RULES = path.join(FIXTURE_DIR, 'iot-rules.yaml');
 /** Camera ln-school of the fixture registry: Lingnan school road, beside the school's no-go area. */
 const CAMERA = { lat: 23.13, lon: 113.24 };
-
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** When the reading of `reports` nearest the camera was taken. */
 const passesCamera = (reports: readonly PositionReport[], camera = CAMERA) =>

@@ -8,7 +8,7 @@ import { openDatabase } from '../../cloud/db/open-database.ts';
 import { openPgliteDatabase } from '../../cloud/db/pglite-database.ts';
 import { openPostgresDatabase } from '../../cloud/db/postgres-database.ts';
 import { CloudError } from '../../cloud/errors.ts';
-import { backends, pgliteTemplate } from './support/databases.ts';
+import { backendNamed, backends, pgliteTemplate } from './support/databases.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -86,8 +86,7 @@ describe.each(backends)('migrations on $name', (backend) => {
 
 describe('migrations on postgres, several instances at once', () => {
   it('applies each migration exactly once', async () => {
-    const postgres = backends.find((b) => b.name === 'postgres');
-    if (!postgres) throw new Error('no postgres backend');
+    const postgres = backendNamed('postgres');
     const created = await postgres.create();
     cleanups.push(created.dispose);
     const dbs = await Promise.all([1, 2, 3].map(() => openPostgresDatabase(created.url as string)));

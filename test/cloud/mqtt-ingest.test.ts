@@ -8,7 +8,7 @@ import { MqttConsumer } from '../../cloud/mqtt/mqtt-consumer.ts';
 import { openCloudStore } from '../../cloud/repositories/cloud-store.ts';
 import { createCloudCore } from '../../cloud/services/cloud-core.ts';
 import { sleep, startMosquitto, type TestBroker } from '../delivery/mosquitto.ts';
-import { backends, type TestDatabase } from './support/databases.ts';
+import { backendNamed, type TestDatabase } from './support/databases.ts';
 import { edgeEvent, message } from './support/events.ts';
 import { fixtureConfig, fixturePlaces, token } from './support/fixtures.ts';
 import { until } from './support/until.ts';
@@ -125,8 +125,7 @@ describe('ingest from Mosquitto (MQTT 5, shared subscription) into PostgreSQL', 
   it('acknowledges only after the commit: a consumer that dies mid-store gets the message again', async () => {
     broker = await startMosquitto();
     cleanups.push(() => broker.dispose());
-    const postgres = backends.find((b) => b.name === 'postgres');
-    if (!postgres) throw new Error('no postgres backend');
+    const postgres = backendNamed('postgres');
     database = await postgres.open();
     cleanups.push(() => database.dispose());
 
@@ -164,8 +163,7 @@ describe('ingest from Mosquitto (MQTT 5, shared subscription) into PostgreSQL', 
   it('keeps the session: what edges publish while the cloud is down arrives when it is back', async () => {
     broker = await startMosquitto();
     cleanups.push(() => broker.dispose());
-    const postgres = backends.find((b) => b.name === 'postgres');
-    if (!postgres) throw new Error('no postgres backend');
+    const postgres = backendNamed('postgres');
     database = await postgres.open();
     cleanups.push(() => database.dispose());
 

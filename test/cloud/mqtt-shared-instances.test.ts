@@ -5,7 +5,7 @@ import { type RunningCloud, startCloud } from '../../cloud/app/start-cloud.ts';
 import { resolveCloudConfig } from '../../cloud/config/load-cloud-config.ts';
 import type { Database } from '../../cloud/db/database.ts';
 import { sleep, startMosquitto } from '../delivery/mosquitto.ts';
-import { backends } from './support/databases.ts';
+import { backendNamed, backends } from './support/databases.ts';
 import { edgeEvent, message } from './support/events.ts';
 import { FIXTURE_DIR, fixtureConfig, token } from './support/fixtures.ts';
 
@@ -118,8 +118,7 @@ describe('publish events with a real MQTT client', () => {
   it('two instances on one shared subscription and one PostgreSQL make one ticket per incident', async () => {
     const broker = await startMosquitto();
     cleanups.push(() => broker.dispose());
-    const postgres = backends.find((b) => b.name === 'postgres');
-    if (!postgres) throw new Error('no postgres backend');
+    const postgres = backendNamed('postgres');
     const created = await postgres.create();
     cleanups.push(() => created.dispose());
     const group = `shared-${unique()}`;

@@ -102,3 +102,10 @@ export const backends: Backend[] = [
     create: createPostgresDatabase,
   },
 ];
+
+/** The backend of that name (throws when it is not configured). */
+export function backendNamed(name: Backend['name']): Backend {
+  const backend = backends.find((b) => b.name === name);
+  if (!backend) throw new Error(`no ${name} backend`);
+  return backend;
+}

@@ -4,7 +4,7 @@ import { sleep } from '../../delivery/mosquitto.ts';
 export async function until<T>(
   probe: () => Promise<T | undefined | false>,
   what: string,
-  timeoutMs = 15_000,
+  timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -57,3 +57,15 @@ export function ticketQuery(filters) {
   if (filters.overdue) q.set('overdue', 'true');
   return q.toString();
 }
+
+/** Loads the view now, and again (a moment after the last) whenever a ticket changes; returns its cleanup. */
+export async function followTickets(ctx, load) {
+  let pending;
+  ctx.onLive((kind) => {
+    if (!kind.startsWith('ticket.')) return;
+    clearTimeout(pending);
+    pending = setTimeout(() => load().catch(ctx.fail), 250);
+  });
+  await load();
+  return () => clearTimeout(pending);
+}

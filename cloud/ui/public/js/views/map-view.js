@@ -2,7 +2,7 @@ import { api } from '../api.js';
 import { h, replace, svg } from '../dom.js';
 import { loadPlaces, loadVocabulary, stateName, typeName } from '../format.js';
 import { t } from '../i18n.js';
-import { filterBar, readFilters, ticketQuery } from '../ticket-filters.js';
+import { filterBar, followTickets, readFilters, ticketQuery } from '../ticket-filters.js';
 
 const LEVEL_ORDER = ['district', 'street', 'community', 'grid'];
 const SCALE = 100_000;
@@ -124,12 +124,5 @@ export async function renderMap(root, ctx) {
       }),
     );
   }
-  let pending;
-  ctx.onLive((kind) => {
-    if (!kind.startsWith('ticket.')) return;
-    clearTimeout(pending);
-    pending = setTimeout(() => load().catch(ctx.fail), 250);
-  });
-  await load();
-  return () => clearTimeout(pending);
+  return followTickets(ctx, load);
 }

@@ -11,7 +11,7 @@ import {
   typeName,
 } from '../format.js';
 import { t } from '../i18n.js';
-import { filterBar, readFilters, ticketQuery } from '../ticket-filters.js';
+import { filterBar, followTickets, readFilters, ticketQuery } from '../ticket-filters.js';
 
 /** All tickets, newest first, filtered by street, type, state and overdue; a row opens the ticket. */
 export async function renderTickets(root, ctx) {
@@ -72,12 +72,5 @@ export async function renderTickets(root, ctx) {
       ),
     );
   }
-  let pending;
-  ctx.onLive((kind) => {
-    if (!kind.startsWith('ticket.')) return;
-    clearTimeout(pending);
-    pending = setTimeout(() => load().catch(ctx.fail), 250);
-  });
-  await load();
-  return () => clearTimeout(pending);
+  return followTickets(ctx, load);
 }
