@@ -4,7 +4,6 @@ import {
   EVENT_SCHEMA_VERSION,
   type EventPhase,
 } from '../../foundation/contract/events.ts';
-import type { Episode } from '../rules/episode.ts';
 
 /** Where a device incident came from, and what its readings measure. */
 export interface DeviceEventSource {
@@ -21,6 +20,19 @@ export interface DeviceEventSource {
   limit: number | undefined;
 }
 
+/** What an event tells of its incident so far (a rule's episode): times, sequence, readings summary. */
+interface IncidentSoFar {
+  readonly startedAt: number;
+  readonly observedAt: number;
+  readonly endedAt: number;
+  readonly sequence: number;
+  readonly count: number;
+  readonly min: number;
+  readonly max: number;
+  readonly sum: number;
+  readonly last: number;
+}
+
 const round = (v: number, digits = 3) => Number(v.toFixed(digits));
 
 /** Fixed by node, rule, device and start time, so a replay of the same readings gives the same ids. */
@@ -33,7 +45,7 @@ export function deviceIncidentId(
 
 export function buildDeviceEvent(
   phase: EventPhase,
-  episode: Episode,
+  episode: IncidentSoFar,
   source: DeviceEventSource,
 ): DeviceEvent {
   const id = deviceIncidentId(source, episode.startedAt);
