@@ -35,3 +35,14 @@ export function decideFromHeld(
   }
   return undefined;
 }
+
+/** A chunk must start where the bytes held end; the answer when it does not. */
+export function offsetMismatch(offset: number, held: number): AppendResult | undefined {
+  if (offset === held) return undefined;
+  return {
+    ok: false,
+    code: 'UPLOAD_OFFSET_MISMATCH',
+    offset: held,
+    message: `holds ${held} bytes; chunk starts at ${offset}`,
+  };
+}

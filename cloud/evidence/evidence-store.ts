@@ -6,7 +6,7 @@ import {
   type EvidenceContentType,
   EvidenceContentTypeSchema,
 } from '../../foundation/contract/evidence-upload.ts';
-import { decideFromHeld } from './append-checks.ts';
+import { decideFromHeld, offsetMismatch } from './append-checks.ts';
 import type { AppendRequest, AppendResult, EvidenceState, EvidenceStore } from './evidence-store-types.ts';
 import { PerKeyLock } from './per-key-lock.ts';
 
@@ -63,14 +63,8 @@ export class DiskEvidenceStore implements EvidenceStore {
     const decided = decideFromHeld(request, complete, meta);
     if (decided) return decided;
     const held = meta ? ((await fileSize(this.#partialFile(sha256))) ?? 0) : 0;
-    if (offset !== held) {
-      return {
-        ok: false,
-        code: 'UPLOAD_OFFSET_MISMATCH',
-        offset: held,
-        message: `holds ${held} bytes; chunk starts at ${offset}`,
-      };
-    }
+    const mismatch = offsetMismatch(offset, held);
+    if (mismatch) return mismatch;
     if (!meta)
       await writeFile(this.#metaFile(sha256), JSON.stringify({ length, contentType } satisfies PartialMeta));
 

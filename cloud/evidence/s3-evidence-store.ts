@@ -22,7 +22,7 @@ import {
 } from '../../foundation/contract/evidence-upload.ts';
 import type { S3EvidenceConfig } from '../config/cloud-config-schema.ts';
 import { CloudError } from '../errors.ts';
-import { decideFromHeld } from './append-checks.ts';
+import { decideFromHeld, offsetMismatch } from './append-checks.ts';
 import type { AppendRequest, AppendResult, EvidenceState, EvidenceStore } from './evidence-store-types.ts';
 import { PerKeyLock } from './per-key-lock.ts';
 
@@ -142,14 +142,8 @@ export class S3EvidenceStore implements EvidenceStore {
     if (decided) return decided;
     const chain = meta ? await this.#chain(sha256) : [];
     const held = chainEnd(chain);
-    if (offset !== held) {
-      return {
-        ok: false,
-        code: 'UPLOAD_OFFSET_MISMATCH',
-        offset: held,
-        message: `holds ${held} bytes; chunk starts at ${offset}`,
-      };
-    }
+    const mismatch = offsetMismatch(offset, held);
+    if (mismatch) return mismatch;
     if (!meta) {
       await this.#put(
         this.#metaKey(sha256),
