@@ -1,8 +1,8 @@
+import { pixelToGeo } from '../../foundation/geometry/geo-transform.ts';
 import { boxContains } from '../../foundation/geometry/lon-lat.ts';
 import { EdgeError } from '../errors.ts';
 import type { Baseline } from './baseline-store.ts';
 import type { FlightImage } from './flight-image.ts';
-import { pixelToGeo } from './world-file.ts';
 
 export interface AreaBaselines {
   id: string;

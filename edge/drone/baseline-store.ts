@@ -1,9 +1,10 @@
 import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { footprint, type GeoTransform, serialiseWorldFile } from '../../foundation/geometry/geo-transform.ts';
 import { EdgeError } from '../errors.ts';
 import { isImageFile } from './flight-image.ts';
 import { decodeRgb, encodeJpeg, type RgbImage } from './raster.ts';
-import { footprint, type GeoTransform, readWorldFileFor, serialiseWorldFile } from './world-file.ts';
+import { readWorldFileFor } from './world-file.ts';
 
 /** One baseline image of an area: the last accepted flight's view or a reference mosaic tile. */
 export interface Baseline {

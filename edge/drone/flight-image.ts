@@ -1,9 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import exifr from 'exifr';
+import type { GeoTransform } from '../../foundation/geometry/geo-transform.ts';
 import { EdgeError } from '../errors.ts';
 import { decodeRgb, type RgbImage } from './raster.ts';
-import { type GeoTransform, readWorldFileFor } from './world-file.ts';
+import { readWorldFileFor } from './world-file.ts';
 
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.tif', '.tiff']);
 

@@ -1,22 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { GeoTransform } from '../../foundation/geometry/geo-transform.ts';
 import { EdgeError } from '../errors.ts';
 
-/**
- * A world file (ESRI .jgw/.pgw/.tfw/.wld): six lines A, D, B, E, C, F giving
- * x = A·col + B·row + C and y = D·col + E·row + F for the centre of pixel (col, row).
- * Here x is longitude and y latitude (WGS 84 degrees).
- */
-export interface GeoTransform {
-  a: number;
-  d: number;
-  b: number;
-  e: number;
-  c: number;
-  f: number;
-}
-
+/** The world file of an image: the file beside it with the world-file extension of its format. */
 const WORLD_FILE_EXTENSIONS: Record<string, string[]> = {
   '.jpg': ['.jgw', '.jpgw', '.wld'],
   '.jpeg': ['.jgw', '.jpegw', '.wld'],
@@ -54,43 +42,4 @@ export async function readWorldFileFor(imagePath: string): Promise<GeoTransform 
   const found = worldFileCandidates(imagePath).find((p) => existsSync(p));
   if (!found) return undefined;
   return parseWorldFile(await readFile(found, 'utf8'), found);
-}
-
-export function serialiseWorldFile(t: GeoTransform): string {
-  return `${[t.a, t.d, t.b, t.e, t.c, t.f].map((n) => n.toPrecision(12)).join('\n')}\n`;
-}
-
-/** Pixel position (x right, y down, pixel edges at integers) to [lon, lat]. */
-export function pixelToGeo(t: GeoTransform, x: number, y: number): [number, number] {
-  const col = x - 0.5;
-  const row = y - 0.5;
-  return [t.a * col + t.b * row + t.c, t.d * col + t.e * row + t.f];
-}
-
-export function geoToPixel(t: GeoTransform, lon: number, lat: number): [number, number] {
-  const det = t.a * t.e - t.b * t.d;
-  const dx = lon - t.c;
-  const dy = lat - t.f;
-  return [(t.e * dx - t.b * dy) / det + 0.5, (-t.d * dx + t.a * dy) / det + 0.5];
-}
-
-/** Ground size of one pixel in metres (square-ish pixels), from degrees at the transform's latitude. */
-export function metresPerPixel(t: GeoTransform): number {
-  const lat = (t.f * Math.PI) / 180;
-  const mx = Math.hypot(t.a * Math.cos(lat), t.d) * 111_320;
-  const my = Math.hypot(t.b * Math.cos(lat), t.e) * 111_320;
-  return Math.sqrt(mx * my);
-}
-
-/** [minLon, minLat, maxLon, maxLat] of an image under a transform. */
-export function footprint(t: GeoTransform, width: number, height: number): [number, number, number, number] {
-  const corners = [
-    pixelToGeo(t, 0, 0),
-    pixelToGeo(t, width, 0),
-    pixelToGeo(t, width, height),
-    pixelToGeo(t, 0, height),
-  ];
-  const lons = corners.map((c) => c[0]);
-  const lats = corners.map((c) => c[1]);
-  return [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
 }
