@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { type EdgeEvent, EventSchema } from '../../foundation/contract/events.ts';
+import { spawnTsx } from '../support/spawn-tsx.ts';
 import { runEdge } from './run-cli.ts';
 
 const EDGE = 'apps/edge/main.ts';
@@ -82,45 +82,26 @@ describe('edge replay', () => {
 
 describe('edge run', () => {
   it('analyses the configured camera live, serves the local API, and ends open incidents on SIGINT', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        EDGE,
-        'run',
-        '-c',
-        CONFIG,
-        '--status-every',
-        '2',
-        '--api-port',
-        '0',
-        '--data-dir',
-        mkdtempSync(path.join(os.tmpdir(), 'edge-run-data-')),
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const edge = spawnTsx(EDGE, [
+      ...['run', '-c', CONFIG, '--status-every', '2', '--api-port', '0'],
+      ...['--data-dir', mkdtempSync(path.join(os.tmpdir(), 'edge-run-data-'))],
+    ]);
     // The looping file plays at its own pace; the group by the sign is reported 7 s in.
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no start event in 60 s; stderr: ${stderr}`)), 60_000);
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes('"phase":"start"')) {
+      const timer = setTimeout(
+        () => reject(new Error(`no start event in 60 s; stderr: ${edge.stderr()}`)),
+        60_000,
+      );
+      edge.onLine((line) => {
+        if (line.includes('"phase":"start"')) {
           clearTimeout(timer);
           resolve();
         }
       });
     });
     // The local API, on the port the node logged.
-    const startLog = stderr
+    const startLog = edge
+      .stderr()
       .split('\n')
       .filter((line) => line.includes('edge node started'))
       .map((line) => JSON.parse(line) as { api: string })[0];
@@ -143,16 +124,17 @@ describe('edge run', () => {
     const metrics = await (await fetch(`${api}/metrics`)).text();
     expect(metrics).toMatch(/^edge_camera_frames_analysed_total\{camera="vtest"\} [1-9]\d*$/m);
 
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    const events = parseLines(stdout);
+    edge.child.kill('SIGINT');
+    expect(await edge.exited).toBe(0);
+    const events = parseLines(edge.stdout());
     const started = events.filter((e) => e.phase === 'start');
     expect(started.length).toBeGreaterThanOrEqual(1);
     for (const start of started) {
       expect(events.some((e) => e.incidentId === start.incidentId && e.phase === 'end')).toBe(true);
     }
     // Status lines (pino JSON on stderr) carry the camera's state and counters.
-    const status = stderr
+    const status = edge
+      .stderr()
       .split('\n')
       .filter((line) => line.includes('camera status'))
       .map((line) => JSON.parse(line));

@@ -1,10 +1,8 @@
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { connect, type MqttClient } from 'mqtt';
 import sharp from 'sharp';
@@ -17,6 +15,7 @@ import { type EdgeEvent, EventSchema } from '../../foundation/contract/events.ts
 import { evidencePath } from '../../foundation/contract/evidence-upload.ts';
 import { probeVideo } from '../../foundation/media/ffprobe.ts';
 import { sleep, startMosquitto, type TestBroker } from '../delivery/mosquitto.ts';
+import { spawnTsx, type TsxChild } from '../support/spawn-tsx.ts';
 
 const VIDEO = path.resolve('fixtures/video/vtest.mp4');
 const PRE_ROLL = 3;
@@ -65,48 +64,31 @@ function writeConfig(name: string, livePort: number): string {
   return file;
 }
 
-interface EdgeProcess {
-  child: ChildProcessByStdio<null, Readable, Readable>;
+interface EdgeProcess extends TsxChild {
   /** Events as printed on stdout (each printed only once it is in the outbox). */
   printed: EdgeEvent[];
-  stderr(): string;
   apiUrl(): Promise<string>;
-  exited: Promise<number | null>;
 }
 
 function startEdge(configFile: string): EdgeProcess {
-  // `node --import tsx`, not the tsx CLI: that runs the script in a child of its own, which a
-  // SIGKILL of the CLI would leave running.
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'apps/edge/main.ts', 'run', '-c', configFile, '--api-port', '0'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const edge = spawnTsx('apps/edge/main.ts', ['run', '-c', configFile, '--api-port', '0']);
   const printed: EdgeEvent[] = [];
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    const lines = stdout.split('\n');
-    stdout = lines.pop() ?? '';
-    for (const line of lines) if (line) printed.push(EventSchema.parse(JSON.parse(line)));
+  edge.onLine((line) => {
+    if (line) printed.push(EventSchema.parse(JSON.parse(line)));
   });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
   return {
-    child,
+    ...edge,
     printed,
-    stderr: () => stderr,
-    exited,
     async apiUrl() {
       await until(
-        () => stderr.includes('edge node started'),
+        () => edge.stderr().includes('edge node started'),
         60_000,
-        () => `edge start; stderr: ${stderr}`,
+        () => `edge start; stderr: ${edge.stderr()}`,
       );
-      const line = stderr.split('\n').find((l) => l.includes('edge node started')) as string;
+      const line = edge
+        .stderr()
+        .split('\n')
+        .find((l) => l.includes('edge node started')) as string;
       return (JSON.parse(line) as { api: string }).api;
     },
   };

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawnTsx } from '../support/spawn-tsx.ts';
 
 export interface CliResult {
   code: number | null;
@@ -12,24 +12,13 @@ export function runEdge(commandLine: string, timeoutMs?: number): Promise<CliRes
 }
 
 /** Runs one of the project's CLIs (apps/edge/main.ts, apps/cloud/main.ts) as a user would. */
-export function runCli(script: string, args: string[], timeoutMs = 120_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+export async function runCli(script: string, args: string[], timeoutMs = 120_000): Promise<CliResult> {
+  const run = spawnTsx(script, args);
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
+  try {
+    const code = await run.exited;
+    return { code, stdout: run.stdout(), stderr: run.stderr() };
+  } finally {
+    clearTimeout(timer);
+  }
 }
