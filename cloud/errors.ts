@@ -29,6 +29,11 @@ export const CLOUD_ERROR_CODES = {
   TRANSITION_NOT_ALLOWED: "the action is not allowed from the ticket's state",
   ROLE_NOT_ALLOWED: "the user's role may not take this action",
   TRANSITION_INVALID: 'the action lacks what it needs (a reason, a department, a rating...)',
+  UPLOAD_OFFSET_MISMATCH:
+    'evidence upload: the chunk does not start where the bytes held end (Upload-Offset says where)',
+  UPLOAD_HASH_MISMATCH: 'evidence upload: the whole file does not hash to the sha256 it is uploaded under',
+  UPLOAD_BAD_REQUEST:
+    'evidence upload: the chunk runs past Upload-Length, or the length or type differs from the upload begun',
 
   TOPIC_UNKNOWN: 'dead letter: the topic is neither an event topic nor a status topic',
   PAYLOAD_NOT_JSON: 'dead letter: the payload is not UTF-8 JSON',

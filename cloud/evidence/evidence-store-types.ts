@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { EvidenceContentType } from '../../foundation/contract/evidence-upload.ts';
+import type { CloudErrorCode } from '../errors.ts';
 
 /** What the store holds of one file. */
 export type EvidenceState =
@@ -9,8 +10,12 @@ export type EvidenceState =
 
 export type AppendResult =
   | { ok: true; offset: number; complete: boolean }
-  | { ok: false; code: 'UPLOAD_OFFSET_MISMATCH'; offset: number; message: string }
-  | { ok: false; code: 'UPLOAD_HASH_MISMATCH' | 'UPLOAD_BAD_REQUEST'; message: string };
+  | { ok: false; code: Extract<CloudErrorCode, 'UPLOAD_OFFSET_MISMATCH'>; offset: number; message: string }
+  | {
+      ok: false;
+      code: Extract<CloudErrorCode, 'UPLOAD_HASH_MISMATCH' | 'UPLOAD_BAD_REQUEST'>;
+      message: string;
+    };
 
 export interface AppendRequest {
   sha256: string;
