@@ -15,5 +15,3 @@ export const DroneSchema = FlightSettingsSchema.extend({
   settleSeconds: z.number().nonnegative().default(5),
   pollSeconds: z.number().positive().default(2),
 }).superRefine(checkUniqueAreaIds);
-
-export type DroneConfig = z.infer<typeof DroneSchema>;
