@@ -23,7 +23,6 @@ export const RoutingRuleSchema = z.strictObject({
   department: Id,
   level: LevelSchema,
 });
-export type RoutingRule = z.infer<typeof RoutingRuleSchema>;
 
 /** Minutes each step may take at one urgency level, counted from when the step began. */
 export const StepDeadlinesSchema = z.strictObject({

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { Incident } from '../incidents/incident-schema.ts';
 import type { Escalation, Ticket } from '../tickets/ticket-schema.ts';
 
 /** What the operator UI hears about as it happens (after the change is committed). */
@@ -28,5 +27,3 @@ export class LiveFeed {
     return () => this.emitter.off('message', listener);
   }
 }
-
-export type { Incident };

@@ -14,12 +14,10 @@ export const REPORT_CATEGORIES = [
   'illegal_construction_report',
   'other',
 ] as const;
-export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
 
 export const CategorySchema = z.union([EventTypeSchema, DeviceEventTypeSchema, z.enum(REPORT_CATEGORIES)]);
 
 export const TICKET_SOURCES = ['ai', 'iot', 'grid_worker', 'hotline', 'citizen'] as const;
-export type TicketSource = (typeof TICKET_SOURCES)[number];
 
 /** Human names of every category (Open311 service_name); AI types first. */
 export const CATEGORY_NAMES: Readonly<Record<string, string>> = {

@@ -1,4 +1,5 @@
 import { type GeoTransform, metresPerPixel, pixelToGeo } from '../../foundation/geometry/geo-transform.ts';
+import { applyHomography, invertHomography } from '../../foundation/geometry/homography.ts';
 import { type Point, polygonArea, polygonCentroid } from '../../foundation/geometry/image-plane.ts';
 import type { ChangeDetector } from './change-detector.ts';
 import { extractRegions, type RegionVerdict } from './change-regions.ts';
@@ -9,7 +10,7 @@ import type { OpenCv } from './opencv.ts';
 import type { PermittedRegistry } from './permitted-registry.ts';
 import { fillUncovered, matchHistograms } from './radiometric.ts';
 import type { RgbImage } from './raster.ts';
-import { applyHomography, coverageMask, invertHomography, warpToBaseline } from './registration.ts';
+import { coverageMask, warpToBaseline } from './registration.ts';
 
 export interface PairInput {
   baseline: RgbImage;

@@ -89,7 +89,6 @@ export const FlightConfigSchema = FlightSettingsSchema.extend({
 
 export type FlightConfig = z.infer<typeof FlightConfigSchema>;
 export type FlightSettings = z.infer<typeof FlightSettingsSchema>;
-export type AreaConfig = z.infer<typeof AreaSchema>;
 export type DetectionSettings = z.infer<typeof DetectionSettingsSchema>;
 
 export const DEFAULT_THRESHOLDS = { deep: 1.8, pixel: 0.1 } as const;

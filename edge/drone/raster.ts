@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { decodeRgb as decodeImage } from '../../foundation/media/decode-rgb.ts';
 import { EdgeError } from '../errors.ts';
 
 /** Interleaved 8-bit RGB pixels. */
@@ -18,18 +19,7 @@ export interface FloatMap {
 /** Decodes an image file or buffer to RGB (EXIF orientation applied); a bad file is refused with its name. */
 export async function decodeRgb(source: string | Buffer, label = String(source)): Promise<RgbImage> {
   try {
-    const { data, info } = await sharp(source)
-      .rotate()
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`${info.channels} channels after conversion`);
-    return {
-      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-      width: info.width,
-      height: info.height,
-    };
+    return await decodeImage(source);
   } catch (error) {
     throw new EdgeError('FLIGHT_IMAGE_UNREADABLE', `${label}: ${(error as Error).message}`, {
       cause: error,

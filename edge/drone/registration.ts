@@ -1,3 +1,4 @@
+import { applyHomography, invertHomography } from '../../foundation/geometry/homography.ts';
 import { EdgeError } from '../errors.ts';
 import { type CvMat, type OpenCv, withMats } from './opencv.ts';
 import { type RgbImage, toGrey } from './raster.ts';
@@ -37,30 +38,6 @@ function greyMat(cv: OpenCv, image: RgbImage, keep: <M extends { delete(): void 
   const mat = keep(cv.Mat.zeros(image.height, image.width, cv.CV_8UC1));
   toGrey(image, mat.data);
   return mat;
-}
-
-export function applyHomography(h: readonly number[], x: number, y: number): [number, number] {
-  const w = (h[6] ?? 0) * x + (h[7] ?? 0) * y + (h[8] ?? 1);
-  return [
-    ((h[0] ?? 0) * x + (h[1] ?? 0) * y + (h[2] ?? 0)) / w,
-    ((h[3] ?? 0) * x + (h[4] ?? 0) * y + (h[5] ?? 0)) / w,
-  ];
-}
-
-export function invertHomography(h: readonly number[]): number[] {
-  const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, k = 0, l = 1] = h;
-  const det = a * (e * l - f * k) - b * (d * l - f * g) + c * (d * k - e * g);
-  return [
-    (e * l - f * k) / det,
-    (c * k - b * l) / det,
-    (b * f - c * e) / det,
-    (f * g - d * l) / det,
-    (a * l - c * g) / det,
-    (c * d - a * f) / det,
-    (d * k - e * g) / det,
-    (b * g - a * k) / det,
-    (a * e - b * d) / det,
-  ];
 }
 
 /**

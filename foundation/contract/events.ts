@@ -181,9 +181,6 @@ export const DeviceEventTypeSchema = z.enum([
 ]);
 export type DeviceEventType = z.infer<typeof DeviceEventTypeSchema>;
 
-/** Any incident type: a camera scenario's or a telemetry rule's. */
-export type IncidentType = EventType | DeviceEventType;
-
 export const GeoPointSchema = z.object({
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),
@@ -221,7 +218,6 @@ export const DeviceEventSchema = z.object({
   readings: ReadingSummarySchema.optional(),
 });
 export type DeviceEvent = z.infer<typeof DeviceEventSchema>;
-export type ReadingSummary = z.infer<typeof ReadingSummarySchema>;
 
 /** Any incident message on an event topic: a camera event (no `source`, or `camera`) or a device event. */
 export type IncidentMessage = EdgeEvent | DeviceEvent;

@@ -29,14 +29,6 @@ export function pixelToGeo(t: GeoTransform, x: number, y: number): [number, numb
   return [t.a * col + t.b * row + t.c, t.d * col + t.e * row + t.f];
 }
 
-/** [lon, lat] to the pixel position (x right, y down, pixel edges at integers). */
-export function geoToPixel(t: GeoTransform, lon: number, lat: number): [number, number] {
-  const det = t.a * t.e - t.b * t.d;
-  const dx = lon - t.c;
-  const dy = lat - t.f;
-  return [(t.e * dx - t.b * dy) / det + 0.5, (-t.d * dx + t.a * dy) / det + 0.5];
-}
-
 /** Ground size of one pixel in metres (square-ish pixels), from degrees at the transform's latitude. */
 export function metresPerPixel(t: GeoTransform): number {
   const lat = (t.f * Math.PI) / 180;

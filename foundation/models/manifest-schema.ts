@@ -180,11 +180,8 @@ export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 export type FeaturesManifest = z.infer<typeof FeaturesManifestSchema>;
 export type AnyModelManifest = z.infer<typeof AnyModelManifestSchema>;
 export type ModelInput = ModelManifest['input'];
-export type ModelTask = AnyModelManifest['task'];
 export type DecoderConfig = z.infer<typeof DecoderSchema>;
 export type ClassifierDecoderConfig = z.infer<typeof ClassifierDecoderSchema>;
-/** The decoders a detector can run. */
-export type DetectDecoderConfig = Exclude<DecoderConfig, ClassifierDecoderConfig>;
 export type NanoDetDecoderConfig = z.infer<typeof NanoDetDecoderSchema>;
 export type YoloV8DecoderConfig = z.infer<typeof YoloV8DecoderSchema>;
 export type YoloV5DecoderConfig = z.infer<typeof YoloV5DecoderSchema>;

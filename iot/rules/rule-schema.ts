@@ -138,11 +138,6 @@ export const RulesConfigSchema = z
   });
 
 export type Rule = z.infer<typeof RuleSchema>;
-export type ThresholdRule = z.infer<typeof ThresholdRuleSchema>;
-export type GeofenceRule = z.infer<typeof GeofenceRuleSchema>;
-export type RateRule = z.infer<typeof RateRuleSchema>;
 export type SilenceRule = z.infer<typeof SilenceRuleSchema>;
 export type AreaConfig = z.infer<typeof AreaSchema>;
 export type RulesConfig = z.infer<typeof RulesConfigSchema>;
-/** What a caller writes (defaults may be left out). */
-export type RulesConfigInput = z.input<typeof RulesConfigSchema>;

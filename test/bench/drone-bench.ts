@@ -14,12 +14,8 @@ import { loadOpenCv, openCvInitMs } from '../../edge/drone/opencv.ts';
 import { PixelChangeDetector } from '../../edge/drone/pixel-change.ts';
 import { fillUncovered, matchHistograms } from '../../edge/drone/radiometric.ts';
 import { decodeRgb, type RgbImage } from '../../edge/drone/raster.ts';
-import {
-  coverageMask,
-  invertHomography,
-  registerImage,
-  warpToBaseline,
-} from '../../edge/drone/registration.ts';
+import { coverageMask, registerImage, warpToBaseline } from '../../edge/drone/registration.ts';
+import { invertHomography } from '../../foundation/geometry/homography.ts';
 import { mean, printTable } from './stats.ts';
 
 const PAIRS = [

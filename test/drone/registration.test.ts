@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadOpenCv } from '../../edge/drone/opencv.ts';
 import { decodeRgb } from '../../edge/drone/raster.ts';
-import { applyHomography, registerImage } from '../../edge/drone/registration.ts';
+import { registerImage } from '../../edge/drone/registration.ts';
 import { describeError } from '../../edge/errors.ts';
 import { baselineToPhoto } from '../../fixtures/tools/drone-camera.ts';
 import { SHOTS } from '../../fixtures/tools/drone-shots.ts';
+import { applyHomography } from '../../foundation/geometry/homography.ts';
 
 const SETTINGS = {
   detector: 'orb' as const,
