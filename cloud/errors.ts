@@ -47,7 +47,7 @@ export const CLOUD_ERROR_CODES = {
   TELEMETRY_TOO_LARGE: 'dead letter: a telemetry payload larger than a reading can be',
   TELEMETRY_NOT_JSON: 'dead letter: a telemetry payload that is not UTF-8 JSON',
   TELEMETRY_INVALID:
-    'dead letter: telemetry that does not match the telemetry schema (contract/telemetry.ts)',
+    'dead letter: telemetry that does not match the telemetry schema (foundation/contract/telemetry.ts)',
   TELEMETRY_DEVICE_MISMATCH: 'dead letter: telemetry whose deviceId differs from the one in its topic',
   TELEMETRY_FUTURE: "dead letter: a reading further ahead of the receiver's clock than allowed",
   TELEMETRY_LATE:
