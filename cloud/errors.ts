@@ -1,3 +1,4 @@
+import { CodedError } from '../foundation/util/coded-error.ts';
 /**
  * Every code the cloud process answers with or stores, each with what it means: start-up and
  * config, the HTTP API, the ticket loop, place edits, the evidence store, and the dead letters of
@@ -72,8 +73,8 @@ export type DeadLetterCode =
     >
   | TelemetryDeadLetterCode;
 
-export class CloudError extends Error {
-  readonly code: CloudErrorCode;
+export class CloudError extends CodedError<CloudErrorCode> {
+  override readonly name = 'CloudError';
   readonly details: Record<string, unknown>;
 
   constructor(
@@ -82,9 +83,7 @@ export class CloudError extends Error {
     details: Record<string, unknown> = {},
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = 'CloudError';
-    this.code = code;
+    super(code, message, options);
     this.details = details;
   }
 }
