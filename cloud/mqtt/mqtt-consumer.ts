@@ -23,9 +23,11 @@ const SILENT: Logger = { info: () => {}, warn: () => {}, error: () => {} };
  * Subscribes to every edge's events (QoS 1, persistent session) and statuses, and hands each
  * message to `handle`. The PUBACK goes out only after `handle` resolved: mqtt.js sends it when
  * `handleMessage`'s callback is called, and it takes the next message only then, so messages
- * are handled one at a time, in order. When `handle` fails (the database is away) the same
- * message is retried with backoff and nothing else is taken; if the process stops meanwhile, the
- * broker delivers it again to the session (or to another instance of the group).
+ * are handled one at a time, in order. When `handle` rejects, the same message is retried with
+ * backoff and nothing else is taken; if the process stops meanwhile, the broker delivers it again
+ * to the session (or to another instance of the group). `handle` decides what is worth retrying:
+ * the message processor rejects for as long as the database is away, and dead-letters (resolves)
+ * what retrying cannot help, so one message never holds the stream for good.
  */
 export class MqttConsumer {
   private readonly client: MqttClient;

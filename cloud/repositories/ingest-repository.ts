@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { EdgeStatus } from '../../foundation/contract/edge-status.ts';
 import { type IncidentMessage, isDeviceEvent } from '../../foundation/contract/events.ts';
+import { CONTRACT_LIMITS } from '../../foundation/contract/limits.ts';
 import type { Queryable } from '../db/database.ts';
 import type { DeadLetterCode } from '../errors.ts';
 
@@ -11,8 +13,13 @@ export interface DeadLetter {
   code: DeadLetterCode;
   reason: string;
   topic: string;
-  /** The raw bytes, base64. */
+  /** The raw bytes as received, base64: the first CONTRACT_LIMITS.deadLetterPayloadBytes of them. */
   payloadBase64: string;
+  /** Size and sha256 (hex) of the whole payload as received. */
+  payloadBytes: number;
+  payloadSha256: string;
+  /** True when `payloadBase64` holds only the start of the payload. */
+  payloadTruncated: boolean;
   receivedAt: string;
 }
 
@@ -20,7 +27,15 @@ export interface EdgeRecord {
   edgeId: string;
   state: 'online' | 'offline';
   status: EdgeStatus;
+  /** When the cloud received the status shown (statuses are ordered by arrival). */
   updatedAt: string;
+  /** The status's own `at`, by the edge's clock; null for a Last Will, which has none. */
+  reportedAt: string | null;
+  /**
+   * The edge's `at` minus the arrival, in seconds, from the last status that had an `at`:
+   * positive when the edge's clock is ahead. A delayed delivery reads lower; null before any.
+   */
+  clockSkewSeconds: number | null;
 }
 
 export type StoredEvent = IncidentMessage & { receivedAt: string; cloudIncidentId: number | null };
@@ -58,30 +73,47 @@ export class IngestRepository {
     await this.db.query('UPDATE events SET incident_id = $2 WHERE event_id = $1', [eventId, incidentId]);
   }
 
+  /**
+   * Keeps the refused message: the first CONTRACT_LIMITS.deadLetterPayloadBytes of its payload,
+   * with the whole payload's size and sha256, so that no message can make the table (or a listing
+   * of it) as large as it likes.
+   */
   async insertDeadLetter(
     letter: { code: DeadLetterCode; reason: string; topic: string; payload: Uint8Array },
     at: Date,
   ): Promise<void> {
+    const bytes = Buffer.from(letter.payload.buffer, letter.payload.byteOffset, letter.payload.byteLength);
+    const kept = bytes.subarray(0, CONTRACT_LIMITS.deadLetterPayloadBytes);
     await this.db.query(
-      'INSERT INTO dead_letters (code, reason, topic, payload, received_at) VALUES ($1,$2,$3,$4,$5)',
+      `INSERT INTO dead_letters (code, reason, topic, payload, payload_bytes, payload_sha256, payload_truncated, received_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
       [
         letter.code,
-        stripNul(letter.reason).slice(0, 4000),
-        stripNul(letter.topic),
-        Buffer.from(letter.payload),
+        safeText(letter.reason, 4000),
+        safeText(letter.topic, 1000),
+        Buffer.from(kept),
+        bytes.byteLength,
+        createHash('sha256').update(bytes).digest('hex'),
+        kept.byteLength < bytes.byteLength,
         at,
       ],
     );
   }
 
-  /** Keeps the newest status per edge (a retained status redelivered late never wins). */
+  /**
+   * The edge's state is the status that arrived last (`at`, the cloud's clock): the edge's own
+   * `at` may come from a wrong clock, and its Last Will has none. The `at` is kept beside it, and
+   * how far it is from the arrival.
+   */
   async upsertEdgeStatus(edgeId: string, status: EdgeStatus, at: Date): Promise<void> {
-    const statusTime = status.at ? new Date(status.at) : at;
+    const reported = status.at ? new Date(status.at) : null;
+    const skew = reported ? (reported.getTime() - at.getTime()) / 1000 : null;
     await this.db.query(
-      `INSERT INTO edges (edge_id, state, status, updated_at) VALUES ($1,$2,$3,$4)
-       ON CONFLICT (edge_id) DO UPDATE SET state = $2, status = $3, updated_at = $4
-        WHERE edges.updated_at <= $4`,
-      [edgeId, status.state, JSON.stringify(status), statusTime],
+      `INSERT INTO edges (edge_id, state, status, updated_at, reported_at, clock_skew_seconds)
+       VALUES ($1,$2,$3,$4,$5,$6)
+       ON CONFLICT (edge_id) DO UPDATE SET state = $2, status = $3, updated_at = $4, reported_at = $5,
+         clock_skew_seconds = COALESCE($6, edges.clock_skew_seconds)`,
+      [edgeId, status.state, JSON.stringify(status), at, reported, skew],
     );
   }
 
@@ -92,7 +124,19 @@ export class IngestRepository {
       state: r.state as EdgeRecord['state'],
       status: r.status as EdgeStatus,
       updatedAt: iso(r.updated_at),
+      reportedAt: r.reported_at == null ? null : iso(r.reported_at),
+      clockSkewSeconds: r.clock_skew_seconds == null ? null : Number(r.clock_skew_seconds),
     }));
+  }
+
+  /** Whether the database answers at all (tells an outage from a fault). */
+  async reachable(): Promise<boolean> {
+    try {
+      await this.db.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async events(filter: {
@@ -113,14 +157,23 @@ export class IngestRepository {
     }));
   }
 
-  async deadLetters(limit: number): Promise<DeadLetter[]> {
-    const rows = await this.db.query<Row>('SELECT * FROM dead_letters ORDER BY id DESC LIMIT $1', [limit]);
+  /** The newest dead letters (older than id `before`, when given), `limit` of them at most. */
+  async deadLetters(limit: number, before?: number): Promise<DeadLetter[]> {
+    const rows = await this.db.query<Row>(
+      `SELECT id, code, reason, topic, substring(payload from 1 for $3) AS payload, payload_bytes,
+              payload_sha256, payload_truncated, received_at
+         FROM dead_letters WHERE ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $1`,
+      [limit, before ?? null, CONTRACT_LIMITS.deadLetterPayloadBytes],
+    );
     return rows.map((r) => ({
       id: Number(r.id),
       code: r.code as DeadLetterCode,
       reason: String(r.reason),
       topic: String(r.topic),
       payloadBase64: Buffer.from(r.payload as Uint8Array).toString('base64'),
+      payloadBytes: Number(r.payload_bytes),
+      payloadSha256: String(r.payload_sha256),
+      payloadTruncated: Boolean(r.payload_truncated),
       receivedAt: iso(r.received_at),
     }));
   }
@@ -143,7 +196,7 @@ export class IngestRepository {
   }
 }
 
-/** Postgres text cannot hold U+0000; a dead letter's reason may quote the bad input. */
-function stripNul(text: string): string {
-  return text.replaceAll('\u0000', '\\u0000');
+/** Postgres text cannot hold U+0000; a dead letter's reason may quote the bad input, at any length. */
+function safeText(text: string, max: number): string {
+  return text.slice(0, max).replaceAll('\u0000', '\\u0000');
 }

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { type IncidentMessage, isDeviceEvent } from '../../foundation/contract/events.ts';
 import type { DeadLetterCode } from '../errors.ts';
 import { classifyMessage } from '../ingest/classify-message.ts';
+import { failureKind } from '../ingest/failure-kind.ts';
 import type { CloudStore, Repositories } from '../repositories/cloud-store.ts';
 import type { Ticket } from '../tickets/ticket-schema.ts';
 import type { IncidentService } from './incident-service.ts';
@@ -21,13 +23,29 @@ export interface ProcessorCounters {
 }
 
 /**
+ * How many times storing one message may fail in a way that is neither its data nor an outage
+ * (see failure-kind.ts), while the database answers, before it is dead-lettered
+ * (MESSAGE_UNPROCESSABLE).
+ */
+export const MAX_UNKNOWN_FAILURES = 5;
+/** Messages whose failures are remembered at once (one is in hand at a time per caller). */
+const REMEMBERED_FAILURES = 64;
+
+/**
  * One broker message, start to commit: classify it; store an event once by eventId and fold it
  * into its incident and ticket, all in one transaction; record a status; dead-letter anything
  * invalid. Resolves only once what it did is committed, so the caller may acknowledge then. A
- * rejection means nothing was committed (the database failed): do not acknowledge.
+ * rejection means nothing was committed and the message must come again: do not acknowledge.
+ *
+ * Failures (failure-kind.ts): data the database refuses is dead-lettered at once; an outage is
+ * rejected every time, for as long as it lasts; anything else is rejected until the same message
+ * has failed MAX_UNKNOWN_FAILURES times with the database answering, then dead-lettered, so one
+ * poison message cannot hold the stream.
  */
 export class MessageProcessor {
   readonly counters: ProcessorCounters = { events: 0, duplicates: 0, statuses: 0, deadLetters: 0 };
+  /** Failures so far of messages that failed for an unknown reason, by topic and payload hash. */
+  private readonly failures = new Map<string, number>();
 
   constructor(
     private readonly store: CloudStore,
@@ -40,31 +58,75 @@ export class MessageProcessor {
   ) {}
 
   async process(topic: string, payload: Uint8Array): Promise<ProcessOutcome> {
-    const message = classifyMessage(topic, payload);
     const at = this.clock();
-    if (message.kind === 'invalid') {
-      return this.deadLetter(message.code, message.reason, topic, payload, at);
-    }
-    if (message.kind === 'status') {
-      await this.store.ingest.upsertEdgeStatus(message.edgeId, message.status, at);
-      this.counters.statuses++;
-      this.live.publish({ kind: 'edge.status', edgeId: message.edgeId, state: message.status.state });
-      return { kind: 'status', edgeId: message.edgeId };
-    }
-    const { event } = message;
+    let kind: 'event' | 'status' | undefined;
+    let outcome: ProcessOutcome;
     const notices: LiveMessage[] = [];
-    let outcome: Extract<ProcessOutcome, { kind: 'event' }>;
     try {
-      outcome = await this.storeEvent(event, topic, at, notices);
+      const message = classifyMessage(topic, payload, at);
+      if (message.kind === 'invalid') {
+        outcome = await this.deadLetter(message.code, message.reason, topic, payload, at);
+      } else if (message.kind === 'status') {
+        kind = 'status';
+        await this.store.ingest.upsertEdgeStatus(message.edgeId, message.status, at);
+        this.counters.statuses++;
+        notices.push({ kind: 'edge.status', edgeId: message.edgeId, state: message.status.state });
+        outcome = { kind: 'status', edgeId: message.edgeId };
+      } else {
+        kind = 'event';
+        outcome = await this.storeEvent(message.event, topic, at, notices);
+        if (outcome.stored) this.counters.events++;
+        else this.counters.duplicates++;
+      }
     } catch (error) {
-      // Retrying cannot help data the database refuses; anything else (connection lost) is retried.
-      if (!isDataException(error)) throw error;
-      return this.deadLetter('EVENT_UNSTORABLE', (error as Error).message, topic, payload, at);
+      return this.failed(error, kind, topic, payload, at);
     }
-    if (outcome.stored) this.counters.events++;
-    else this.counters.duplicates++;
-    for (const notice of notices) this.live.publish(notice);
+    if (this.failures.size > 0) this.failures.delete(failureKey(topic, payload));
+    // Committed: a listener that throws must not make the message fail (and come again).
+    for (const notice of notices) {
+      try {
+        this.live.publish(notice);
+      } catch {}
+    }
     return outcome;
+  }
+
+  /** What a failure to store the message leads to: a dead letter, or a rejection (it comes again). */
+  private async failed(
+    error: unknown,
+    kind: 'event' | 'status' | undefined,
+    topic: string,
+    payload: Uint8Array,
+    at: Date,
+  ): Promise<ProcessOutcome> {
+    const why = error instanceof Error ? error.message : String(error);
+    const failure = failureKind(error);
+    if (failure === 'unavailable') throw error;
+    if (failure === 'data' && kind) {
+      const code = kind === 'status' ? 'STATUS_UNSTORABLE' : 'EVENT_UNSTORABLE';
+      return this.deadLetter(code, why, topic, payload, at);
+    }
+    // Unknown: the database must answer for this to count; an outage that shows differently is retried.
+    if (!(await this.store.ingest.reachable())) throw error;
+    const key = failureKey(topic, payload);
+    const failures = (this.failures.get(key) ?? 0) + 1;
+    this.failures.delete(key);
+    if (failures < MAX_UNKNOWN_FAILURES) {
+      this.failures.set(key, failures);
+      if (this.failures.size > REMEMBERED_FAILURES) {
+        const oldest = this.failures.keys().next().value;
+        if (oldest !== undefined) this.failures.delete(oldest);
+      }
+      throw error;
+    }
+    const name = error instanceof Error ? error.name : typeof error;
+    return this.deadLetter(
+      'MESSAGE_UNPROCESSABLE',
+      `failed ${failures} times while the database answered; last: ${name}: ${why}`,
+      topic,
+      payload,
+      at,
+    );
   }
 
   private storeEvent(event: IncidentMessage, topic: string, at: Date, notices: LiveMessage[]) {
@@ -108,8 +170,6 @@ export class MessageProcessor {
   }
 }
 
-/** SQLSTATE class 22: the data itself is refused (bad encoding, out of range...). */
-function isDataException(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('22');
+function failureKey(topic: string, payload: Uint8Array): string {
+  return createHash('sha256').update(topic).update('\u0000').update(payload).digest('hex');
 }

@@ -33,10 +33,14 @@ export class ObservationService {
     return this.store.ingest.events(filter);
   }
 
-  async deadLetters(limit: number): Promise<{ counts: StoredCounts; deadLetters: DeadLetter[] }> {
+  /** The newest dead letters (older than id `before`, when given), each payload cut to 64 KiB at most. */
+  async deadLetters(
+    limit: number,
+    before?: number,
+  ): Promise<{ counts: StoredCounts; deadLetters: DeadLetter[] }> {
     return {
       counts: await this.store.ingest.counts(),
-      deadLetters: await this.store.ingest.deadLetters(limit),
+      deadLetters: await this.store.ingest.deadLetters(limit, before),
     };
   }
 

@@ -1,4 +1,5 @@
 import { type EdgeEvent, EVENT_SCHEMA_VERSION, type EventType } from '../../foundation/contract/events.ts';
+import { CONTRACT_LIMITS } from '../../foundation/contract/limits.ts';
 import type { Box } from '../../foundation/media/frame.ts';
 import type { IncidentTransition } from '../rules/incident-lifecycle.ts';
 import { dwellSeconds, stationarySeconds } from '../rules/zone-presence.ts';
@@ -37,6 +38,22 @@ export function incidentId(source: EventSource, startedAt: number): string {
   return `${source.edgeId}:${source.cameraId}:${source.scenario}:${Math.round(source.epochMs + startedAt * 1000)}`;
 }
 
+/**
+ * At most `max` of `objects`: those with the highest scores (the earlier on a tie), in their
+ * original order. The contract bounds an event's list; the event's `objectCount` keeps the true count.
+ */
+function keepHighestScores<T extends { score: number }>(objects: readonly T[], max: number): readonly T[] {
+  if (objects.length <= max) return objects;
+  const kept = new Set(
+    objects
+      .map((object, index) => ({ score: object.score, index }))
+      .sort((a, b) => b.score - a.score || a.index - b.index)
+      .slice(0, max)
+      .map((entry) => entry.index),
+  );
+  return objects.filter((_, index) => kept.has(index));
+}
+
 export function buildEvent(transition: IncidentTransition, source: EventSource): EdgeEvent {
   const iso = (seconds: number) => new Date(source.epochMs + seconds * 1000).toISOString();
   const id = incidentId(source, transition.startedAt);
@@ -57,7 +74,7 @@ export function buildEvent(transition: IncidentTransition, source: EventSource):
     ...(transition.endedAt !== undefined ? { endedAt: iso(transition.endedAt) } : {}),
     confidence: round(clampUnit(transition.confidence)),
     objectCount: transition.objects.length,
-    objects: transition.objects.map((o) => ({
+    objects: keepHighestScores(transition.objects, CONTRACT_LIMITS.objects).map((o) => ({
       trackId: o.key,
       label: o.label,
       score: round(clampUnit(o.score)),

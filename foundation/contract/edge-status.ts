@@ -1,34 +1,44 @@
 import { z } from 'zod';
+import { boundedArray, clockTime, CONTRACT_LIMITS as L, text } from './limits.ts';
 
 /**
  * The retained payload of `edges/{edgeId}/status` (topics.status). The edge publishes `online` on
  * every connect and then on every heartbeat, with per-camera health; its Last Will, which the
  * broker publishes when the connection is lost, says `offline` (without `at`: the broker sends it
- * later than it was written); a clean stop publishes `offline` with reason `stopped`.
+ * later than it was written); a clean stop publishes `offline` with reason `stopped`. The cloud
+ * orders statuses by their arrival, not by `at` (an edge's clock may be wrong).
  */
-export const CameraHealthSchema = z.looseObject({
-  id: z.string().min(1),
+export const CameraHealthSchema = z.object({
+  id: text(L.idChars),
   /** The camera source's state, e.g. running, backing_off, stalled, stopped. */
-  state: z.string().min(1),
+  state: text(L.nameChars),
   /** ms since the epoch of the newest frame, null before the first. */
   lastFrameTime: z.number().nullable(),
   reconnects: z.number().int().nonnegative(),
-  lastError: z.string().nullable(),
+  /** At most CONTRACT_LIMITS.errorChars: an edge cuts what it reports with `toContractText`. */
+  lastError: text(L.errorChars, 0).nullable(),
+  framesDecoded: z.number().int().nonnegative().optional(),
+  framesAnalysed: z.number().int().nonnegative().optional(),
+  /** The clip recorder's state, where the camera records. */
+  recording: text(L.nameChars).optional(),
 });
 export type CameraHealth = z.infer<typeof CameraHealthSchema>;
 
 export const EdgeStatusSchema = z.object({
   state: z.enum(['online', 'offline']),
-  edgeId: z.string().min(1),
-  clientId: z.string().min(1),
-  /** When this status was published; absent in the Last Will. */
-  at: z.iso.datetime({ offset: true }).optional(),
-  /** online: since when this connection is up. */
-  since: z.iso.datetime({ offset: true }).optional(),
+  edgeId: text(L.idChars),
+  clientId: text(L.messageIdChars),
+  /**
+   * When this status was published, by the edge's clock; absent in the Last Will. Not held to the
+   * contract's time window: a wrong clock must not hide the edge, it shows as its clock offset.
+   */
+  at: clockTime.optional(),
+  /** online: since when this connection is up (the edge's clock). */
+  since: clockTime.optional(),
   reason: z.enum(['connection lost', 'stopped']).optional(),
   outbox: z
     .object({ depth: z.number().int().nonnegative(), dropped: z.number().int().nonnegative() })
     .optional(),
-  cameras: z.array(CameraHealthSchema).optional(),
+  cameras: boundedArray(CameraHealthSchema, L.cameras).optional(),
 });
 export type EdgeStatus = z.infer<typeof EdgeStatusSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedArray, boundedRecord, contractTime, CONTRACT_LIMITS as L, text } from './limits.ts';
 
 /**
  * The event contract between edge and cloud: the one definition of what an edge publishes.
@@ -26,7 +27,8 @@ export type EventPhase = z.infer<typeof EventPhaseSchema>;
 const id = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, "_" and "-", at most 64');
-const isoTime = z.iso.datetime({ offset: true });
+const isoTime = contractTime;
+const name = text(L.nameChars);
 const unit = z.number().min(0).max(1);
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -35,14 +37,14 @@ export const NormalisedBoxSchema = z.tuple([unit, unit, unit, unit]);
 
 export const EventObjectSchema = z.object({
   trackId: z.number().int().nonnegative(),
-  label: z.string().min(1),
+  label: name,
   score: unit,
   box: NormalisedBoxSchema,
   /** Seconds this object has stayed in the zone and has been stationary. */
   dwellSeconds: z.number().nonnegative().optional(),
   stationarySeconds: z.number().nonnegative().optional(),
   /** Scores of second-stage models on this object's crop, e.g. { uncovered: 0.83 }. */
-  attributes: z.record(z.string(), z.number()).optional(),
+  attributes: boundedRecord(z.number()).optional(),
 });
 
 export const EvidenceFileSchema = z.object({
@@ -51,16 +53,23 @@ export const EvidenceFileSchema = z.object({
   contentType: z.enum(['image/jpeg', 'video/mp4']),
 });
 
+export const EvidenceFileKindSchema = z.enum(['snapshot', 'snapshotAnnotated', 'before', 'clip']);
+export const EvidenceMissingSchema = z.object({
+  file: EvidenceFileKindSchema,
+  reason: text(200),
+});
+export type EvidenceMissing = z.infer<typeof EvidenceMissingSchema>;
+
 /**
  * Fields every incident message has, whatever raised it (a camera scenario or a telemetry rule),
  * spread into each schema below so that each keeps its own field order on the wire.
  */
 const incidentHead = {
   schemaVersion: z.literal(EVENT_SCHEMA_VERSION),
-  eventId: z.string().min(1).max(200),
-  incidentId: z.string().min(1).max(200),
+  eventId: text(L.messageIdChars),
+  incidentId: text(L.messageIdChars),
   /** Position of this message within its incident: 0 for start, increasing. */
-  sequence: z.number().int().nonnegative(),
+  sequence: z.number().int().nonnegative().max(L.sequence),
 };
 const incidentTimes = {
   startedAt: isoTime,
@@ -69,13 +78,26 @@ const incidentTimes = {
   confidence: unit,
 };
 
+/** An incident is observed, and ends, no earlier than it started. */
+function timesInOrder(
+  value: { startedAt: string; observedAt: string; endedAt?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  const started = Date.parse(value.startedAt);
+  for (const field of ['observedAt', 'endedAt'] as const) {
+    const at = value[field];
+    if (at !== undefined && Date.parse(at) < started)
+      ctx.addIssue({ code: 'custom', path: [field], message: `${field} is before startedAt` });
+  }
+}
+
 /**
  * A truck that telemetry places near a camera when it saw an uncovered load (iot/correlate/),
  * best first. `cover` is what the truck's own cargo-cover sensor said at the time, if it has one.
  */
 export const VehicleCandidateSchema = z.object({
-  deviceId: z.string().min(1).max(64),
-  plate: z.string().min(1).max(16).optional(),
+  deviceId: text(L.idChars),
+  plate: text(16).optional(),
   distanceMeters: z.number().nonnegative(),
   /** Position time minus the camera's observation time. */
   offsetSeconds: z.number(),
@@ -96,12 +118,14 @@ export const GeoPolygonSchema = z.object({
       z
         .array(LonLatSchema)
         .min(4)
+        .max(L.outlinePoints, `at most ${L.outlinePoints} positions`)
         .refine((ring) => {
           const [first, last] = [ring[0], ring[ring.length - 1]];
           return first?.[0] === last?.[0] && first?.[1] === last?.[1];
         }, 'a ring must be closed: its last position repeats its first'),
     )
-    .min(1),
+    .min(1)
+    .max(L.polygonRings, `at most ${L.polygonRings} rings`),
 });
 
 /**
@@ -109,47 +133,63 @@ export const GeoPolygonSchema = z.object({
  * in the image, normalised like boxes (0..1), and on the ground where the image is georeferenced.
  */
 export const EventGeometrySchema = z.object({
-  image: z.array(z.tuple([unit, unit])).min(3, 'an outline needs at least 3 points'),
+  image: z
+    .array(z.tuple([unit, unit]))
+    .min(3, 'an outline needs at least 3 points')
+    .max(L.outlinePoints, `at most ${L.outlinePoints} points`),
   geo: GeoPolygonSchema.optional(),
 });
 export type EventGeometry = z.infer<typeof EventGeometrySchema>;
 
-export const EventSchema = z.object({
-  ...incidentHead,
-  type: EventTypeSchema,
-  phase: EventPhaseSchema,
-  /** Camera events may omit it; device events (DeviceEventSchema) say `device`. */
-  source: z.literal('camera').optional(),
-  edgeId: id,
-  cameraId: id,
-  /** The configured scenario (rule) that raised it, and the zone or line it watches. */
-  scenario: z.string().min(1),
-  zone: z.string().min(1).optional(),
-  ...incidentTimes,
-  objectCount: z.number().int().nonnegative(),
-  objects: z.array(EventObjectSchema),
-  /** Running counts a counting rule keeps, e.g. a line's crossings { a_to_b: 12, b_to_a: 7 }. */
-  counts: z.record(z.string(), z.number().int().nonnegative()).optional(),
-  model: z.object({ name: z.string().min(1), version: z.string().min(1), sha256 }),
-  frame: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
-  /** Filled by the evidence stage; absent until the files exist. */
-  evidence: z
-    .object({
-      snapshot: EvidenceFileSchema.optional(),
-      snapshotAnnotated: EvidenceFileSchema.optional(),
-      /** The same place before the change (a drone baseline's crop), beside the snapshot of after. */
-      before: EvidenceFileSchema.optional(),
-      clip: EvidenceFileSchema.extend({
-        startsAt: isoTime,
-        endsAt: isoTime,
-      }).optional(),
-    })
-    .default({}),
-  /** Trucks that telemetry places near the camera at the time (muck-truck events); absent without telemetry. */
-  vehicles: z.array(VehicleCandidateSchema).optional(),
-  /** The outline of what was found (drone structures); absent where the objects' boxes say it all. */
-  geometry: EventGeometrySchema.optional(),
-});
+export const EventSchema = z
+  .object({
+    ...incidentHead,
+    type: EventTypeSchema,
+    phase: EventPhaseSchema,
+    /** Camera events may omit it; device events (DeviceEventSchema) say `device`. */
+    source: z.literal('camera').optional(),
+    edgeId: id,
+    cameraId: id,
+    /** The configured scenario (rule) that raised it, and the zone or line it watches. */
+    scenario: name,
+    zone: name.optional(),
+    ...incidentTimes,
+    objectCount: z.number().int().nonnegative(),
+    /** At most CONTRACT_LIMITS.objects, the highest scores; `objectCount` says how many there were. */
+    objects: boundedArray(EventObjectSchema, L.objects),
+    /** Running counts a counting rule keeps, e.g. a line's crossings { a_to_b: 12, b_to_a: 7 }. */
+    counts: boundedRecord(z.number().int().nonnegative()).optional(),
+    model: z.object({ name, version: name, sha256 }),
+    frame: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
+    /** Filled by the evidence stage; absent until the files exist. */
+    evidence: z
+      .object({
+        snapshot: EvidenceFileSchema.optional(),
+        snapshotAnnotated: EvidenceFileSchema.optional(),
+        /** The same place before the change (a drone baseline's crop), beside the snapshot of after. */
+        before: EvidenceFileSchema.optional(),
+        clip: EvidenceFileSchema.extend({
+          startsAt: isoTime,
+          endsAt: isoTime,
+        })
+          .refine((clip) => Date.parse(clip.endsAt) >= Date.parse(clip.startsAt), {
+            path: ['endsAt'],
+            message: 'endsAt is before startsAt',
+          })
+          .optional(),
+        /**
+         * Files the edge could not produce (disk full, recorder down): the event went out without
+         * them rather than not at all. Absent when nothing is missing.
+         */
+        missing: z.array(EvidenceMissingSchema).max(4).optional(),
+      })
+      .default({}),
+    /** Trucks that telemetry places near the camera at the time (muck-truck events); absent without telemetry. */
+    vehicles: boundedArray(VehicleCandidateSchema, L.vehicles).optional(),
+    /** The outline of what was found (drone structures); absent where the objects' boxes say it all. */
+    geometry: EventGeometrySchema.optional(),
+  })
+  .superRefine(timesInOrder);
 
 export type EdgeEvent = z.infer<typeof EventSchema>;
 export type EventObject = z.infer<typeof EventObjectSchema>;
@@ -189,8 +229,8 @@ export const GeoPointSchema = z.object({
 /** What the rule saw of its measured quantity over the incident so far. */
 export const ReadingSummarySchema = z.object({
   /** The quantity: a sensor kind (pm10, noise) or speed_kmh, dwell_seconds. */
-  metric: z.string().min(1),
-  unit: z.string().min(1),
+  metric: name,
+  unit: name,
   count: z.number().int().nonnegative(),
   min: z.number(),
   max: z.number(),
@@ -200,23 +240,25 @@ export const ReadingSummarySchema = z.object({
   limit: z.number().optional(),
 });
 
-export const DeviceEventSchema = z.object({
-  ...incidentHead,
-  type: DeviceEventTypeSchema,
-  phase: EventPhaseSchema,
-  source: z.literal('device'),
-  /** The node whose rule engine raised it: an edge hub's id or a cloud rule node's. */
-  nodeId: id,
-  deviceId: z.string().min(1).max(64),
-  plate: z.string().min(1).max(16).optional(),
-  /** The configured rule that raised it, and the geofence it watches. */
-  rule: z.string().min(1),
-  zone: z.string().min(1).optional(),
-  /** Where the device was at `observedAt` (last known position or the sensor's site). */
-  location: GeoPointSchema.optional(),
-  ...incidentTimes,
-  readings: ReadingSummarySchema.optional(),
-});
+export const DeviceEventSchema = z
+  .object({
+    ...incidentHead,
+    type: DeviceEventTypeSchema,
+    phase: EventPhaseSchema,
+    source: z.literal('device'),
+    /** The node whose rule engine raised it: an edge hub's id or a cloud rule node's. */
+    nodeId: id,
+    deviceId: text(L.idChars),
+    plate: text(16).optional(),
+    /** The configured rule that raised it, and the geofence it watches. */
+    rule: name,
+    zone: name.optional(),
+    /** Where the device was at `observedAt` (last known position or the sensor's site). */
+    location: GeoPointSchema.optional(),
+    ...incidentTimes,
+    readings: ReadingSummarySchema.optional(),
+  })
+  .superRefine(timesInOrder);
 export type DeviceEvent = z.infer<typeof DeviceEventSchema>;
 
 /** Any incident message on an event topic: a camera event (no `source`, or `camera`) or a device event. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { contractTime, text } from './limits.ts';
 
 /**
  * The telemetry contract: what vehicle terminals (Beidou/GPS) and site sensors (dust, noise)
@@ -16,7 +17,7 @@ export const DeviceIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'letters, digits, "_", ".", ":" and "-", at most 64');
 
-const isoTime = z.iso.datetime({ offset: true });
+const isoTime = contractTime;
 const version = z.literal(TELEMETRY_SCHEMA_VERSION).default(TELEMETRY_SCHEMA_VERSION);
 const lat = z.number().min(-90).max(90);
 const lon = z.number().min(-180).max(180);
@@ -26,7 +27,7 @@ export const PositionReportSchema = z.object({
   schemaVersion: version,
   deviceId: DeviceIdSchema,
   /** Licence plate, e.g. 粤A12345. */
-  plate: z.string().trim().min(1).max(16),
+  plate: z.string().trim().pipe(text(16)),
   lat,
   lon,
   /** Ground speed as the terminal reports it. */
@@ -46,7 +47,7 @@ export const SensorReadingSchema = z.object({
   kind: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'lower-case letters, digits and "_", at most 32'),
   value: z.number(),
   /** e.g. µg/m³, dB(A). */
-  unit: z.string().min(1).max(16),
+  unit: text(16),
   time: isoTime,
   /** Where the sensor stands, if it reports it; rule configs may also give it. */
   lat: lat.optional(),

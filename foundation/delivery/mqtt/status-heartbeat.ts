@@ -1,4 +1,5 @@
 import type { CameraHealth, EdgeStatus } from '../../contract/edge-status.ts';
+import { CONTRACT_LIMITS, toContractText } from '../../contract/limits.ts';
 import { topics } from '../../contract/topics.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { PublisherLogger, PublishLink } from './publish-link.ts';
@@ -66,7 +67,7 @@ export class StatusHeartbeat {
       ...(state === 'online' ? { since: new Date(this.options.connectedSince()).toISOString() } : {}),
       ...(reason ? { reason } : {}),
       outbox: { depth, dropped },
-      ...(state === 'online' && health ? { cameras: health() } : {}),
+      ...(state === 'online' && health ? { cameras: fitToContract(health()) } : {}),
     };
   }
 
@@ -86,4 +87,12 @@ export class StatusHeartbeat {
       this.inFlight = false;
     });
   }
+}
+
+/** An ffmpeg error may be long or carry control bytes: the status must still pass the contract. */
+function fitToContract(cameras: CameraHealth[]): CameraHealth[] {
+  return cameras.slice(0, CONTRACT_LIMITS.cameras).map((camera) => ({
+    ...camera,
+    lastError: camera.lastError === null ? null : toContractText(camera.lastError, CONTRACT_LIMITS.errorChars),
+  }));
 }
