@@ -35,6 +35,13 @@ export const CLOUD_ERROR_CODES = {
   UPLOAD_HASH_MISMATCH: 'evidence upload: the whole file does not hash to the sha256 it is uploaded under',
   UPLOAD_BAD_REQUEST:
     'evidence upload: the chunk runs past Upload-Length, or the length or type differs from the upload begun',
+  UPLOAD_TOO_LARGE:
+    'evidence upload: the announced Upload-Length is over the limit (evidence.maxUploadBytes; the message gives it)',
+  TOKEN_IN_URL:
+    'a token in the URL (?access_token=) outside the live feed and evidence reads; send Authorization: Bearer',
+  INPUT_UNSTORABLE:
+    'the database refused a value of the request as data (SQLSTATE class 22: out of range, bad encoding...)',
+  OTHER_DEPARTMENT: 'a handler may see and act on only the tickets routed to their own department',
 
   TOPIC_UNKNOWN: 'dead letter: the topic is neither an event topic nor a status topic',
   PAYLOAD_NOT_JSON: 'dead letter: the payload is not UTF-8 JSON',
@@ -43,7 +50,14 @@ export const CLOUD_ERROR_CODES = {
     "dead letter: the event's edgeId (a device event's nodeId) or type differs from its topic's",
   STATUS_INVALID: 'dead letter: the status payload is malformed or names another edge',
   EVENT_UNSTORABLE:
-    'dead letter: the event is valid but the database refuses its data (e.g. a NUL character in a string)',
+    'dead letter: the event is valid but the database refuses its data (SQLSTATE class 22); the contract refuses such data first',
+  PAYLOAD_TOO_LARGE:
+    'dead letter: an event or status payload over the contract limit (256 KiB), refused before parsing',
+  EVENT_CLOCK_AHEAD:
+    "dead letter: an event whose times are more than 24 h ahead of the cloud's clock (the edge's clock is wrong)",
+  STATUS_UNSTORABLE: 'dead letter: the status is valid but the database refuses its data (SQLSTATE class 22)',
+  MESSAGE_UNPROCESSABLE:
+    'dead letter: storing the message failed 5 times while the database answered, neither for its data nor for an outage (a fault); the reason has the error',
   TELEMETRY_TOPIC_INVALID: 'dead letter: telemetry on a topic that is not devices/{deviceId}/telemetry',
   TELEMETRY_TOO_LARGE: 'dead letter: a telemetry payload larger than a reading can be',
   TELEMETRY_NOT_JSON: 'dead letter: a telemetry payload that is not UTF-8 JSON',
@@ -70,6 +84,10 @@ export type DeadLetterCode =
       | 'EVENT_TOPIC_MISMATCH'
       | 'STATUS_INVALID'
       | 'EVENT_UNSTORABLE'
+      | 'PAYLOAD_TOO_LARGE'
+      | 'EVENT_CLOCK_AHEAD'
+      | 'STATUS_UNSTORABLE'
+      | 'MESSAGE_UNPROCESSABLE'
     >
   | TelemetryDeadLetterCode;
 

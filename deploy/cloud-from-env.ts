@@ -80,7 +80,14 @@ async function main() {
         password: env.MQTT_PASSWORD,
       },
       api: { host: env.API_HOST, port: env.API_PORT },
-      evidence,
+      // Limits come from the config file; only where the evidence lives comes from the environment.
+      evidence: {
+        ...evidence,
+        ...(base.evidence.maxUploadBytes !== undefined ? { maxUploadBytes: base.evidence.maxUploadBytes } : {}),
+        ...(base.evidence.incompleteUploadHours !== undefined
+          ? { incompleteUploadHours: base.evidence.incompleteUploadHours }
+          : {}),
+      },
     },
     `${env.CLOUD_CONFIG} with the environment`,
     { schema: CloudConfigSchema, errors: ENV_ERRORS },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CategorySchema } from '../tickets/categories.ts';
-import { ROLES } from '../tickets/roles.ts';
+import { DEPARTMENT_BOUND_ROLES, ROLES } from '../tickets/roles.ts';
 
 /**
  * The cloud config file (YAML), validated once at start and frozen. Every object is strict: a
@@ -64,6 +64,10 @@ export const S3EvidenceConfigSchema = z.strictObject({
 });
 export type S3EvidenceConfig = z.infer<typeof S3EvidenceConfigSchema>;
 
+/** A clip of a few minutes at high quality fits with room to spare. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+export const DEFAULT_INCOMPLETE_UPLOAD_HOURS = 24;
+
 export const EvidenceConfigSchema = z
   .strictObject({
     /** Where uploaded evidence is kept; absent: 'disk'. */
@@ -71,6 +75,10 @@ export const EvidenceConfigSchema = z
     /** The disk store's folder. */
     dir: z.string().default('data/evidence'),
     s3: S3EvidenceConfigSchema.optional(),
+    /** The largest file an edge may announce (Upload-Length); larger: 413 UPLOAD_TOO_LARGE. Default 512 MiB. */
+    maxUploadBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    /** An upload that took no chunk for this many hours is discarded (the edge starts it again). Default 24. */
+    incompleteUploadHours: z.number().positive().optional(),
   })
   .refine((evidence) => evidence.store !== 's3' || evidence.s3 !== undefined, {
     message: "store 's3' needs the s3 section (endpoint, bucket, keys)",
@@ -78,76 +86,112 @@ export const EvidenceConfigSchema = z
   });
 export type EvidenceConfig = z.infer<typeof EvidenceConfigSchema>;
 
-export const CloudConfigSchema = z.strictObject({
-  database: z
-    .strictObject({
-      /** postgres://… ; absent: the embedded PGlite. */
-      url: z.string().startsWith('postgres').optional(),
-      /** PGlite's data folder; absent (and no url): in memory, lost at exit. */
-      dataDir: z.string().optional(),
-    })
-    .default({}),
-  mqtt: z
-    .strictObject({
-      /** An external broker; absent: the embedded one (aedes) on `embeddedPort`. */
-      url: z
-        .string()
-        .regex(/^mqtts?:\/\//, 'mqtt://host:port or mqtts://…')
-        .optional(),
-      embeddedPort: z.number().int().min(0).max(65535).default(1883),
-      /** 5 (shared subscription) for Mosquitto/EMQX; the embedded broker speaks only 4. */
-      protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
-      group: Id.default('cloud'),
-      clientId: z.string().min(1).default('cloud-1'),
-      username: z.string().optional(),
-      password: z.string().optional(),
-      sessionExpirySeconds: z.number().int().positive().default(86_400),
-    })
-    .default({ embeddedPort: 1883, group: 'cloud', clientId: 'cloud-1', sessionExpirySeconds: 86_400 }),
-  api: z
-    .strictObject({
-      host: z.string().default('127.0.0.1'),
-      port: z.number().int().min(0).max(65535).default(8080),
-    })
-    .default({ host: '127.0.0.1', port: 8080 }),
-  places: z.strictObject({ grids: z.string(), cameras: z.string() }),
-  incidents: z
-    .strictObject({
-      /** Events of one type from different cameras whose view points are this close are one incident. */
-      mergeDistanceMeters: z.number().nonnegative().default(50),
-      /** ...when their times overlap, give or take this. */
-      mergeGapSeconds: z.number().nonnegative().default(60),
-    })
-    .default({ mergeDistanceMeters: 50, mergeGapSeconds: 60 }),
-  routing: RoutingConfigSchema,
-  tickets: z.strictObject({ sweepSeconds: z.number().positive().default(30) }).default({ sweepSeconds: 30 }),
-  auth: z
-    .strictObject({
-      users: z
-        .array(z.strictObject({ name: z.string().min(1), role: z.enum(ROLES), tokenSha256: Sha256 }))
-        .default([]),
-      edges: z.array(z.strictObject({ edgeId: Id, tokenSha256: Sha256 })).default([]),
-      /** Open311 clients (citizen apps): their api_key's sha256. */
-      open311Keys: z.array(z.strictObject({ name: z.string().min(1), keySha256: Sha256 })).default([]),
-    })
-    .default({ users: [], edges: [], open311Keys: [] }),
-  evidence: EvidenceConfigSchema.default({ dir: 'data/evidence' }),
-  /**
-   * The cloud runs the IoT rules itself (the same engine and rules file as an edge hub): device
-   * telemetry from the broker becomes device events, and vehicle positions are kept to list the
-   * trucks near a camera that saw an uncovered load. Absent: telemetry is left to edge hubs.
-   */
-  iot: z
-    .strictObject({
-      /** The rules config (iot/rules/rule-schema.ts), YAML. */
-      rules: z.string().min(1),
-      /** Shared-subscription group of the cloud's rule instances (MQTT 5); default: mqtt.group. */
-      group: Id.optional(),
-      /** Trucks further than this from the camera are no candidates. */
-      radiusMeters: z.number().positive().default(300),
-      /** Positions further than this from the camera's observation time are not considered. */
-      maxOffsetSeconds: z.number().positive().default(60),
-    })
-    .optional(),
-});
+export const CloudConfigSchema = z
+  .strictObject({
+    database: z
+      .strictObject({
+        /** postgres://… ; absent: the embedded PGlite. */
+        url: z.string().startsWith('postgres').optional(),
+        /** PGlite's data folder; absent (and no url): in memory, lost at exit. */
+        dataDir: z.string().optional(),
+      })
+      .default({}),
+    mqtt: z
+      .strictObject({
+        /** An external broker; absent: the embedded one (aedes) on `embeddedPort`. */
+        url: z
+          .string()
+          .regex(/^mqtts?:\/\//, 'mqtt://host:port or mqtts://…')
+          .optional(),
+        embeddedPort: z.number().int().min(0).max(65535).default(1883),
+        /** 5 (shared subscription) for Mosquitto/EMQX; the embedded broker speaks only 4. */
+        protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
+        group: Id.default('cloud'),
+        clientId: z.string().min(1).default('cloud-1'),
+        username: z.string().optional(),
+        password: z.string().optional(),
+        sessionExpirySeconds: z.number().int().positive().default(86_400),
+      })
+      .default({ embeddedPort: 1883, group: 'cloud', clientId: 'cloud-1', sessionExpirySeconds: 86_400 }),
+    api: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+      })
+      .default({ host: '127.0.0.1', port: 8080 }),
+    places: z.strictObject({ grids: z.string(), cameras: z.string() }),
+    incidents: z
+      .strictObject({
+        /** Events of one type from different cameras whose view points are this close are one incident. */
+        mergeDistanceMeters: z.number().nonnegative().default(50),
+        /** ...when their times overlap, give or take this. */
+        mergeGapSeconds: z.number().nonnegative().default(60),
+      })
+      .default({ mergeDistanceMeters: 50, mergeGapSeconds: 60 }),
+    routing: RoutingConfigSchema,
+    tickets: z
+      .strictObject({ sweepSeconds: z.number().positive().default(30) })
+      .default({ sweepSeconds: 30 }),
+    auth: z
+      .strictObject({
+        users: z
+          .array(
+            z.strictObject({
+              name: z.string().min(1),
+              role: z.enum(ROLES),
+              tokenSha256: Sha256,
+              /** One of the routing config's departments; a handler must have one and works only its tickets. */
+              department: Id.optional(),
+            }),
+          )
+          .default([]),
+        edges: z.array(z.strictObject({ edgeId: Id, tokenSha256: Sha256 })).default([]),
+        /** Open311 clients (citizen apps): their api_key's sha256. */
+        open311Keys: z.array(z.strictObject({ name: z.string().min(1), keySha256: Sha256 })).default([]),
+      })
+      .default({ users: [], edges: [], open311Keys: [] }),
+    evidence: EvidenceConfigSchema.default({ dir: 'data/evidence' }),
+    /**
+     * The cloud runs the IoT rules itself (the same engine and rules file as an edge hub): device
+     * telemetry from the broker becomes device events, and vehicle positions are kept to list the
+     * trucks near a camera that saw an uncovered load. Absent: telemetry is left to edge hubs.
+     */
+    iot: z
+      .strictObject({
+        /** The rules config (iot/rules/rule-schema.ts), YAML. */
+        rules: z.string().min(1),
+        /** Shared-subscription group of the cloud's rule instances (MQTT 5); default: mqtt.group. */
+        group: Id.optional(),
+        /** Trucks further than this from the camera are no candidates. */
+        radiusMeters: z.number().positive().default(300),
+        /** Positions further than this from the camera's observation time are not considered. */
+        maxOffsetSeconds: z.number().positive().default(60),
+      })
+      .optional(),
+  })
+  .superRefine((config, context) => {
+    const known = departmentsOf(config.routing);
+    config.auth.users.forEach((user, i) => {
+      const path = ['auth', 'users', i, 'department'];
+      const listed = `the routing config's departments: ${[...known].join(', ')}`;
+      if (user.department === undefined && DEPARTMENT_BOUND_ROLES.includes(user.role)) {
+        context.addIssue({
+          code: 'custom',
+          path,
+          message: `a ${user.role} needs the department whose tickets they work; one of ${listed}`,
+        });
+      } else if (user.department !== undefined && !known.has(user.department)) {
+        context.addIssue({
+          code: 'custom',
+          path,
+          message: `"${user.department}" is not a department tickets are routed to; ${listed}`,
+        });
+      }
+    });
+  });
 export type CloudConfig = z.infer<typeof CloudConfigSchema>;
+
+/** Every department tickets may be routed to: the rules' and the fallback's. */
+export function departmentsOf(routing: RoutingConfig): Set<string> {
+  return new Set([...routing.rules.map((rule) => rule.department), routing.fallback.department]);
+}

@@ -35,6 +35,12 @@ export interface AppendRequest {
 export interface EvidenceStore {
   state(sha256: string): Promise<EvidenceState>;
   append(request: AppendRequest): Promise<AppendResult>;
+  /**
+   * Discards every incomplete upload whose last chunk (or start) is older than `before`, a wall-clock
+   * time (stores compare it with their files' or objects' modification times). Complete files are
+   * never touched. Answers the sha256s discarded.
+   */
+  expireIncomplete(before: Date): Promise<string[]>;
   /** A complete file, or undefined. */
   read(
     sha256: string,

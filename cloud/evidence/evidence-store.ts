@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type EvidenceContentType,
@@ -17,8 +17,9 @@ interface PartialMeta {
 
 /**
  * Evidence on local disk: `complete/<sha256>` (+ `.type`) once verified, `partial/<sha256>` with a
- * `.json` sidecar while an upload is under way. Appends to one file are serialised, so two edges
- * retrying the same upload cannot interleave their bytes.
+ * `.json` sidecar while an upload is under way (its age: the newer modification time of the two).
+ * Appends to one file are serialised, so two edges retrying the same upload cannot interleave
+ * their bytes.
  */
 export class DiskEvidenceStore implements EvidenceStore {
   readonly #completeDir: string;
@@ -48,6 +49,31 @@ export class DiskEvidenceStore implements EvidenceStore {
 
   append(request: AppendRequest): Promise<AppendResult> {
     return this.#lock.run(request.sha256, () => this.#append(request));
+  }
+
+  async expireIncomplete(before: Date): Promise<string[]> {
+    const names = await readdir(this.#partialDir).catch(() => [] as string[]);
+    const expired: string[] = [];
+    for (const name of names) {
+      const sha256 = name.endsWith('.json') ? name.slice(0, -'.json'.length) : undefined;
+      if (sha256 === undefined) continue;
+      const gone = await this.#lock.run(sha256, async () => {
+        const times = await Promise.all(
+          [this.#metaFile(sha256), this.#partialFile(sha256)].map((file) =>
+            stat(file).then(
+              (s) => s.mtimeMs,
+              () => Number.NEGATIVE_INFINITY,
+            ),
+          ),
+        );
+        const last = Math.max(...times);
+        if (last === Number.NEGATIVE_INFINITY || last >= before.getTime()) return false;
+        await this.#discardPartial(sha256);
+        return true;
+      });
+      if (gone) expired.push(sha256);
+    }
+    return expired;
   }
 
   async read(sha256: string) {

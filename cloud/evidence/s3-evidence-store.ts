@@ -58,7 +58,8 @@ interface Part {
  * themselves). The upload is completed only when the hash matches, and aborted otherwise, so a file
  * that is not what its name says is never readable. Files under 5 MiB take a single PUT instead.
  * Appends are serialised per sha256 within one instance; across replicas the edge's one queue entry
- * per file keeps them apart. Give the bucket a lifecycle rule that aborts incomplete multipart
+ * per file keeps them apart. An upload whose newest object is older than the cut-off is expired
+ * (all its objects deleted). Give the bucket a lifecycle rule that aborts incomplete multipart
  * uploads (a crash between create and complete leaves one behind).
  */
 export class S3EvidenceStore implements EvidenceStore {
@@ -116,6 +117,23 @@ export class S3EvidenceStore implements EvidenceStore {
 
   append(request: AppendRequest): Promise<AppendResult> {
     return this.#lock.run(request.sha256, () => this.#append(request));
+  }
+
+  async expireIncomplete(before: Date): Promise<string[]> {
+    const root = `${this.#prefix}partial/`;
+    const found = new Set((await this.#list(root)).map((o) => o.key.slice(root.length).split('/')[0] ?? ''));
+    const expired: string[] = [];
+    for (const sha256 of found) {
+      // Looked at again under the lock: a chunk may have arrived since the listing.
+      const gone = await this.#lock.run(sha256, async () => {
+        const objects = await this.#list(this.#partialPrefix(sha256));
+        if (objects.length === 0 || objects.some((o) => o.modified >= before.getTime())) return false;
+        await this.#discardPartial(sha256, objects);
+        return true;
+      });
+      if (gone) expired.push(sha256);
+    }
+    return expired;
   }
 
   async read(sha256: string) {
@@ -261,15 +279,20 @@ export class S3EvidenceStore implements EvidenceStore {
     return chain;
   }
 
-  async #list(prefix: string): Promise<{ key: string; size: number }[]> {
-    const found: { key: string; size: number }[] = [];
+  async #list(prefix: string): Promise<{ key: string; size: number; modified: number }[]> {
+    const found: { key: string; size: number; modified: number }[] = [];
     let token: string | undefined;
     do {
       const page = await this.#s3.send(
         new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ContinuationToken: token }),
       );
       for (const object of page.Contents ?? [])
-        if (object.Key) found.push({ key: object.Key, size: object.Size ?? 0 });
+        if (object.Key)
+          found.push({
+            key: object.Key,
+            size: object.Size ?? 0,
+            modified: object.LastModified?.getTime() ?? 0,
+          });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return found;
@@ -301,8 +324,8 @@ export class S3EvidenceStore implements EvidenceStore {
     }
   }
 
-  async #discardPartial(sha256: string): Promise<void> {
-    for (const object of await this.#list(this.#partialPrefix(sha256)))
+  async #discardPartial(sha256: string, objects?: readonly { key: string }[]): Promise<void> {
+    for (const object of objects ?? (await this.#list(this.#partialPrefix(sha256))))
       await this.#s3.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: object.key }));
   }
 

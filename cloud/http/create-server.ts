@@ -11,14 +11,15 @@ import { CloudError } from '../errors.ts';
 import type { EvidenceStore } from '../evidence/evidence-store-types.ts';
 import type { CloudCore } from '../services/cloud-core.ts';
 import { registerEvidenceRoutes } from './evidence-routes.ts';
-import { apiError, statusOf } from './http-errors.ts';
+import { apiError, asInputError, statusOf } from './http-errors.ts';
 import { liveRoutes } from './live-routes.ts';
 import { observationRoutes } from './observation-routes.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
 import { placeRoutes } from './place-routes.ts';
+import { redactingChildLoggerFactory, refuseNul } from './request-guards.ts';
 import { statisticsRoutes } from './statistics-routes.ts';
 import { ticketRoutes } from './ticket-routes.ts';
-import type { TokenAuth } from './token-auth.ts';
+import { refuseTokenInUrl, type TokenAuth } from './token-auth.ts';
 import { uiPlugin } from './ui-plugin.ts';
 import { vocabularyRoutes } from './vocabulary-routes.ts';
 
@@ -34,23 +35,34 @@ export interface CloudServerOptions {
   ui?: { edgeApiUrls?: ReadonlyMap<string, string> | undefined } | undefined;
 }
 
+/** Largest JSON or form body (fastify's default, stated): evidence chunks have their own limit. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
 /**
  * The cloud's HTTP API: REST under /api/v1, Open311 GeoReport v2 under /open311/v2, evidence
  * upload, the live feed (SSE), OpenAPI at /docs. Every body, query and path is validated by its
- * zod schema, which also writes the OpenAPI document.
+ * zod schema, which also writes the OpenAPI document. Every request, whatever its route: the
+ * token is checked before the body is read (onRequest), a token in the URL is refused outside the
+ * routes that need one, no NUL character gets past validation, and the log never holds a token.
  */
 export async function createCloudServer(options: CloudServerOptions): Promise<FastifyInstance> {
   const { core, auth } = options;
   const logger = options.logger ?? false;
   // Stopping closes every connection, not only idle ones: live-feed streams never go idle, and
   // edges and browsers reconnect (an edge's interrupted upload resumes from what was stored).
-  const settings = { forceCloseConnections: true } as const;
+  const settings = {
+    forceCloseConnections: true,
+    bodyLimit: BODY_LIMIT_BYTES,
+    childLoggerFactory: redactingChildLoggerFactory,
+  } as const;
   const app: FastifyInstance =
     typeof logger === 'boolean'
       ? Fastify({ ...settings, logger })
       : Fastify({ ...settings, loggerInstance: logger });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', refuseTokenInUrl);
+  app.addHook('preValidation', refuseNul);
 
   await app.register(swagger, {
     openapi: {
@@ -67,7 +79,8 @@ export async function createCloudServer(options: CloudServerOptions): Promise<Fa
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.setErrorHandler(async (error, request, reply) => {
+  app.setErrorHandler(async (thrown, request, reply) => {
+    const error = asInputError(thrown) as typeof thrown;
     if (hasZodFastifySchemaValidationErrors(error)) {
       const issues = error.validation.map((v) => ({
         where: error.validationContext,
@@ -88,6 +101,7 @@ export async function createCloudServer(options: CloudServerOptions): Promise<Fa
     if (error instanceof CloudError) {
       const status = statusOf(error);
       if (status >= 500) request.log.error({ err: error }, 'request failed');
+      if (error.code === 'INPUT_UNSTORABLE') request.log.warn({ err: thrown }, 'request data refused');
       return reply.code(status).send(apiError(error.code, error.message, error.details));
     }
     const status = (error as { statusCode?: number }).statusCode;
@@ -115,6 +129,8 @@ export async function createCloudServer(options: CloudServerOptions): Promise<Fa
       store: options.evidence,
       authorizeUpload: auth.requireEdge(),
       authorizeRead: auth.requireUser(),
+      maxUploadBytes: core.config.evidence.maxUploadBytes,
+      incompleteUploadHours: core.config.evidence.incompleteUploadHours,
     });
   }
   if (options.ui) await app.register(uiPlugin, { auth, edgeApiUrls: options.ui.edgeApiUrls });

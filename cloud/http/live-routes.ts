@@ -5,7 +5,8 @@ const KEEPALIVE_MS = 15_000;
 
 /**
  * Server-sent events: every LiveMessage as `event: <kind>` with its JSON. EventSource cannot send
- * headers, so the token may come as `?access_token=`.
+ * headers, so the token may come as `?access_token=` (the one route that takes it; the log shows
+ * it redacted).
  */
 export async function liveRoutes(app: FastifyInstance, { core, auth }: RouteDeps) {
   const open = new Set<() => void>();
@@ -15,7 +16,11 @@ export async function liveRoutes(app: FastifyInstance, { core, auth }: RouteDeps
   });
   app.get(
     '/live',
-    { preHandler: auth.requireUser(), schema: { tags: ['live'], summary: 'Live feed (text/event-stream)' } },
+    {
+      onRequest: auth.requireUser(),
+      config: { tokenInUrl: true },
+      schema: { tags: ['live'], summary: 'Live feed (text/event-stream)' },
+    },
     async (request, reply) => {
       reply.hijack();
       const res = reply.raw;

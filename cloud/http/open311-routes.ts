@@ -5,10 +5,12 @@ import { DeviceEventTypeSchema, EventTypeSchema } from '../../foundation/contrac
 import { CloudError } from '../errors.ts';
 import { CATEGORY_NAMES, REPORT_CATEGORIES } from '../tickets/categories.ts';
 import { FINAL_STATES, TICKET_STATES } from '../tickets/ticket-state-machine.ts';
+import { asInputError, statusOf } from './http-errors.ts';
 import { projectTicket } from './open311-project-ticket.ts';
 import { Open311CreateSchema, Open311RequestsQuerySchema } from './open311-schema.ts';
 import { toXml } from './open311-xml.ts';
 import type { RouteDeps } from './route-deps.ts';
+import { IdParamsSchema } from './schemas.ts';
 
 const FORMATS = ['json', 'xml'] as const;
 type Format = (typeof FORMATS)[number];
@@ -45,6 +47,15 @@ function services() {
   }));
 }
 
+/** Drops the parameters sent empty (`lat=&long=&address_string=…`): an empty parameter is an absent one. */
+function dropEmpty(parameters: unknown): void {
+  if (parameters === null || typeof parameters !== 'object') return;
+  const record = parameters as Record<string, unknown>;
+  for (const [name, value] of Object.entries(record)) {
+    if (typeof value === 'string' && value.trim() === '') delete record[name];
+  }
+}
+
 /** Open311 GeoReport v2 under the prefix it is registered at, in JSON and XML. */
 export async function registerOpen311Routes(app: FastifyInstance, { core, auth }: RouteDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -55,7 +66,12 @@ export async function registerOpen311Routes(app: FastifyInstance, { core, auth }
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     },
   );
-  app.setErrorHandler(async (error, request, reply) => {
+  app.addHook('preValidation', async (request) => {
+    dropEmpty(request.query);
+    dropEmpty(request.body);
+  });
+  app.setErrorHandler(async (thrown, request, reply) => {
+    const error = asInputError(thrown) as typeof thrown;
     const format: Format = request.url.split('?')[0]?.endsWith('.xml') ? 'xml' : 'json';
     if (hasZodFastifySchemaValidationErrors(error)) {
       const description = error.validation
@@ -63,7 +79,11 @@ export async function registerOpen311Routes(app: FastifyInstance, { core, auth }
         .join('; ');
       return open311Error(reply, format, 400, description);
     }
-    if (error instanceof CloudError) return open311Error(reply, format, 400, error.message);
+    if (error instanceof CloudError) {
+      const status = statusOf(error);
+      if (status >= 500) request.log.error({ err: error }, 'open311 request failed');
+      return open311Error(reply, format, status, error.message);
+    }
     request.log.error({ err: error }, 'open311 request failed');
     return open311Error(reply, format, 500, 'the server failed');
   });
@@ -110,10 +130,7 @@ export async function registerOpen311Routes(app: FastifyInstance, { core, auth }
       { schema: { tags: ['open311'], querystring: Open311RequestsQuerySchema } },
       async (request, reply) => {
         const q = request.query;
-        const ids = q.service_request_id?.split(',').map((s) => Number(s.trim()));
-        if (ids?.some((id) => !Number.isInteger(id) || id <= 0)) {
-          return open311Error(reply, format, 400, 'service_request_id: comma-separated whole numbers');
-        }
+        const ids = q.service_request_id?.length ? q.service_request_id : undefined;
         const end = q.end_date ? new Date(q.end_date) : undefined;
         const start = q.start_date
           ? new Date(q.start_date)
@@ -145,7 +162,7 @@ export async function registerOpen311Routes(app: FastifyInstance, { core, auth }
 
     r.get(
       `/requests/:id.${format}`,
-      { schema: { tags: ['open311'], params: z.object({ id: z.coerce.number().int().positive() }) } },
+      { schema: { tags: ['open311'], params: IdParamsSchema } },
       async (request, reply) => {
         const ticket = await core.tickets.get(request.params.id);
         if (!ticket) return open311Error(reply, format, 404, `no service request ${request.params.id}`);
@@ -157,11 +174,18 @@ export async function registerOpen311Routes(app: FastifyInstance, { core, auth }
 
     r.post(
       `/requests.${format}`,
-      { schema: { tags: ['open311'], body: Open311CreateSchema } },
+      {
+        schema: { tags: ['open311'], body: Open311CreateSchema },
+        // The client is known before its request is validated: a bad key learns nothing of the schema.
+        preValidation: async (request, reply) => {
+          const key = (request.body as Record<string, unknown> | undefined)?.api_key;
+          if (!auth.open311Client(typeof key === 'string' ? key : undefined))
+            return open311Error(reply, format, 403, 'api_key is not valid');
+        },
+      },
       async (request, reply) => {
         const body = request.body;
-        const client = auth.open311Client(body.api_key);
-        if (!client) return open311Error(reply, format, 403, 'api_key is not valid');
+        const client = auth.open311Client(body.api_key) as string;
         const reporter =
           [body.first_name, body.last_name].filter(Boolean).join(' ') ||
           body.email ||

@@ -1,13 +1,24 @@
 import { z } from 'zod';
 import { CategorySchema } from '../tickets/categories.ts';
+import { csv } from './schemas.ts';
 
-/** GeoReport v2 (http://wiki.open311.org/GeoReport_v2) request and response shapes. */
+/**
+ * GeoReport v2 (http://wiki.open311.org/GeoReport_v2) request and response shapes. A parameter
+ * sent empty (`lat=&long=`) is absent: the routes drop empty values before these schemas run.
+ */
+
+/** One id of `service_request_id`: a ticket id, bounded as every id of the API is. */
+const RequestId = z
+  .string()
+  .regex(/^[0-9]+$/, 'a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(1));
 
 const Lat = z.coerce.number().min(-90).max(90);
 const Long = z.coerce.number().min(-180).max(180);
 
 export const Open311RequestsQuerySchema = z.object({
-  service_request_id: z.string().optional().describe('comma-separated ids'),
+  service_request_id: csv(RequestId).optional().describe('comma-separated ids'),
   service_code: z.string().optional().describe('comma-separated service codes'),
   start_date: z.iso.datetime({ offset: true }).optional(),
   end_date: z.iso.datetime({ offset: true }).optional(),

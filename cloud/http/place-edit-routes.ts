@@ -18,7 +18,7 @@ export async function placeEditRoutes(app: FastifyInstance, { core, auth }: Rout
 
   r.get(
     '/places/:id',
-    { preHandler: auth.requireUser(), schema: { tags: ['places'], summary: 'One place as GeoJSON', params } },
+    { onRequest: auth.requireUser(), schema: { tags: ['places'], summary: 'One place as GeoJSON', params } },
     async (request) => {
       const place = core.places.get(request.params.id);
       if (!place) throw new CloudError('NOT_FOUND', `no place "${request.params.id}"`);
@@ -29,7 +29,7 @@ export async function placeEditRoutes(app: FastifyInstance, { core, auth }: Rout
   r.put(
     '/places/:id',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         tags: ['places'],
         summary: 'Create or replace a district, street, community or grid (kept over the grid file)',
@@ -51,7 +51,7 @@ export async function placeEditRoutes(app: FastifyInstance, { core, auth }: Rout
   r.delete(
     '/places/:id',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         tags: ['places'],
         summary: 'Remove a place: refused (409) while it has children or open tickets',

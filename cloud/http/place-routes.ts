@@ -13,7 +13,7 @@ export async function placeRoutes(app: FastifyInstance, { core, auth }: RouteDep
   const { places } = core;
   await app.register(placeEditRoutes, { core, auth });
 
-  r.get('/cameras', { preHandler: anyUser, schema: { tags: ['places'] } }, async () =>
+  r.get('/cameras', { onRequest: anyUser, schema: { tags: ['places'] } }, async () =>
     places.listCameras().map((camera) => {
       const [lon, lat] = places.viewPoint(camera);
       return { ...camera, viewPoint: { lat, lon }, placement: places.locate([lon, lat]) };
@@ -23,7 +23,7 @@ export async function placeRoutes(app: FastifyInstance, { core, auth }: RouteDep
   r.get(
     '/cameras/:edgeId/:cameraId',
     {
-      preHandler: anyUser,
+      onRequest: anyUser,
       schema: { tags: ['places'], params: z.object({ edgeId: z.string(), cameraId: z.string() }) },
     },
     async (request, reply) => {
@@ -42,7 +42,7 @@ export async function placeRoutes(app: FastifyInstance, { core, auth }: RouteDep
   r.put(
     '/cameras/:edgeId/:cameraId',
     {
-      preHandler: auth.requireUser(['admin']),
+      onRequest: auth.requireUser(['admin']),
       schema: {
         tags: ['places'],
         summary: 'Add or change a camera (kept in the database over the registry file)',
@@ -62,7 +62,7 @@ export async function placeRoutes(app: FastifyInstance, { core, auth }: RouteDep
   r.delete(
     '/cameras/:edgeId/:cameraId',
     {
-      preHandler: auth.requireUser(['admin']),
+      onRequest: auth.requireUser(['admin']),
       schema: { tags: ['places'], summary: 'Remove a camera from the registry', params: CameraParams },
     },
     async (request, reply) => {
@@ -81,7 +81,7 @@ export async function placeRoutes(app: FastifyInstance, { core, auth }: RouteDep
   r.get(
     '/places',
     {
-      preHandler: anyUser,
+      onRequest: anyUser,
       schema: {
         tags: ['places'],
         summary: 'The grid hierarchy as GeoJSON',
@@ -101,7 +101,7 @@ export async function placeRoutes(app: FastifyInstance, { core, auth }: RouteDep
   r.get(
     '/places/locate',
     {
-      preHandler: anyUser,
+      onRequest: anyUser,
       schema: {
         tags: ['places'],
         summary: 'The grid, community, street and district of a point',

@@ -11,7 +11,7 @@ export async function statisticsRoutes(app: FastifyInstance, { core, auth }: Rou
   r.get(
     '/statistics/tickets',
     {
-      preHandler: auth.requireUser(),
+      onRequest: auth.requireUser(),
       schema: {
         tags: ['statistics'],
         summary: 'Counts, closure rate, on-time rate and mean minutes per step, grouped',
@@ -31,7 +31,7 @@ export async function statisticsRoutes(app: FastifyInstance, { core, auth }: Rou
   r.get(
     '/statistics/false-alarms',
     {
-      preHandler: auth.requireUser(),
+      onRequest: auth.requireUser(),
       schema: {
         tags: ['statistics'],
         summary: 'Share of reviewed AI tickets rejected, per camera and per model',

@@ -60,30 +60,33 @@ export async function ticketRoutes(app: FastifyInstance, { core, auth }: RouteDe
   r.get(
     '/tickets',
     {
-      preHandler: auth.requireUser(),
+      onRequest: auth.requireUser(),
       schema: {
         tags: ['tickets'],
-        summary: 'List tickets, newest first',
+        summary: "List tickets, newest first (a handler's: their department's only)",
         querystring: TicketListQuerySchema,
         response: { 200: z.object({ total: z.number().int(), tickets: z.array(TicketSchema) }) },
       },
     },
-    async (request) => core.tickets.list(request.query),
+    async (request) => core.tickets.listFor(request.user as NonNullable<typeof request.user>, request.query),
   );
 
   r.get(
     '/tickets/:id',
     {
-      preHandler: auth.requireUser(),
+      onRequest: auth.requireUser(),
       schema: {
         tags: ['tickets'],
         summary: 'A ticket with its audit trail, escalations and the actions open to you',
         params: IdParamsSchema,
-        response: { 200: TicketDetailSchema, 404: ErrorBodySchema },
+        response: { 200: TicketDetailSchema, 403: ErrorBodySchema, 404: ErrorBodySchema },
       },
     },
     async (request, reply) => {
-      const ticket = await core.tickets.get(request.params.id);
+      const ticket = await core.tickets.getFor(
+        request.user as NonNullable<typeof request.user>,
+        request.params.id,
+      );
       if (!ticket)
         return reply.code(404).send(apiError('TICKET_NOT_FOUND', `no ticket ${request.params.id}`));
       return {
@@ -99,7 +102,7 @@ export async function ticketRoutes(app: FastifyInstance, { core, auth }: RouteDe
   r.post(
     '/tickets',
     {
-      preHandler: auth.requireUser(['operator', 'dispatcher', 'supervisor', 'admin']),
+      onRequest: auth.requireUser(['operator', 'dispatcher', 'supervisor', 'admin']),
       schema: {
         tags: ['tickets'],
         summary: 'Enter a grid-worker or 12345 hotline report; it joins the same loop (confirmed)',
@@ -118,7 +121,7 @@ export async function ticketRoutes(app: FastifyInstance, { core, auth }: RouteDe
   r.post(
     '/tickets/:id/transitions',
     {
-      preHandler: auth.requireUser(),
+      onRequest: auth.requireUser(),
       schema: {
         tags: ['tickets'],
         summary: 'Take the ticket one step through the loop (409 lists the actions allowed from its state)',
@@ -144,7 +147,7 @@ export async function ticketRoutes(app: FastifyInstance, { core, auth }: RouteDe
   r.get(
     '/escalations',
     {
-      preHandler: auth.requireUser(['supervisor', 'admin', 'dispatcher', 'operator']),
+      onRequest: auth.requireUser(['supervisor', 'admin', 'dispatcher', 'operator']),
       schema: {
         tags: ['tickets'],
         summary: 'Supervisor notifications: steps that went past their deadline, newest first',

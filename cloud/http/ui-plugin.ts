@@ -2,7 +2,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import type { TokenAuth } from './token-auth.ts';
+import { EVIDENCE_UPLOAD_PATH_PREFIX } from '../../foundation/contract/evidence-upload.ts';
+import { evidenceCookie, presentedToken, type TokenAuth } from './token-auth.ts';
 
 export const UI_PREFIX = '/ui/';
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'ui', 'public');
@@ -18,8 +19,9 @@ export interface UiPluginOptions {
 
 /**
  * The operator web UI: static ES modules under /ui/ (no build step, nothing from the internet),
- * plus the two small reads it needs that the REST API does not have: who the token belongs to,
- * and where each edge's live view is.
+ * plus the two small reads it needs that the REST API does not have: who the token belongs to
+ * (which also hands the browser the evidence cookie, so that <img> and <video> show evidence with
+ * no token in their URLs), and where each edge's live view is.
  */
 export async function uiPlugin(app: FastifyInstance, options: UiPluginOptions): Promise<void> {
   await app.register(fastifyStatic, {
@@ -39,15 +41,23 @@ export async function uiPlugin(app: FastifyInstance, options: UiPluginOptions): 
   app.get(
     '/api/v1/me',
     {
-      preHandler: options.auth.requireUser(),
-      schema: { tags: ['ui'], summary: 'The user the token belongs to, and its role' },
+      onRequest: options.auth.requireUser(),
+      schema: {
+        tags: ['ui'],
+        summary: 'The user the token belongs to, and its role; sets the cookie the UI shows evidence with',
+      },
     },
-    async (request) => request.user,
+    async (request, reply) => {
+      const secure = request.protocol === 'https';
+      const token = presentedToken(request) as string;
+      reply.header('set-cookie', evidenceCookie(token, EVIDENCE_UPLOAD_PATH_PREFIX, secure));
+      return request.user;
+    },
   );
   app.get(
     '/api/v1/edge-links',
     {
-      preHandler: options.auth.requireUser(),
+      onRequest: options.auth.requireUser(),
       schema: { tags: ['ui'], summary: "Each edge's local API URL, where its cameras' live view is" },
     },
     async () => Object.fromEntries(options.edgeApiUrls ?? new Map()),

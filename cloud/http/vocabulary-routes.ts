@@ -62,7 +62,7 @@ export async function vocabularyRoutes(app: FastifyInstance, { auth }: RouteDeps
   r.get(
     '/vocabulary',
     {
-      preHandler: auth.requireUser(),
+      onRequest: auth.requireUser(),
       schema: {
         tags: ['tickets'],
         summary: 'Ticket states, the actions each role may take from each, and the event types',

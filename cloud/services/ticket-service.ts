@@ -6,7 +6,7 @@ import type { Placement, PlaceRegistry } from '../places/place-registry.ts';
 import type { CloudStore, Repositories } from '../repositories/cloud-store.ts';
 import type { NewTicket, TicketChanges, TicketFilter } from '../repositories/ticket-repository.ts';
 import { deadlinesFor, routeTicket } from '../routing/route-ticket.ts';
-import type { Role } from '../tickets/roles.ts';
+import { DEPARTMENT_BOUND_ROLES, mayWorkTicket, type Role } from '../tickets/roles.ts';
 import type { Escalation, Ticket, TransitionRecord } from '../tickets/ticket-schema.ts';
 import {
   FINAL_STATES,
@@ -20,6 +20,18 @@ import { mergeCandidates } from './vehicle-correlator.ts';
 export interface Actor {
   name: string;
   role: Role;
+  /** A handler's department: they see and act on only its tickets (cloud/tickets/roles.ts). */
+  department?: string | undefined;
+}
+
+/** Refuses (OTHER_DEPARTMENT) a handler's look at or action on another department's ticket. */
+function assertMayWork(actor: Actor, ticket: Ticket): void {
+  if (mayWorkTicket(actor, ticket.department)) return;
+  throw new CloudError(
+    'OTHER_DEPARTMENT',
+    `ticket ${ticket.id} is routed to ${ticket.department}; a ${actor.role} of ${actor.department ?? 'no department'} works only their department's tickets`,
+    { ticketId: ticket.id, department: ticket.department },
+  );
 }
 
 /** A report from people: grid-worker patrol app, 12345 hotline, citizen (Open311). */
@@ -216,6 +228,7 @@ export class TicketService {
     return this.store.transaction(async (repos) => {
       const ticket = await repos.tickets.get(id, { forUpdate: true });
       if (!ticket) throw new CloudError('TICKET_NOT_FOUND', `no ticket ${id}`, { ticketId: id });
+      assertMayWork(actor, ticket);
       const to = nextState(ticket.state, request.action, actor.role);
       const changes: TicketChanges = { state: to };
       const level = ticket.level;
@@ -315,6 +328,22 @@ export class TicketService {
 
   list(filter: TicketFilter): Promise<{ tickets: Ticket[]; total: number }> {
     return this.store.tickets.list(filter);
+  }
+
+  /** A ticket as `viewer` may see it: OTHER_DEPARTMENT for a handler when it is another department's. */
+  async getFor(viewer: Actor, id: number): Promise<Ticket | undefined> {
+    const ticket = await this.get(id);
+    if (ticket) assertMayWork(viewer, ticket);
+    return ticket;
+  }
+
+  /** The tickets `viewer` may see: a handler only those routed to their department. */
+  async listFor(viewer: Actor, filter: TicketFilter): Promise<{ tickets: Ticket[]; total: number }> {
+    if (!DEPARTMENT_BOUND_ROLES.includes(viewer.role)) return this.list(filter);
+    const own = viewer.department;
+    if (own === undefined || (filter.department !== undefined && filter.department !== own))
+      return { tickets: [], total: 0 };
+    return this.list({ ...filter, department: own });
   }
 
   escalations(filter: { ticketId?: number; limit?: number } = {}): Promise<Escalation[]> {

@@ -309,6 +309,36 @@ describe.each([disk, s3])('$name conformance', (harness) => {
     expect((await readAll(read?.stream as Readable)).equals(underWay.bytes)).toBe(true);
   });
 
+  it('expires uploads idle since before the cut-off, keeping newer uploads and complete files', async () => {
+    const store = await (await harness.place())();
+    const done = file(1500);
+    await upload(store, done, 1000);
+    const idle = file(3000);
+    const firstChunk = (f: { bytes: Buffer; sha256: string }) =>
+      store.append({
+        sha256: f.sha256,
+        offset: 0,
+        length: 3000,
+        contentType: 'video/mp4',
+        chunk: f.bytes.subarray(0, 1000),
+      });
+    await firstChunk(idle);
+    // The cut-off on a whole second: S3 may give modification times to the second only.
+    const cutOff = (Math.floor(Date.now() / 1000) + 1) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, cutOff - Date.now() + 20));
+    const fresh = file(3000);
+    await firstChunk(fresh);
+
+    expect(await store.expireIncomplete(new Date(cutOff))).toEqual([idle.sha256]);
+    expect(await store.state(idle.sha256)).toEqual({ state: 'absent' });
+    expect(await store.state(fresh.sha256)).toMatchObject({ state: 'partial', offset: 1000 });
+    expect(await store.state(done.sha256)).toMatchObject({ state: 'complete', size: 1500 });
+    expect(await store.expireIncomplete(new Date(cutOff))).toEqual([]);
+    // The edge, finding nothing held, uploads it again from the start.
+    await upload(store, idle, 1000);
+    expect(await store.state(idle.sha256)).toMatchObject({ state: 'complete', size: 3000 });
+  });
+
   it('assembles a file larger than S3’s 5 MiB part minimum from smaller chunks', async () => {
     const store = await (await harness.place())();
     const f = file(11 * 1024 * 1024 + 123);

@@ -33,9 +33,11 @@ export async function api(path, { method = 'GET', body, authToken } = {}) {
   return json;
 }
 
-/** Evidence for <img>/<video>, which cannot send headers: the token rides in the query. */
-export const evidenceUrl = (sha256) =>
-  `${API}/evidence/${sha256}?access_token=${encodeURIComponent(token.get() ?? '')}`;
+/**
+ * Evidence for <img>/<video>, which cannot send headers: the browser sends the evidence cookie that
+ * `/api/v1/me` set at sign-in (HttpOnly, for the evidence path only). No token in the URL.
+ */
+export const evidenceUrl = (sha256) => `${API}/evidence/${sha256}`;
 
 /** The cloud's live feed; calls onMessage(kind, data) and onState('open' | 'closed'). */
 export function openLive(onMessage, onState) {
