@@ -8,6 +8,7 @@ import { CloudError } from '../errors.ts';
 import { openEvidenceStore } from '../evidence/open-evidence-store.ts';
 import { createCloudServer } from '../http/create-server.ts';
 import { TokenAuth } from '../http/token-auth.ts';
+import { BrokerDropWatcher } from '../mqtt/broker-drop-watcher.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../mqtt/embedded-broker.ts';
 import { MqttConsumer } from '../mqtt/mqtt-consumer.ts';
 import { loadPlaces } from '../places/load-places.ts';
@@ -49,6 +50,11 @@ export interface RunningCloud {
   app: FastifyInstance;
   /** Runs the overdue sweep now (it also runs every `tickets.sweepSeconds`). */
   sweep(): Promise<number>;
+  /**
+   * Messages the external broker says it dropped since it started (Mosquitto's $SYS counter;
+   * each growth is also logged as an error); undefined with a broker that does not tell.
+   */
+  brokerDroppedMessages(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -111,6 +117,18 @@ export async function startCloud(
       ...(log ? { logger: log } : {}),
     });
     stops.push(() => consumer.close());
+    // An external broker's queue limits can drop what the edges handed over: watch its counter.
+    const dropWatcher = broker
+      ? undefined
+      : new BrokerDropWatcher({
+          url: mqttUrl,
+          clientId: `${config.mqtt.clientId}-broker`,
+          protocolVersion: config.mqtt.protocolVersion ?? 5,
+          username: config.mqtt.username,
+          password: config.mqtt.password,
+          logger: log,
+        });
+    if (dropWatcher) stops.push(() => dropWatcher.close());
 
     const sweep = async () => {
       const escalations = await core.tickets.sweep(clock());
@@ -146,7 +164,8 @@ export async function startCloud(
       { url, docs: `${url}/docs`, mqtt: mqttUrl, database: db.kind, evidence: opened.kind },
       'cloud running',
     );
-    return { url, mqttUrl, core, db, app, sweep, stop };
+    const brokerDroppedMessages = () => dropWatcher?.droppedMessages;
+    return { url, mqttUrl, core, db, app, sweep, brokerDroppedMessages, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,5 +1,6 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type AuthenticateError } from 'aedes';
 
 export interface EmbeddedBroker {
   url: string;
@@ -7,12 +8,49 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
+/** A user of the embedded broker: its password's sha256, and the client ids it may connect as. */
+export interface EmbeddedBrokerUser {
+  username: string;
+  passwordSha256: string;
+  /** Besides its username, which is always allowed as a client id. */
+  clientIds?: readonly string[];
+}
+
+export interface EmbeddedBrokerOptions {
+  host?: string;
+  /**
+   * When given, a CONNECT must name one of these users with its password, and a client id that is
+   * the username or one of the user's `clientIds`: nobody takes over a session that is not theirs.
+   * Without it anyone who reaches the port connects with any client id.
+   */
+  users?: readonly EmbeddedBrokerUser[];
+}
+
+/** CONNACK return codes of MQTT 3.1.1 [MQTT-3.2.2.3]. */
+const IDENTIFIER_REJECTED = 2;
+const BAD_USERNAME_OR_PASSWORD = 4;
+
 /**
  * The embedded MQTT broker (aedes, in memory) for one machine with nothing installed. It speaks
  * MQTT 3.1.1 only: no shared subscriptions, so one cloud instance consumes everything.
  */
-export async function startEmbeddedBroker(port: number, host = '127.0.0.1'): Promise<EmbeddedBroker> {
-  const aedes = await Aedes.createBroker();
+export async function startEmbeddedBroker(
+  port: number,
+  options: EmbeddedBrokerOptions = {},
+): Promise<EmbeddedBroker> {
+  const host = options.host ?? '127.0.0.1';
+  const users = options.users;
+  const aedes = await Aedes.createBroker(
+    users
+      ? {
+          authenticate: (client, username, password, done) => {
+            const refusal = refuseConnect(users, client.id, username, password);
+            if (refusal) done(refusal, false);
+            else done(null, true);
+          },
+        }
+      : {},
+  );
   const server = net.createServer(aedes.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -27,4 +65,27 @@ export async function startEmbeddedBroker(port: number, host = '127.0.0.1'): Pro
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Why this CONNECT is refused, or undefined when its user, password and client id belong together. */
+function refuseConnect(
+  users: readonly EmbeddedBrokerUser[],
+  clientId: string,
+  username: string | undefined,
+  password: Readonly<Buffer> | undefined,
+): AuthenticateError | undefined {
+  const user = users.find((u) => u.username === username);
+  const given = createHash('sha256')
+    .update(password ?? Buffer.alloc(0))
+    .digest();
+  const expected = Buffer.from(user?.passwordSha256 ?? '', 'hex');
+  if (!user || expected.length !== given.length || !timingSafeEqual(given, expected))
+    return refusal(BAD_USERNAME_OR_PASSWORD, 'bad username or password');
+  if (clientId !== user.username && !user.clientIds?.includes(clientId))
+    return refusal(IDENTIFIER_REJECTED, `client id ${clientId} does not belong to user ${user.username}`);
+  return undefined;
+}
+
+function refusal(returnCode: number, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }

@@ -8,8 +8,11 @@ import type { EdgeEvent, EventPhase } from '../../foundation/contract/events.ts'
 /** A throwaway mosquitto on a free port, and sample events: for the delivery tests and the outbox bench. */
 
 export interface TestBroker {
+  /** The first listener's. */
   readonly port: number;
   readonly url: string;
+  /** Every listener's, in the config's order (one unless `configFile` has more). */
+  readonly urls: readonly string[];
   /** Starts it (again, on the same port and persistence file). */
   start(): Promise<void>;
   /** SIGTERM, as a service manager would: it saves its persistence file and exits. */
@@ -26,6 +29,16 @@ export interface TestBrokerOptions {
   users?: Readonly<Record<string, string>>;
   /** The ACL file's text (`topic readwrite #` lines apply to anonymous clients); see `setAcl`. */
   acl?: string;
+  /**
+   * A shipped mosquitto.conf to run instead of the generated one (`users` and `acl` then do not
+   * apply): each `listener` gets a free port on 127.0.0.1 (`urls`, in the file's order),
+   * `persistence_location` this broker's own folder, each `acl_file` a copy of the file of that
+   * name beside `configFile`, each `password_file` one made from `passwords`, and the log goes to
+   * stderr. `config` lines are appended.
+   */
+  configFile?: string;
+  /** For `configFile`: each password file's users and passwords, keyed by the file's name. */
+  passwords?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /**
@@ -36,37 +49,24 @@ export async function startMosquitto(options: TestBrokerOptions = {}): Promise<T
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mosquitto-test-'));
   // Started as root, mosquitto drops to its own user: it must be able to write its persistence file.
   fs.chmodSync(dir, 0o777);
-  const port = await freePort();
   const confFile = path.join(dir, 'mosquitto.conf');
-  const passwordFile = path.join(dir, 'passwords');
   const aclFile = path.join(dir, 'acl');
-  if (options.acl !== undefined) fs.writeFileSync(aclFile, options.acl);
-  for (const [user, password] of Object.entries(options.users ?? {})) {
-    const create = fs.existsSync(passwordFile) ? [] : ['-c'];
-    execFileSync('mosquitto_passwd', [...create, '-b', passwordFile, user, password]);
+  let ports: number[];
+  if (options.configFile !== undefined) {
+    const adapted = await adaptShippedConfig(options.configFile, dir, options.passwords ?? {});
+    ports = adapted.ports;
+    fs.writeFileSync(confFile, [...adapted.lines, ...(options.config ?? []), ''].join('\n'));
+  } else {
+    ports = [await freePort()];
+    writeGeneratedConfig(options, dir, ports[0] as number, confFile, aclFile);
   }
-  fs.writeFileSync(
-    confFile,
-    [
-      `listener ${port} 127.0.0.1`,
-      ...(options.users
-        ? ['allow_anonymous false', `password_file ${passwordFile}`]
-        : ['allow_anonymous true']),
-      'persistence true',
-      `persistence_location ${dir}/`,
-      'log_dest stderr',
-      'log_type error',
-      'log_type warning',
-      ...(options.acl !== undefined ? [`acl_file ${aclFile}`] : []),
-      ...(options.config ?? []),
-      '',
-    ].join('\n'),
-  );
+  const port = ports[0] as number;
   const binary = fs.existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto';
   let proc: ChildProcess | undefined;
   const broker: TestBroker = {
     port,
     url: `mqtt://127.0.0.1:${port}`,
+    urls: ports.map((p) => `mqtt://127.0.0.1:${p}`),
     async start() {
       if (proc) return;
       let stderr = '';
@@ -78,7 +78,7 @@ export async function startMosquitto(options: TestBrokerOptions = {}): Promise<T
       const exited = new Promise<never>((_, reject) =>
         child.once('exit', (code) => reject(new Error(`mosquitto exited (${code}): ${stderr}`))),
       );
-      await Promise.race([waitForPort(port, 10_000), exited]);
+      await Promise.race([Promise.all(ports.map((p) => waitForPort(p, 10_000))), exited]);
     },
     async stop() {
       const child = proc;
@@ -102,6 +102,72 @@ export async function startMosquitto(options: TestBrokerOptions = {}): Promise<T
   };
   await broker.start();
   return broker;
+}
+
+function writeGeneratedConfig(
+  options: TestBrokerOptions,
+  dir: string,
+  port: number,
+  confFile: string,
+  aclFile: string,
+): void {
+  const passwordFile = path.join(dir, 'passwords');
+  if (options.acl !== undefined) fs.writeFileSync(aclFile, options.acl);
+  writePasswords(passwordFile, options.users ?? {});
+  fs.writeFileSync(
+    confFile,
+    [
+      `listener ${port} 127.0.0.1`,
+      ...(options.users
+        ? ['allow_anonymous false', `password_file ${passwordFile}`]
+        : ['allow_anonymous true']),
+      'persistence true',
+      `persistence_location ${dir}/`,
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+      ...(options.acl !== undefined ? [`acl_file ${aclFile}`] : []),
+      ...(options.config ?? []),
+      '',
+    ].join('\n'),
+  );
+}
+
+/** The shipped file's lines with this broker's ports, folder, ACL copies and password files. */
+async function adaptShippedConfig(
+  configFile: string,
+  dir: string,
+  passwords: Readonly<Record<string, Readonly<Record<string, string>>>>,
+): Promise<{ lines: string[]; ports: number[] }> {
+  const ports: number[] = [];
+  const lines: string[] = [];
+  for (const line of fs.readFileSync(configFile, 'utf8').split('\n')) {
+    const [key, value = ''] = line.trim().split(/\s+/, 2);
+    if (key === 'listener') {
+      const port = await freePort();
+      ports.push(port);
+      lines.push(`listener ${port} 127.0.0.1`);
+    } else if (key === 'persistence_location') lines.push(`persistence_location ${dir}/`);
+    else if (key === 'log_dest' || key === 'pid_file' || key === 'user') continue;
+    else if (key === 'acl_file') {
+      const copy = path.join(dir, path.basename(value));
+      fs.copyFileSync(path.join(path.dirname(configFile), path.basename(value)), copy);
+      lines.push(`acl_file ${copy}`);
+    } else if (key === 'password_file') {
+      const file = path.join(dir, path.basename(value));
+      writePasswords(file, passwords[path.basename(value)] ?? {});
+      lines.push(`password_file ${file}`);
+    } else lines.push(line);
+  }
+  lines.push('log_dest stderr', 'log_type error', 'log_type warning');
+  return { lines, ports };
+}
+
+function writePasswords(file: string, users: Readonly<Record<string, string>>): void {
+  for (const [user, password] of Object.entries(users)) {
+    const create = fs.existsSync(file) ? [] : ['-c'];
+    execFileSync('mosquitto_passwd', [...create, '-b', file, user, password]);
+  }
 }
 
 function freePort(): Promise<number> {
