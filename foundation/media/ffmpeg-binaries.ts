@@ -12,25 +12,29 @@ function onPath(command: string): boolean {
   }
 }
 
-function resolveBinary(command: 'ffmpeg' | 'ffprobe', envVar: string, npmPackage: string): string {
-  const fromEnv = process.env[envVar];
-  if (fromEnv) return fromEnv;
-  if (onPath(command)) return command;
-  return (require(npmPackage) as { path: string }).path;
-}
-
 let ffmpeg: string | undefined;
-let ffprobe: string | undefined;
 
-/** The system's ffmpeg where present (it may have hardware decoders), else the npm-shipped one. */
+/**
+ * The ffmpeg every part of the edge runs: `FFMPEG_PATH` where set, else the system's `ffmpeg` on
+ * PATH (it may have hardware decoders), else the static build shipped in the npm package
+ * `@ffmpeg-installer/ffmpeg` (what a plain `npm install` gives; see the README's requirements).
+ */
 export function ffmpegPath(): string {
-  ffmpeg ??= resolveBinary('ffmpeg', 'FFMPEG_PATH', '@ffmpeg-installer/ffmpeg');
+  ffmpeg ??= process.env.FFMPEG_PATH || (onPath('ffmpeg') ? 'ffmpeg' : bundledFfmpegPath());
   return ffmpeg;
 }
 
+/** The npm-shipped static ffmpeg (throws where the package has no build for this platform). */
+export function bundledFfmpegPath(): string {
+  return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+}
+
+/**
+ * `FFPROBE_PATH`, else the system's `ffprobe`: for developer tools only. Nothing the edge runs needs
+ * ffprobe (`probeVideo` reads with ffmpeg), so none is shipped.
+ */
 export function ffprobePath(): string {
-  ffprobe ??= resolveBinary('ffprobe', 'FFPROBE_PATH', '@ffprobe-installer/ffprobe');
-  return ffprobe;
+  return process.env.FFPROBE_PATH || 'ffprobe';
 }
 
 let rtspTimeoutOption: '-timeout' | '-stimeout' | undefined;

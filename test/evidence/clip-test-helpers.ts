@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { ffmpegPath, ffprobePath } from '../../foundation/media/ffmpeg-binaries.ts';
+import { ffmpegPath } from '../../foundation/media/ffmpeg-binaries.ts';
+import { probeVideo } from '../../foundation/media/ffprobe.ts';
 import { ffmpegChildren } from '../ingest/helpers.ts';
 
 const run = promisify(execFile);
@@ -16,40 +17,24 @@ export interface ProbedClip {
   format: string;
 }
 
-/** What ffprobe reads from a clip, counting its frames by decoding them all (so it must play). */
+/** What ffmpeg reads of a clip, counting its frames by decoding them all (so it must play). */
 export async function probeClip(file: string): Promise<ProbedClip> {
-  const { stdout } = await run(ffprobePath(), [
-    '-v',
-    'error',
-    '-count_frames',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    'stream=codec_name,codec_tag_string,width,height,nb_read_frames:format=duration,format_name',
-    '-of',
-    'json',
-    file,
-  ]);
-  const info = JSON.parse(stdout) as {
-    streams: {
-      codec_name: string;
-      codec_tag_string: string;
-      width: number;
-      height: number;
-      nb_read_frames: string;
-    }[];
-    format: { duration: string; format_name: string };
-  };
-  const stream = info.streams[0];
-  if (!stream) throw new Error(`${file} has no video stream`);
+  const info = await probeVideo(file);
+  // One `framecrc` line per decoded frame; `#` lines are its header.
+  const { stdout } = await run(
+    ffmpegPath(),
+    ['-v', 'error', '-nostdin', '-i', file, '-map', '0:v:0', '-vsync', '0', '-f', 'framecrc', 'pipe:1'],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const frames = stdout.split('\n').filter((line) => /^\d/.test(line)).length;
   return {
-    codec: stream.codec_name,
-    codecTag: stream.codec_tag_string,
-    width: stream.width,
-    height: stream.height,
-    frames: Number(stream.nb_read_frames),
-    durationSeconds: Number(info.format.duration),
-    format: info.format.format_name,
+    codec: info.codec,
+    codecTag: info.codecTag,
+    width: info.width,
+    height: info.height,
+    frames,
+    durationSeconds: info.durationSeconds,
+    format: info.format,
   };
 }
 
@@ -109,7 +94,9 @@ export function anyFfmpegWritingTo(folder: string): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (state !== 'Z' && cmdline.startsWith('ffmpeg') && cmdline.includes(`${folder}/`))
+      // argv[0] is `ffmpeg` from PATH, or a full path (FFMPEG_PATH, the npm-shipped build).
+      const program = cmdline.slice(0, cmdline.indexOf('\0')).split('/').at(-1);
+      if (state !== 'Z' && program === 'ffmpeg' && cmdline.includes(`${folder}/`))
         pids.push(Number(entry));
     } catch {
       // The process ended while being read.
