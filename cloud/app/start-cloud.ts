@@ -93,10 +93,15 @@ export async function startCloud(
     stops.push(() => opened.close());
     const evidence = opened.store;
     const auth = new TokenAuth(config.auth);
+    // An external broker's queue limits can drop what the edges handed over: its counter is watched
+    // (below) and shown on /health.
+    let dropWatcher: BrokerDropWatcher | undefined;
+    const brokerDroppedMessages = () => dropWatcher?.droppedMessages;
     const app = await createCloudServer({
       core,
       auth,
       evidence,
+      brokerDroppedMessages,
       ...(log ? { logger: log } : {}),
       ...(options.ui === false ? {} : { ui: { edgeApiUrls: options.edgeApiUrls } }),
     });
@@ -117,8 +122,7 @@ export async function startCloud(
       ...(log ? { logger: log } : {}),
     });
     stops.push(() => consumer.close());
-    // An external broker's queue limits can drop what the edges handed over: watch its counter.
-    const dropWatcher = broker
+    dropWatcher = broker
       ? undefined
       : new BrokerDropWatcher({
           url: mqttUrl,
@@ -128,7 +132,8 @@ export async function startCloud(
           password: config.mqtt.password,
           logger: log,
         });
-    if (dropWatcher) stops.push(() => dropWatcher.close());
+    const watcher = dropWatcher;
+    if (watcher) stops.push(() => watcher.close());
 
     const sweep = async () => {
       const escalations = await core.tickets.sweep(clock());
@@ -164,7 +169,6 @@ export async function startCloud(
       { url, docs: `${url}/docs`, mqtt: mqttUrl, database: db.kind, evidence: opened.kind },
       'cloud running',
     );
-    const brokerDroppedMessages = () => dropWatcher?.droppedMessages;
     return { url, mqttUrl, core, db, app, sweep, brokerDroppedMessages, stop };
   } catch (error) {
     await stop();

@@ -33,6 +33,8 @@ export interface CloudServerOptions {
   logger?: FastifyBaseLogger | boolean;
   /** Serve the operator web UI at /ui/ (with /api/v1/me and /api/v1/edge-links). */
   ui?: { edgeApiUrls?: ReadonlyMap<string, string> | undefined } | undefined;
+  /** Messages the external broker dropped (its $SYS counter), where it reports one. */
+  brokerDroppedMessages?: () => number | undefined;
 }
 
 /** Largest JSON or form body (fastify's default, stated): evidence chunks have their own limit. */
@@ -115,7 +117,10 @@ export async function createCloudServer(options: CloudServerOptions): Promise<Fa
     reply.code(404).send(apiError('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url}; see /docs`)),
   );
 
-  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/health', { schema: { hide: true } }, async () => {
+    const dropped = options.brokerDroppedMessages?.();
+    return { status: 'ok', ...(dropped !== undefined ? { broker: { droppedMessages: dropped } } : {}) };
+  });
   const deps = { core, auth };
   await app.register(ticketRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(observationRoutes, { prefix: API_PREFIX, ...deps });

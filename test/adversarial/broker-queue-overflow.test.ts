@@ -146,5 +146,8 @@ describe('the broker queue for the cloud while the cloud is down', () => {
     const dropped = cloud.brokerDroppedMessages();
     expect(dropped).toBeGreaterThanOrEqual(EVENTS - 1000);
     expect(droppedLogs(log).at(-1)).toMatchObject({ droppedTotal: dropped });
+    // What an operator's monitoring reads.
+    const health = await (await fetch(`${cloud.url}/health`)).json();
+    expect(health).toEqual({ status: 'ok', broker: { droppedMessages: dropped } });
   }, 90_000);
 });
