@@ -7,6 +7,7 @@ import { MqttPublisher } from '../../foundation/delivery/mqtt/mqtt-publisher.ts'
 import type { PublisherLogger } from '../../foundation/delivery/mqtt/publish-link.ts';
 import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
 import { Outbox } from '../../foundation/delivery/outbox/outbox.ts';
+import { isDiskFull } from '../../foundation/util/disk-full.ts';
 import { loadRulesConfig, parseRulesConfig } from '../../iot/config/load-rules-config.ts';
 import { TelemetryConsumer } from '../../iot/consumer/mqtt-telemetry-consumer.ts';
 import type { DeadLetterSink } from '../../iot/consumer/telemetry-intake.ts';
@@ -48,6 +49,31 @@ const stderrDeadLetters: DeadLetterSink = {
 
 const printEvent = (e: DeviceEvent) => process.stdout.write(`${JSON.stringify(e)}\n`);
 
+/**
+ * A full disk never costs a device event: an append the outbox refuses for want of space is tried
+ * again (0.25 s doubling to 5 s) until it is taken, holding the telemetry back meanwhile. Once
+ * `stopping()`, a refused append fails as any other error (the node is going down).
+ */
+function untilStored(
+  append: (e: DeviceEvent) => Promise<unknown>,
+  stopping: () => boolean,
+): (e: DeviceEvent) => Promise<void> {
+  return async (e) => {
+    for (let wait = 250; ; wait = Math.min(2 * wait, 5000)) {
+      try {
+        await append(e);
+        return;
+      } catch (error) {
+        if (!isDiskFull(error) || stopping()) throw error;
+        process.stderr.write(
+          `iot: disk full, ${e.eventId} waits for the outbox: ${(error as Error).message}\n`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  };
+}
+
 const program = new Command('iot')
   .description(
     'IoT stream analytics: rules over vehicle and sensor telemetry, on an edge hub or in the cloud',
@@ -70,8 +96,20 @@ program
     'also publish events to edges/{nodeId}/events/{type} through a durable outbox (kept until the broker acknowledges)',
   )
   .option('--outbox <dir>', 'the outbox folder for --publish', 'data/iot-outbox')
+  .option(
+    '--journal <dir>',
+    'where open incidents are journaled (per node), to be carried on or ended after a crash',
+    'data/iot-journal',
+  )
   .action(
-    async (options: { rules: string; url: string; group?: string; publish?: boolean; outbox: string }) => {
+    async (options: {
+      rules: string;
+      url: string;
+      group?: string;
+      publish?: boolean;
+      outbox: string;
+      journal: string;
+    }) => {
       const rules = loadRulesConfig(options.rules);
       const outbox = options.publish
         ? new Outbox(DiskOutboxStore.open(path.resolve(options.outbox, rules.nodeId)))
@@ -85,17 +123,20 @@ program
             logger: stderrLogger,
           })
         : undefined;
-      const publish = publisher?.deliver;
+      let stopping = false;
+      const publish = publisher && untilStored(publisher.deliver, () => stopping);
       const consumer = await TelemetryConsumer.start({
         url: options.url,
         subscriptions: [options.group ? topics.sharedTelemetry(options.group) : topics.allTelemetry],
         rules,
         onEvent: async (e) => {
-          printEvent(e);
+          // Printed once the outbox holds it: what is printed is what will reach the broker.
           await publish?.(e);
+          printEvent(e);
         },
         deadLetters: stderrDeadLetters,
         onError: (error) => process.stderr.write(`iot: ${(error as Error).message}\n`),
+        journalDir: path.resolve(options.journal, rules.nodeId),
       });
       process.stderr.write(
         `iot: rules node ${rules.nodeId} on ${options.url}, ${rules.rules.length} rules\n`,
@@ -104,6 +145,7 @@ program
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      stopping = true;
       await consumer.close(Date.now());
       await publisher?.close();
       await outbox?.close();

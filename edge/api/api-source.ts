@@ -22,6 +22,24 @@ export interface ApiSource {
   delivery?(): DeliveryStatsView | undefined;
   /** Snapshots, clips and their upload; undefined leaves their metrics out. */
   evidence?(): EvidenceStatsView | undefined;
+  /** The data folder's disk; undefined leaves it out of the health and the metrics. */
+  storage?(): StorageView | undefined;
+}
+
+/** The disk the outbox, evidence and clip buffers are on. */
+export interface StorageView {
+  /** `disk_full` from a write refused for want of space until a write succeeds again. */
+  state: 'ok' | 'disk_full';
+  /** Since when it is full (ms since the epoch), null while ok. */
+  since: number | null;
+  lastError: string | null;
+  /** Writes refused for want of space since start. */
+  fullWrites: number;
+  /** Events held in memory until the outbox can take them. */
+  eventsWaiting: number;
+  /** Free bytes at the last measurement, and the space kept free for events (null before the first). */
+  freeBytes: number | null;
+  reserveBytes: number | null;
 }
 
 export interface CameraStatusView {
@@ -92,6 +110,8 @@ export interface EvidenceStatsView {
   snapshots: number;
   clips: number;
   clipFailures: number;
+  /** Files events went out without (each named in the event's `evidence.missing`). */
+  missing?: number;
   /** Absent when evidence is not uploaded. */
   upload?: {
     pending: number;

@@ -5,6 +5,7 @@ import {
   type DeliveryStatsView,
   type EvidenceStatsView,
   type RecordingView,
+  type StorageView,
 } from './api-source.ts';
 import type { MetricFamily, Sample } from './prometheus-text.ts';
 
@@ -19,6 +20,7 @@ export interface MetricsSnapshot {
   models: Readonly<Record<string, SchedulerStats>>;
   delivery: DeliveryStatsView | undefined;
   evidence?: EvidenceStatsView | undefined;
+  storage?: StorageView | undefined;
 }
 
 type Camera = CameraStatusView & { analysedFps: number };
@@ -54,7 +56,7 @@ function tabulate<T>(
 
 /** Every metric of the edge box, `edge_` prefixed, in Prometheus base units (seconds). */
 export function edgeMetrics(snapshot: MetricsSnapshot): MetricFamily[] {
-  const { edgeId, cameras, models, delivery, evidence } = snapshot;
+  const { edgeId, cameras, models, delivery, evidence, storage } = snapshot;
   const byCamera = (c: { id: string }) => ({ camera: c.id });
   const recording = cameras.flatMap((c) => (c.recording ? [{ id: c.id, ...c.recording }] : []));
   const modelStats = Object.entries(models).map(([model, stats]) => ({ model, ...stats }));
@@ -85,6 +87,7 @@ export function edgeMetrics(snapshot: MetricsSnapshot): MetricFamily[] {
     ...(evidence?.upload === undefined
       ? []
       : tabulate('edge_evidence_', [evidence.upload], undefined, UPLOAD)),
+    ...(storage === undefined ? [] : tabulate('edge_storage_', [storage], undefined, STORAGE)),
   ];
 }
 
@@ -178,6 +181,27 @@ const EVIDENCE: Table<EvidenceStatsView> = {
   snapshots_total: ['Snapshot pairs (clean and annotated) written.', (e) => e.snapshots],
   clips_total: ['Event clips cut.', (e) => e.clips],
   clip_failures_total: ['Event clips that could not be cut.', (e) => e.clipFailures],
+  missing_total: [
+    'Evidence files events went out without (named in their evidence.missing).',
+    (e) => e.missing,
+  ],
+};
+
+const STORAGE: Table<StorageView> = {
+  disk_full: [
+    'Whether the data disk is full: 1 from a write refused for want of space until a write succeeds.',
+    (s) => flag(s.state === 'disk_full'),
+  ],
+  full_writes_total: [
+    'Writes refused for want of space (snapshots, clips, outbox, journal).',
+    (s) => s.fullWrites,
+  ],
+  events_waiting: ['Events held in memory until the outbox can store them.', (s) => s.eventsWaiting],
+  free_bytes: ["Free bytes on the data folder's file system.", (s) => s.freeBytes ?? undefined],
+  reserve_bytes: [
+    'Bytes kept free for events: below it the clip buffers delete their oldest video.',
+    (s) => s.reserveBytes ?? undefined,
+  ],
 };
 
 const UPLOAD: Table<Upload> = {

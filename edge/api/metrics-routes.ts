@@ -30,6 +30,7 @@ export async function metricsRoutes(
           models: source.models(),
           delivery: source.delivery?.(),
           evidence: source.evidence?.(),
+          storage: source.storage?.(),
         }),
       );
       return reply

@@ -1,4 +1,5 @@
-import type { EdgeEvent } from '../../foundation/contract/events.ts';
+import { rm } from 'node:fs/promises';
+import type { EdgeEvent, EvidenceMissing } from '../../foundation/contract/events.ts';
 import type { Polygon } from '../../foundation/geometry/image-plane.ts';
 import type { RawImage } from '../../foundation/media/frame.ts';
 import type { ClipCutter } from './clip-cutter.ts';
@@ -13,6 +14,14 @@ export interface EvidenceStageOptions {
   snapshots: { enabled: boolean; quality: number };
   clips: { enabled: boolean; preRollSeconds: number; postRollSeconds: number; maxSeconds: number };
   onError?: (cameraId: string, message: string) => void;
+  /** Told of every file written and every write that failed (a full disk is a health state). */
+  writes?: WriteMonitor;
+}
+
+export interface WriteMonitor {
+  wrote(): void;
+  /** True when the write failed for want of space. */
+  failed(error: unknown, what: string): boolean;
 }
 
 export interface CameraEvidence {
@@ -29,6 +38,8 @@ export interface EvidenceStats {
   snapshots: number;
   clips: number;
   clipFailures: number;
+  /** Files that events went out without (`evidence.missing` entries). */
+  missing: number;
   /** Incidents whose best snapshot is being kept. */
   openIncidents: number;
 }
@@ -37,12 +48,16 @@ interface IncidentEvidence {
   quality: number;
   snapshot?: EvidenceFile;
   annotated?: EvidenceFile;
+  /** Why the latest snapshot could not be written, while the incident has none. */
+  snapshotFailure?: string;
 }
 
 /** A better frame must beat the kept one by this much to replace it: no churn on equal frames. */
 const QUALITY_MARGIN = 0.05;
 /** While stopping, a clip is cut from what is buffered, waiting at most this long. */
 const STOPPING_CLIP_WAIT_MS = 5000;
+/** `evidence.missing` reasons are cut to this many characters (the contract's limit). */
+const MAX_REASON = 200;
 
 /**
  * Fills events' `evidence`: each incident keeps the best frame seen so far (confident objects that
@@ -50,12 +65,15 @@ const STOPPING_CLIP_WAIT_MS = 5000;
  * clearly better; the end event also gets the clip from `startedAt − preRoll` to
  * `endedAt + postRoll` (so it waits for the post-roll to be recorded). Files are content-addressed
  * and queued for upload before the event that names them is released.
+ *
+ * A file that cannot be written (a full disk, a clip the buffer no longer has) never holds the
+ * event back: it goes out without the file, which `evidence.missing` names with the reason.
  */
 export class EvidenceStage {
   readonly #options: EvidenceStageOptions;
   readonly #cameras = new Map<string, CameraEvidence>();
   readonly #incidents = new Map<string, IncidentEvidence>();
-  readonly #counters = { snapshots: 0, clips: 0, clipFailures: 0 };
+  readonly #counters = { snapshots: 0, clips: 0, clipFailures: 0, missing: 0 };
   #stopping = false;
 
   constructor(options: EvidenceStageOptions) {
@@ -87,13 +105,24 @@ export class EvidenceStage {
     if (this.#options.snapshots.enabled && frame) await this.#considerSnapshot(event, frame, camera, kept);
 
     const evidence: EdgeEvent['evidence'] = { ...event.evidence };
+    const missing: EvidenceMissing[] = [];
     if (kept.snapshot) evidence.snapshot = fileRef(kept.snapshot);
     if (kept.annotated) evidence.snapshotAnnotated = fileRef(kept.annotated);
+    if (!evidence.snapshot && kept.snapshotFailure) {
+      const reason = kept.snapshotFailure;
+      missing.push({ file: 'snapshot', reason }, { file: 'snapshotAnnotated', reason });
+    }
     if (event.phase === 'end') {
       this.#incidents.delete(event.incidentId);
-      const clip =
-        this.#options.clips.enabled && camera.clips ? await this.#cutClip(event, camera.clips) : undefined;
-      if (clip) evidence.clip = clip;
+      if (this.#options.clips.enabled && camera.clips) {
+        const clip = await this.#cutClip(event, camera.clips);
+        if ('failure' in clip) missing.push({ file: 'clip', reason: clip.failure });
+        else evidence.clip = clip;
+      }
+    }
+    if (missing.length > 0) {
+      this.#counters.missing += missing.length;
+      evidence.missing = [...(evidence.missing ?? []), ...missing].slice(0, 4);
     }
     return { ...event, evidence };
   }
@@ -108,16 +137,31 @@ export class EvidenceStage {
         quality: this.#options.snapshots.quality,
         ...(zone ? { zone } : {}),
       });
-      kept.snapshot = await this.#store(pair.clean, 'image/jpeg');
+      // Both or neither: a clean image is never paired with an older annotated one.
+      const clean = await this.#store(pair.clean, 'image/jpeg');
       kept.annotated = await this.#store(pair.annotated, 'image/jpeg');
+      kept.snapshot = clean;
       kept.quality = quality;
+      kept.snapshotFailure = undefined;
       this.#counters.snapshots++;
+      this.#options.writes?.wrote();
     } catch (error) {
+      kept.snapshotFailure = this.#failure(error, `snapshot of ${event.eventId}`);
       this.#options.onError?.(event.cameraId, `snapshot of ${event.eventId}: ${(error as Error).message}`);
     }
   }
 
-  async #cutClip(event: EdgeEvent, cutter: ClipCutter): Promise<EdgeEvent['evidence']['clip']> {
+  /** The reason an event gives for a missing file, and the write monitor told. */
+  #failure(error: unknown, what: string): string {
+    const full = this.#options.writes?.failed(error, what) ?? false;
+    const message = error instanceof Error ? error.message : String(error);
+    return `${full ? 'disk full: ' : ''}${message}`.slice(0, MAX_REASON);
+  }
+
+  async #cutClip(
+    event: EdgeEvent,
+    cutter: ClipCutter,
+  ): Promise<NonNullable<EdgeEvent['evidence']['clip']> | { failure: string }> {
     const { preRollSeconds, postRollSeconds, maxSeconds } = this.#options.clips;
     const fromMs = Date.parse(event.startedAt) - preRollSeconds * 1000;
     let toMs = Math.min(
@@ -138,11 +182,13 @@ export class EvidenceStage {
       const file = await this.#options.files.adoptFile(clip.file, 'video/mp4');
       await this.#options.uploads?.enqueue(file);
       this.#counters.clips++;
+      this.#options.writes?.wrote();
       return { ...fileRef(file), startsAt: clip.start.toISOString(), endsAt: clip.end.toISOString() };
     } catch (error) {
       this.#counters.clipFailures++;
       this.#options.onError?.(event.cameraId, `clip of ${event.incidentId}: ${(error as Error).message}`);
-      return undefined;
+      await rm(outFile, { force: true }).catch(() => {});
+      return { failure: this.#failure(error, `clip of ${event.incidentId}`) };
     }
   }
 

@@ -80,6 +80,11 @@ export interface RecorderHooks {
   clock?: () => number;
   /** Backoff jitter, values in [0, 1). Default `Math.random`. */
   random?: () => number;
+  /**
+   * Bytes the disk is short of the space it keeps free for events (0: none). Retention then also
+   * deletes that much of the oldest video: the clip buffer gives way before the outbox does.
+   */
+  spaceShortfall?: () => Promise<number>;
 }
 
 /**
@@ -94,6 +99,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
   readonly dir: string;
   private readonly options: RecorderOptions;
   private readonly clock: () => number;
+  private readonly spaceShortfall: (() => Promise<number>) | undefined;
   private readonly process: SupervisedProcess;
 
   private readonly index = new SegmentIndex();
@@ -113,6 +119,7 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
     this.cameraId = this.options.cameraId;
     this.dir = resolve(this.options.dir);
     this.clock = hooks.clock ?? Date.now;
+    this.spaceShortfall = hooks.spaceShortfall;
     const stallMs = (this.options.stallSeconds ?? Math.max(30, 4 * this.options.segmentSeconds)) * 1000;
     this.process = new SupervisedProcess({
       command: (startedAt) => ({
@@ -300,21 +307,38 @@ export class SegmentRecorder extends EventEmitter<RecorderEvents> implements Seg
     this.emit('segment', segment);
   }
 
+  /**
+   * Deletes the oldest segments (never one a cut holds) to free at least `bytes` now, beyond the
+   * buffer's own limits: a full disk takes video before events. Returns the bytes freed.
+   */
+  async trim(bytes: number): Promise<number> {
+    if (!(bytes > 0)) return 0;
+    return this.retire(this.index.bytes() - bytes);
+  }
+
   private async applyRetention(): Promise<void> {
+    const short = (await this.spaceShortfall?.().catch(() => 0)) ?? 0;
+    await this.retire(short > 0 ? this.index.bytes() - short : this.options.maxBytes);
+  }
+
+  private async retire(maxBytes: number): Promise<number> {
     // Out of the index before the files go, so that no cut picks a segment being deleted.
     const doomed = this.index.retire({
-      maxBytes: this.options.maxBytes,
+      maxBytes: Math.min(maxBytes, this.options.maxBytes),
       maxAgeMs: this.options.maxAgeSeconds * 1000,
       nowMs: this.clock(),
     });
     this.deletedSegments += doomed.length;
+    let freed = 0;
     for (const segment of doomed) {
       try {
         await unlink(segment.file);
+        freed += segment.bytes;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.lastError = maskedErrorText(error);
       }
     }
+    return freed;
   }
 
   /**

@@ -2,6 +2,7 @@ import { pointInPolygon, toPixels } from '../../foundation/geometry/image-plane.
 import type { RawImage } from '../../foundation/media/frame.ts';
 import type { CameraConfig } from '../config/camera-schema.ts';
 import type { Detection } from '../detect/types.ts';
+import { warmUpSeconds } from '../rules/incident-resume.ts';
 import type { ClassifyCrop } from '../rules/scenario-rule.ts';
 import { scenarioBehaviour, scenarioName } from '../scenarios/registry.ts';
 import { ByteTracker, COCO_VEHICLE_GROUP } from '../track/byte-tracker.ts';
@@ -64,6 +65,7 @@ export function buildCameraPipeline(options: BuildCameraPipelineOptions): Camera
         minUpdateSeconds: scenario.minUpdateSeconds,
         scoreGain: UPDATE_SCORE_GAIN,
       },
+      warmUpSeconds: warmUpSeconds(scenario, camera.fps),
     };
   });
   return new CameraPipeline({

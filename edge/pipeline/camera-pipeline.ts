@@ -1,8 +1,9 @@
 import type { EdgeEvent, EventType } from '../../foundation/contract/events.ts';
 import type { RawImage } from '../../foundation/media/frame.ts';
 import type { Detection } from '../detect/types.ts';
-import { buildEvent, type EventSource } from '../events/event-builder.ts';
+import { buildEvent, type EventSource, incidentId } from '../events/event-builder.ts';
 import { IncidentLifecycle, type LifecycleOptions } from '../rules/incident-lifecycle.ts';
+import { endAfterRestart, planResume } from '../rules/incident-resume.ts';
 import type { ScenarioRule } from '../rules/scenario-rule.ts';
 import type { TrackedInput } from '../rules/zone-presence.ts';
 import type { ByteTracker } from '../track/byte-tracker.ts';
@@ -15,6 +16,16 @@ export interface ScenarioRuntime {
   zone?: string;
   rule: ScenarioRule;
   lifecycle: LifecycleOptions;
+  /** Seconds the rule needs before it can fire at all (how long a restart waits to continue an incident). */
+  warmUpSeconds: number;
+}
+
+/** An incident from before a restart, as the node's journal kept it. */
+export interface JournaledIncident {
+  /** Its last event. */
+  event: EdgeEvent;
+  /** When its condition last held, ms since the epoch. */
+  lastSeenMs: number;
 }
 
 export interface ModelIdentity {
@@ -54,6 +65,8 @@ export interface CameraCounters {
 interface ScenarioState {
   scenario: ScenarioRuntime;
   lifecycle: IncidentLifecycle;
+  /** An incident from before a restart offered to the lifecycle, until continued or ended. */
+  resumed?: JournaledIncident;
 }
 
 /**
@@ -100,26 +113,90 @@ export class CameraPipeline {
     } else {
       this.counters.framesSkippedByMotion += 1;
     }
-    const events: EdgeEvent[] = [];
     const context = { time, frame, tracked: this.tracked };
+    const ended = this.expire(time);
+    const events: EdgeEvent[] = [];
     for (const state of this.states) {
       const observation = await state.scenario.rule.observe(context);
       const transition = state.lifecycle.step(time, observation);
+      if (transition?.resumed) state.resumed = undefined;
       if (transition) events.push(buildEvent(transition, this.source(state.scenario)));
     }
     this.counters.eventsRaised += events.length;
-    return events;
+    return [...ended, ...events];
   }
 
-  /** Ends every open incident, e.g. at the end of a replayed video. */
+  /** Ends every open incident, e.g. at the end of a replayed video, and those offered by `resume`. */
   finish(): EdgeEvent[] {
+    const ended = this.expire(Number.POSITIVE_INFINITY, this.lastTime);
     const events: EdgeEvent[] = [];
     for (const state of this.states) {
       const transition = state.lifecycle.close(this.lastTime);
       if (transition) events.push(buildEvent(transition, this.source(state.scenario)));
     }
     this.counters.eventsRaised += events.length;
+    return [...ended, ...events];
+  }
+
+  /**
+   * Offers an incident found open after a restart to its scenario (see edge/rules/incident-resume.ts).
+   * Returns its `end` instead when it cannot be continued: its scenario is gone, it was away too
+   * long, or its id would not come out the same. `nowMs`: the wall clock now.
+   */
+  resume(incident: JournaledIncident, nowMs: number): EdgeEvent | undefined {
+    const { event, lastSeenMs } = incident;
+    const state = this.states.find((s) => s.scenario.name === event.scenario);
+    const ended = () => endAfterRestart(event, lastSeenMs, nowMs);
+    if (!state || state.lifecycle.isOpen || state.resumed) return ended();
+    const plan = planResume(lastSeenMs, nowMs, {
+      clearSeconds: state.scenario.lifecycle.clearSeconds,
+      warmUpSeconds: state.scenario.warmUpSeconds,
+    });
+    const startedAt = (Date.parse(event.startedAt) - this.options.epochMs) / 1000;
+    const sameId =
+      incidentId(this.source(state.scenario), startedAt) === event.incidentId &&
+      new Date(this.options.epochMs + startedAt * 1000).toISOString() === event.startedAt;
+    if (plan.kind === 'end' || !sameId) return ended();
+    state.resumed = incident;
+    state.lifecycle.resume({
+      startedAt,
+      sequence: event.sequence,
+      until: (plan.untilMs - this.options.epochMs) / 1000,
+    });
+    return undefined;
+  }
+
+  /**
+   * The `end` events of incidents offered by `resume` and not raised again by stream time `time`.
+   * `endTime` dates them (default `time`).
+   */
+  expire(time: number, endTime = time): EdgeEvent[] {
+    const events: EdgeEvent[] = [];
+    for (const state of this.states) {
+      const { resumed } = state;
+      if (!resumed || !state.lifecycle.expire(time)) continue;
+      state.resumed = undefined;
+      events.push(endAfterRestart(resumed.event, resumed.lastSeenMs, this.options.epochMs + endTime * 1000));
+    }
+    this.counters.eventsRaised += events.length;
     return events;
+  }
+
+  /** The open incidents (offered ones included): their ids and when each last held (ms). */
+  openIncidents(): { incidentId: string; lastSeenMs: number }[] {
+    const open: { incidentId: string; lastSeenMs: number }[] = [];
+    for (const state of this.states) {
+      const current = state.lifecycle.state();
+      if (current) {
+        open.push({
+          incidentId: incidentId(this.source(state.scenario), current.startedAt),
+          lastSeenMs: this.options.epochMs + current.lastActiveAt * 1000,
+        });
+      } else if (state.resumed) {
+        open.push({ incidentId: state.resumed.event.incidentId, lastSeenMs: state.resumed.lastSeenMs });
+      }
+    }
+    return open;
   }
 
   private shouldInfer(frame: RawImage, time: number): boolean {

@@ -28,6 +28,27 @@ export interface IncidentTransition {
   objects: Occupant[];
   confidence: number;
   counts?: Record<string, number>;
+  /** Set on the first event of an incident continued after a restart (see `resume`). */
+  resumed?: true;
+}
+
+/**
+ * An incident a restarted node found open in its journal. If the condition holds again by `until`
+ * it is continued: the same `startedAt`, the sequence going on from `sequence`, an `update` rather
+ * than a second `start`. Times are in the lifecycle's clock (stream seconds; negative: before it).
+ */
+export interface ResumableIncident {
+  startedAt: number;
+  /** The sequence of the last event it had. */
+  sequence: number;
+  until: number;
+}
+
+/** What the open incident is, for a journal: when it started, its last sequence, when it last held. */
+export interface OpenIncidentState {
+  startedAt: number;
+  sequence: number;
+  lastActiveAt: number;
 }
 
 interface OpenIncident {
@@ -51,6 +72,7 @@ interface OpenIncident {
  */
 export class IncidentLifecycle {
   private open: OpenIncident | undefined;
+  private resumable: ResumableIncident | undefined;
 
   constructor(private readonly options: LifecycleOptions) {}
 
@@ -58,13 +80,40 @@ export class IncidentLifecycle {
     return this.open !== undefined;
   }
 
+  /** The open incident, or undefined. */
+  state(): OpenIncidentState | undefined {
+    const open = this.open;
+    return open && { startedAt: open.startedAt, sequence: open.sequence, lastActiveAt: open.lastActiveAt };
+  }
+
+  /** Offers an incident from before a restart to be continued (see ResumableIncident). */
+  resume(incident: ResumableIncident): void {
+    if (!this.open) this.resumable = { ...incident };
+  }
+
+  /**
+   * The offered incident once `now` is past its `until` without it having been continued: the
+   * caller ends it. Undefined otherwise (none offered, taken up, or still within its time).
+   */
+  expire(now: number): ResumableIncident | undefined {
+    const resumable = this.resumable;
+    if (!resumable || now <= resumable.until) return undefined;
+    this.resumable = undefined;
+    return resumable;
+  }
+
   step(now: number, observation: ScenarioObservation): IncidentTransition | undefined {
     const open = this.open;
     if (!open) {
       if (!observation.active) return undefined;
+      // An offered incident past its time stays offered, for `expire` to hand back: never lost.
+      const resumed = this.resumable && now <= this.resumable.until ? this.resumable : undefined;
+      if (resumed) this.resumable = undefined;
+      const startedAt = resumed ? resumed.startedAt : now;
+      const sequence = resumed ? resumed.sequence + 1 : 0;
       this.open = {
-        startedAt: now,
-        sequence: 0,
+        startedAt,
+        sequence,
         lastUpdateAt: now,
         maxCount: observation.objects.length,
         bestScore: observation.confidence,
@@ -73,7 +122,14 @@ export class IncidentLifecycle {
         reportedCounts: observation.counts,
         pending: undefined,
       };
-      return { phase: 'start', sequence: 0, startedAt: now, observedAt: now, ...pick(observation) };
+      return {
+        phase: resumed ? 'update' : 'start',
+        sequence,
+        startedAt,
+        observedAt: now,
+        ...pick(observation),
+        ...(resumed ? { resumed: true as const } : {}),
+      };
     }
     if (observation.active) {
       open.lastActiveAt = now;

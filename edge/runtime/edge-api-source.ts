@@ -1,19 +1,27 @@
 import type { MqttPublisher } from '../../foundation/delivery/mqtt/mqtt-publisher.ts';
-import type { ApiSource, CameraStatusView, DeliveryStatsView, EvidenceStatsView } from '../api/api-source.ts';
+import type {
+  ApiSource,
+  CameraStatusView,
+  DeliveryStatsView,
+  EvidenceStatsView,
+  StorageView,
+} from '../api/api-source.ts';
 import type { EvidenceStage } from '../evidence/evidence-stage.ts';
 import type { UploadQueue } from '../evidence/upload-queue.ts';
 import type { EdgeNode } from './edge-node.ts';
+import type { StorageHealth } from './storage-health.ts';
 
-/** What the API reports beside the node: event delivery, evidence and its upload. */
+/** What the API reports beside the node: event delivery, evidence and its upload, the disk. */
 export interface EdgeApiExtras {
   publisher?: MqttPublisher;
   evidence?: EvidenceStage;
   uploads?: UploadQueue;
+  storage?: StorageHealth;
 }
 
 /** The running node as the local API sees it: snapshots of cameras, frames, events and models. */
 export function edgeApiSource(node: EdgeNode, extras: EdgeApiExtras = {}): ApiSource {
-  const { publisher, evidence } = extras;
+  const { publisher, evidence, storage } = extras;
   const names = new Map(node.config.cameras.map((c) => [c.id, c]));
   return {
     edgeId: node.config.edgeId,
@@ -62,7 +70,13 @@ export function edgeApiSource(node: EdgeNode, extras: EdgeApiExtras = {}): ApiSo
     models: () => node.modelStats(),
     ...(publisher ? { delivery: () => deliveryView(publisher) } : {}),
     ...(evidence ? { evidence: () => evidenceView(evidence, extras.uploads) } : {}),
+    ...(storage ? { storage: () => storageView(storage) } : {}),
   };
+}
+
+function storageView(storage: StorageHealth): StorageView {
+  const { state, since, lastError, fullWrites, eventsWaiting, freeBytes, reserveBytes } = storage.stats();
+  return { state, since, lastError, fullWrites, eventsWaiting, freeBytes, reserveBytes };
 }
 
 function deliveryView(publisher: MqttPublisher): DeliveryStatsView {
@@ -80,13 +94,14 @@ function deliveryView(publisher: MqttPublisher): DeliveryStatsView {
 }
 
 function evidenceView(evidence: EvidenceStage, uploads: UploadQueue | undefined): EvidenceStatsView {
-  const { snapshots, clips, clipFailures } = evidence.stats();
-  if (!uploads) return { snapshots, clips, clipFailures };
+  const { snapshots, clips, clipFailures, missing } = evidence.stats();
+  if (!uploads) return { snapshots, clips, clipFailures, missing };
   const { pending, pendingBytes, uploaded, uploadedBytes, failures } = uploads.stats();
   return {
     snapshots,
     clips,
     clipFailures,
+    missing,
     upload: { pending, pendingBytes, uploaded, uploadedBytes, failures },
   };
 }

@@ -10,7 +10,9 @@ import { type RecorderStats, SegmentRecorder } from '../evidence/segment-recorde
 import { type CameraFrame, CameraSource, type CameraStats } from '../ingest/camera-source.ts';
 import { buildCameraPipeline } from '../pipeline/build-camera-pipeline.ts';
 import type { CameraCounters, CameraPipeline } from '../pipeline/camera-pipeline.ts';
+import { endAfterRestart } from '../rules/incident-resume.ts';
 import { isStreamUrl } from '../schema/source-schema.ts';
+import type { IncidentJournal } from './incident-journal.ts';
 import { ModelRegistry } from './model-registry.ts';
 
 export interface EdgeNodeOptions {
@@ -25,6 +27,13 @@ export interface EdgeNodeOptions {
   onError?: (cameraId: string, error: unknown) => void;
   /** Wall clock, ms since the epoch. */
   clock?: () => number;
+  /**
+   * Open incidents on disk: journaled before their events are delivered, continued or ended at the
+   * next start when this run does not end them (see edge/rules/incident-resume.ts).
+   */
+  journal?: IncidentJournal;
+  /** Bytes the disk is short of the space kept free for events: the clip buffers give way. */
+  spaceShortfall?: () => Promise<number>;
 }
 
 export interface CameraStatus extends CameraStats {
@@ -35,6 +44,8 @@ export interface CameraStatus extends CameraStats {
 
 interface RunningCamera {
   config: Readonly<CameraConfig>;
+  /** Wall-clock ms at the pipeline's stream time 0. */
+  startedAt: number;
   source: CameraSource;
   pipeline: CameraPipeline;
   loop: Promise<void>;
@@ -45,6 +56,10 @@ interface RunningCamera {
 
 /** Recent events kept in memory for the local API. */
 const RECENT_EVENTS = 200;
+/** How often incidents offered after a restart are checked, and open ones' last sighting noted. */
+const TICK_MS = 1000;
+/** Every this many ticks, what changed in the journal (when incidents were last seen) is written. */
+const JOURNAL_FLUSH_TICKS = 5;
 
 /**
  * A running edge box: every configured camera supervised (watchdog, reconnects) and analysed by
@@ -56,6 +71,8 @@ export class EdgeNode {
   private readonly recent: EdgeEvent[] = [];
   /** Per incident, the delivery of its latest event: the next one waits for it, keeping order. */
   private readonly deliveries = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticks = 0;
 
   private constructor(
     readonly config: Readonly<EdgeConfig>,
@@ -69,7 +86,25 @@ export class EdgeNode {
     const models = await ModelRegistry.load(config);
     const node = new EdgeNode(config, models, options, clock());
     for (const camera of config.cameras) node.cameras.push(node.startCamera(camera, clock));
+    // Incidents of cameras no longer configured end now; the others were offered to their pipelines.
+    for (const incident of options.journal?.found ?? []) {
+      if (node.cameras.some((c) => c.config.id === incident.event.cameraId)) continue;
+      if (incident.event.phase === 'end') node.emit(incident.event, undefined, true);
+      else node.emit(endAfterRestart(incident.event, incident.lastSeenMs, clock()));
+    }
+    node.timer = setInterval(() => node.tick(clock()), TICK_MS);
+    node.timer.unref();
     return node;
+  }
+
+  /** Ends incidents offered after a restart and not raised again in time; notes open ones' last sighting. */
+  private tick(now: number): void {
+    const journal = this.options.journal;
+    for (const camera of this.cameras) {
+      for (const event of camera.pipeline.expire((now - camera.startedAt) / 1000)) this.emit(event);
+      for (const open of camera.pipeline.openIncidents()) journal?.seen(open.incidentId, open.lastSeenMs);
+    }
+    if (++this.ticks % JOURNAL_FLUSH_TICKS === 0) void journal?.flush();
   }
 
   private startCamera(camera: Readonly<CameraConfig>, clock: () => number): RunningCamera {
@@ -102,6 +137,7 @@ export class EdgeNode {
     });
     const running: RunningCamera = {
       config: camera,
+      startedAt,
       source,
       pipeline,
       loop: Promise.resolve(),
@@ -109,6 +145,14 @@ export class EdgeNode {
       recorder: this.startRecorder(camera),
     };
     if (options.evidence) this.describeCameraEvidence(running, { width, height });
+    // Before the first frame: incidents this camera had open when the node last stopped unawares.
+    for (const incident of options.journal?.found ?? []) {
+      if (incident.event.cameraId !== camera.id) continue;
+      // An end that was on its way: sent again as it was (the same eventId: a duplicate at most).
+      if (incident.event.phase === 'end') this.emit(incident.event, undefined, true);
+      const end = incident.event.phase === 'end' ? undefined : pipeline.resume(incident, clock());
+      if (end) this.emit(end);
+    }
     running.loop = (async () => {
       for await (const frame of source.frames()) {
         try {
@@ -139,16 +183,19 @@ export class EdgeNode {
     const clips = this.config.evidence.clips;
     const url = camera.source.recordUrl ?? camera.source.url;
     if (!evidence || !clips.enabled || /^https?:\/\//i.test(url)) return undefined;
-    const recorder = new SegmentRecorder({
-      cameraId: camera.id,
-      source: { ...camera.source, url },
-      dir: path.join(this.config.dataDir, 'segments', camera.id),
-      segmentSeconds: clips.segmentSeconds,
-      maxBytes: Math.round(clips.bufferMaxMegabytes * 1024 * 1024),
-      maxAgeSeconds: clips.bufferMaxMinutes * 60,
-      backoffInitialSeconds: camera.watchdog.backoffInitialSeconds,
-      backoffMaxSeconds: camera.watchdog.backoffMaxSeconds,
-    });
+    const recorder = new SegmentRecorder(
+      {
+        cameraId: camera.id,
+        source: { ...camera.source, url },
+        dir: path.join(this.config.dataDir, 'segments', camera.id),
+        segmentSeconds: clips.segmentSeconds,
+        maxBytes: Math.round(clips.bufferMaxMegabytes * 1024 * 1024),
+        maxAgeSeconds: clips.bufferMaxMinutes * 60,
+        backoffInitialSeconds: camera.watchdog.backoffInitialSeconds,
+        backoffMaxSeconds: camera.watchdog.backoffMaxSeconds,
+      },
+      this.options.spaceShortfall ? { spaceShortfall: this.options.spaceShortfall } : {},
+    );
     recorder.on('restart', (restart) =>
       this.options.onError?.(camera.id, new Error(`clip recorder restarts: ${restart.reason}`)),
     );
@@ -183,19 +230,31 @@ export class EdgeNode {
       });
   }
 
+  /** The cameras' clip-buffer recorders (to make room on a full disk). */
+  recorders(): SegmentRecorder[] {
+    return this.cameras.flatMap((camera) => (camera.recorder ? [camera.recorder] : []));
+  }
+
   /**
    * Hands an event on once its evidence is attached. Events of one incident go out in order;
    * different incidents do not wait for each other (an end event waits for its clip's post-roll).
+   * Every event is in the journal before it is delivered (an end with its evidence, so that a crash
+   * before it is delivered sends that very end again); the incident leaves it once its end is.
+   * `attached`: the event has its evidence already (an end sent again).
    */
-  private emit(event: EdgeEvent, frame?: CameraFrame): void {
-    const { evidence, onEvent, onError } = this.options;
+  private emit(event: EdgeEvent, frame?: CameraFrame, attached = false): void {
+    const { evidence, onEvent, onError, journal } = this.options;
     const previous = this.deliveries.get(event.incidentId) ?? Promise.resolve();
     const delivery = previous
-      .then(() => (evidence ? evidence.attach(event, frame) : event))
+      .then(() => (event.phase === 'end' ? undefined : journal?.opened(event)))
+      .then(() => (evidence && !attached ? evidence.attach(event, frame) : event))
       .then(async (complete) => {
         this.recent.push(complete);
         if (this.recent.length > RECENT_EVENTS) this.recent.shift();
+        if (complete.phase === 'end') await journal?.opened(complete);
+        else journal?.attached(complete);
         await onEvent(complete);
+        if (complete.phase === 'end') await journal?.closed(complete.incidentId);
       })
       .catch((error: unknown) => onError?.(event.cameraId, error));
     this.deliveries.set(event.incidentId, delivery);
@@ -221,11 +280,13 @@ export class EdgeNode {
    * to `onEvent` before this resolves), stops the recorders, frees the models.
    */
   async stop(): Promise<void> {
+    clearInterval(this.timer);
     await Promise.all(this.cameras.map((camera) => camera.source.stop()));
     await Promise.all(this.cameras.map((camera) => camera.loop));
     this.options.evidence?.stopping();
     for (const camera of this.cameras) for (const event of camera.pipeline.finish()) this.emit(event);
     await Promise.all(this.deliveries.values());
+    await this.options.journal?.flush();
     await Promise.all(this.cameras.map((camera) => camera.recorder?.stop()));
     await this.models.dispose();
   }

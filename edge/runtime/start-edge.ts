@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { connect } from 'mqtt';
 import type { Logger } from 'pino';
-import type { CameraHealth } from '../../foundation/contract/edge-status.ts';
+import type { CameraHealth, StorageHealthStatus } from '../../foundation/contract/edge-status.ts';
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import { MqttPublisher } from '../../foundation/delivery/mqtt/mqtt-publisher.ts';
 import { DiskOutboxStore } from '../../foundation/delivery/outbox/disk-outbox-store.ts';
@@ -14,8 +14,11 @@ import { EvidenceFiles } from '../evidence/evidence-files.ts';
 import { EvidenceStage } from '../evidence/evidence-stage.ts';
 import { UploadQueue } from '../evidence/upload-queue.ts';
 import { LiveRelays } from '../live/live-relays.ts';
+import { retryOnDiskFull } from './disk-full-retry.ts';
 import { edgeApiSource } from './edge-api-source.ts';
 import { type CameraStatus, EdgeNode } from './edge-node.ts';
+import { IncidentJournal } from './incident-journal.ts';
+import { StorageHealth, type StorageStats } from './storage-health.ts';
 
 export interface StartEdgeOptions {
   logger: Logger;
@@ -34,6 +37,8 @@ export interface RunningEdge {
 }
 
 const EVIDENCE_PRUNE_MS = 60_000;
+/** How often the data folder's free space is measured (for the metrics; writes measure it too). */
+const DISK_CHECK_MS = 10_000;
 /** Time given to deliver the end events of a stopping node before disconnecting. */
 const STOP_DRAIN_MS = 3000;
 
@@ -52,6 +57,12 @@ export async function startEdge(
     onWarning: (message) => log.warn({ component: 'outbox' }, message),
   });
   const outbox = new Outbox(store, { maxPending: config.delivery.maxPending });
+  const storage = new StorageHealth(config.dataDir, {
+    onChange: (state, detail) =>
+      state === 'ok'
+        ? log.info({ component: 'storage' }, 'the disk takes writes again')
+        : log.error({ component: 'storage', detail }, 'disk full: events wait in memory, files are left out'),
+  });
   let node: EdgeNode | undefined;
   const publisher = new MqttPublisher({
     edgeId: config.edgeId,
@@ -60,9 +71,22 @@ export async function startEdge(
     outbox,
     heartbeatSeconds: config.delivery.heartbeatSeconds,
     health: () => (node ? node.status().map(cameraHealth) : []),
+    storage: () => storageStatus(storage.stats()),
     logger: log.child({ component: 'mqtt' }),
   });
 
+  const journal = await IncidentJournal.open(path.join(config.dataDir, 'incidents'), {
+    onError: (message, error) => {
+      storage.failed(error, 'incident journal');
+      log.warn({ component: 'incidents' }, message);
+    },
+  });
+  if (journal.found.length > 0) {
+    log.info(
+      { component: 'incidents', open: journal.found.map((i) => i.event.incidentId) },
+      'incidents the last run left open: continued if raised again in time, else ended',
+    );
+  }
   const files = await EvidenceFiles.open(path.join(config.dataDir, 'evidence'));
   const upload = config.evidence.upload;
   const uploads = upload
@@ -79,6 +103,7 @@ export async function startEdge(
     snapshots: config.evidence.snapshots,
     clips: config.evidence.clips,
     onError: (cameraId, message) => log.warn({ cameraId, component: 'evidence' }, message),
+    writes: storage,
   });
 
   const pruneEvidence = async () => {
@@ -91,19 +116,40 @@ export async function startEdge(
   };
   const pruneTimer = setInterval(() => void pruneEvidence().catch(() => {}), EVIDENCE_PRUNE_MS);
   pruneTimer.unref();
+  const diskTimer = setInterval(() => void storage.shortfall().catch(() => {}), DISK_CHECK_MS);
+  diskTimer.unref();
+  await storage.shortfall().catch(() => {});
 
+  // A full disk: the clip buffers give up their oldest video first, then the oldest evidence files.
+  const makeRoom = async () => {
+    let short = await storage.shortfall();
+    for (const recorder of node?.recorders() ?? []) if (short > 0) short -= await recorder.trim(short);
+    if (short <= 0) return;
+    const { bytes } = await files.prune(Number.POSITIVE_INFINITY);
+    await files.prune(bytes - short, (sha) => uploads?.isPending(sha) ?? false);
+  };
+  let stopping = false;
+  const append = retryOnDiskFull((event) => publisher.deliver(event), {
+    storage,
+    makeRoom,
+    stopping: () => stopping,
+  });
   const deliver = async (event: EdgeEvent) => {
-    await publisher.deliver(event);
+    await append(event);
     options.onEvent?.(event);
   };
   node = await EdgeNode.start(config, {
     evidence,
+    journal,
+    spaceShortfall: () => storage.shortfall(),
     onEvent: deliver,
     onError: (cameraId, error) => log.error({ cameraId }, describeError(error)),
   });
   const running = node;
   const stopCore = async () => {
+    stopping = true;
     clearInterval(pruneTimer);
+    clearInterval(diskTimer);
     await running.stop();
     await publisher.close(STOP_DRAIN_MS);
     await uploads?.close();
@@ -130,7 +176,7 @@ export async function startEdge(
   const live = config.live.enabled ? new LiveRelays(config, log.child({ component: 'live' })) : undefined;
 
   const api = createApiServer(
-    edgeApiSource(running, { publisher, evidence, ...(uploads ? { uploads } : {}) }),
+    edgeApiSource(running, { publisher, evidence, storage, ...(uploads ? { uploads } : {}) }),
     {
       host: config.api.host,
       port: options.apiPort ?? config.api.port,
@@ -165,5 +211,15 @@ function cameraHealth(status: CameraStatus): CameraHealth {
     framesDecoded: status.framesDecoded,
     framesAnalysed: status.analysis.framesAnalysed,
     ...(status.recorder ? { recording: status.recorder.state } : {}),
+  };
+}
+
+/** The heartbeat's view of the disk (the local API shows the whole `StorageStats`). */
+function storageStatus(stats: StorageStats): StorageHealthStatus {
+  return {
+    state: stats.state,
+    ...(stats.since !== null ? { since: new Date(stats.since).toISOString() } : {}),
+    eventsWaiting: stats.eventsWaiting,
+    freeBytes: stats.freeBytes,
   };
 }

@@ -24,6 +24,17 @@ export const CameraHealthSchema = z.object({
 });
 export type CameraHealth = z.infer<typeof CameraHealthSchema>;
 
+/** The edge's data disk: `disk_full` from a write refused for want of space until one succeeds. */
+export const StorageHealthSchema = z.object({
+  state: z.enum(['ok', 'disk_full']),
+  /** When the disk was found full (the edge's clock); absent while ok. */
+  since: clockTime.optional(),
+  /** Events held in memory, in order, until the outbox can take them. */
+  eventsWaiting: z.number().int().nonnegative(),
+  freeBytes: z.number().nonnegative().nullable(),
+});
+export type StorageHealthStatus = z.infer<typeof StorageHealthSchema>;
+
 export const EdgeStatusSchema = z.object({
   state: z.enum(['online', 'offline']),
   edgeId: text(L.idChars),
@@ -40,5 +51,6 @@ export const EdgeStatusSchema = z.object({
     .object({ depth: z.number().int().nonnegative(), dropped: z.number().int().nonnegative() })
     .optional(),
   cameras: boundedArray(CameraHealthSchema, L.cameras).optional(),
+  storage: StorageHealthSchema.optional(),
 });
 export type EdgeStatus = z.infer<typeof EdgeStatusSchema>;

@@ -4,6 +4,7 @@ import { topics } from '../../foundation/contract/topics.ts';
 import type { PositionStore } from '../correlate/position-store.ts';
 import { RuleEngine } from '../rules/rule-engine.ts';
 import type { RulesConfig } from '../rules/rule-schema.ts';
+import { DeviceIncidentJournal } from './incident-journal.ts';
 import { type DeadLetterSink, TelemetryIntake } from './telemetry-intake.ts';
 
 export interface TelemetryConsumerOptions {
@@ -30,7 +31,15 @@ export interface TelemetryConsumerOptions {
   tickSeconds?: number;
   /** An event sink that failed, or the broker connection; the consumer carries on. */
   onError?: (error: unknown) => void;
+  /**
+   * A folder for the journal of open incidents: a node that crashed with incidents open carries
+   * them on when it comes back, or ends them (iot/rules/incident-resume.ts). Absent: none.
+   */
+  journalDir?: string;
 }
+
+/** How often, while incidents are open, the journal is brought up to date (when they last held). */
+const JOURNAL_REFRESH_MS = 5000;
 
 /**
  * Subscribes to device telemetry over MQTT (QoS 1) and runs it through the intake and the rule
@@ -42,20 +51,34 @@ export class TelemetryConsumer {
   private readonly intake: TelemetryIntake;
   private readonly pending: Promise<void>[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private journalTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly client: MqttClient,
     private readonly options: TelemetryConsumerOptions,
+    journal?: DeviceIncidentJournal,
   ) {
     const tick = options.tickSeconds ?? 1;
     this.engine = new RuleEngine(
       options.rules,
       (event) => {
+        // A start or update is on disk before anyone hears of it; an end leaves only once handed on.
+        const open = event.phase === 'end' ? undefined : this.engine.openIncident(event.rule, event.deviceId);
+        if (open) journal?.put(open);
+        if (event.phase === 'end') journal?.ending(event);
         const done = options.onEvent(event);
-        if (done) this.pending.push(done);
+        if (journal && event.phase === 'end')
+          this.pending.push(Promise.resolve(done).then(() => journal.remove(event.incidentId)));
+        else if (done) this.pending.push(done);
       },
       { watermark: tick > 0 ? 'advance' : 'readings' },
     );
+    if (journal) {
+      this.journalTimer = setInterval(() => {
+        if (journal.size > 0) journal.refresh(this.engine.openIncidents());
+      }, JOURNAL_REFRESH_MS);
+      this.journalTimer.unref();
+    }
     const deadLetters: DeadLetterSink = {
       deadLetter: (entry) => {
         const done = options.deadLetters.deadLetter(entry);
@@ -78,6 +101,10 @@ export class TelemetryConsumer {
   }
 
   static async start(options: TelemetryConsumerOptions): Promise<TelemetryConsumer> {
+    const journal =
+      options.journalDir === undefined
+        ? undefined
+        : DeviceIncidentJournal.open(options.journalDir, (message) => options.onError?.(new Error(message)));
     const client = connect(options.url, {
       protocolVersion: options.protocolVersion ?? 5,
       clientId: options.clientId ?? `iot-rules-${options.rules.nodeId}-${process.pid}`,
@@ -85,7 +112,7 @@ export class TelemetryConsumer {
       ...(options.username !== undefined ? { username: options.username } : {}),
       ...(options.password !== undefined ? { password: options.password } : {}),
     });
-    const consumer = new TelemetryConsumer(client, options);
+    const consumer = new TelemetryConsumer(client, options, journal);
     try {
       await new Promise<void>((resolve, reject) => {
         client.once('connect', () => resolve());
@@ -97,6 +124,18 @@ export class TelemetryConsumer {
       throw error;
     }
     client.on('error', (error) => options.onError?.(error));
+    // Before any reading: what the last run left open is carried on, or ended if its rule is gone;
+    // an end it was handing on is handed on again, as it was.
+    if (journal && journal.found.length > 0) {
+      for (const { end } of journal.found) {
+        if (end)
+          consumer.pending.push(
+            Promise.resolve(options.onEvent(end)).then(() => journal.remove(end.incidentId)),
+          );
+      }
+      consumer.engine.resume(journal.found.filter((incident) => !incident.end));
+      await consumer.settle();
+    }
     await client.subscribeAsync([...(options.subscriptions ?? [topics.allTelemetry])], { qos: 1 });
     return consumer;
   }
@@ -104,6 +143,7 @@ export class TelemetryConsumer {
   /** Stops taking messages; with `atMs`, applies what is waiting and ends open incidents then. */
   async close(atMs?: number): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.journalTimer) clearInterval(this.journalTimer);
     await this.client.endAsync();
     if (atMs !== undefined) this.engine.close(atMs);
     await this.settle();

@@ -10,6 +10,25 @@ export interface EpisodeOptions {
 }
 
 /**
+ * An open episode as plain JSON-safe data (for a journal): what `restore` needs to carry it on.
+ * `min`/`max`/`last` are null while it has no reading (their start values are not JSON numbers).
+ */
+export interface EpisodeSnapshot {
+  startedAt: number;
+  observedAt: number;
+  sequence: number;
+  count: number;
+  min: number | null;
+  max: number | null;
+  sum: number;
+  last: number | null;
+  lastActiveAt: number;
+  lastReportAt: number;
+}
+
+const finiteOr = <T>(value: number, otherwise: T): number | T => (Number.isFinite(value) ? value : otherwise);
+
+/**
  * One rule's episode on one device, stepped by event time: start once the condition has held for
  * the minimum duration (dated from when it began to hold), updates while it lasts, end once it
  * has been false for the clear time (dated from when it last held). One incident per episode.
@@ -37,6 +56,44 @@ export class Episode {
   /** Neither open nor waiting out its minimum duration: nothing would be lost by forgetting it. */
   get idle(): boolean {
     return !this.open && Number.isNaN(this.activeSince);
+  }
+
+  /** The open episode as data (see EpisodeSnapshot); undefined when none is open. */
+  snapshot(): EpisodeSnapshot | undefined {
+    if (!this.open) return undefined;
+    return {
+      startedAt: this.startedAt,
+      observedAt: this.observedAt,
+      sequence: this.sequence,
+      count: this.count,
+      min: finiteOr(this.min, null),
+      max: finiteOr(this.max, null),
+      sum: this.sum,
+      last: finiteOr(this.last, null),
+      lastActiveAt: finiteOr(this.lastActiveAt, this.startedAt),
+      lastReportAt: finiteOr(this.lastReportAt, this.observedAt),
+    };
+  }
+
+  /**
+   * Opens the episode as `snapshot` left it (a restart): the next readings carry it on (updates
+   * on the same grid, the end once clear for `clearMs`), as if the node had never stopped.
+   */
+  restore(snapshot: EpisodeSnapshot): void {
+    this.open = true;
+    this.startedAt = snapshot.startedAt;
+    this.observedAt = snapshot.observedAt;
+    this.sequence = snapshot.sequence;
+    this.count = snapshot.count;
+    this.min = snapshot.min ?? Number.POSITIVE_INFINITY;
+    this.max = snapshot.max ?? Number.NEGATIVE_INFINITY;
+    this.sum = snapshot.sum;
+    this.last = snapshot.last ?? Number.NaN;
+    this.lastActiveAt = snapshot.lastActiveAt;
+    this.lastReportAt = snapshot.lastReportAt;
+    this.reportedCount = snapshot.count;
+    this.activeSince = Number.NaN;
+    this.inactiveSince = Number.NaN;
   }
 
   step(t: number, active: boolean, metric: number): EventPhase | undefined {

@@ -9,8 +9,15 @@ import {
   type RuleState,
   ruleStatesOf,
 } from './device-state.ts';
+import {
+  endOfJournaled,
+  incidentSource,
+  type OpenDeviceIncident,
+  openIncidentOf,
+  restoreDevice,
+} from './incident-resume.ts';
 import { enqueue, isDuplicate, release } from './reading-buffer.ts';
-import { admits, metricOf, positionActive, silenceMatches } from './rule-conditions.ts';
+import { admits, positionActive, silenceMatches } from './rule-conditions.ts';
 import type { RulesConfig, SilenceRule } from './rule-schema.ts';
 
 /** What became of a reading handed to the engine. */
@@ -55,6 +62,8 @@ export class RuleEngine {
   private watermark = Number.NEGATIVE_INFINITY;
   private nextSilenceDue = Number.POSITIVE_INFINITY;
   private readonly counters = { received: 0, applied: 0, late: 0, duplicates: 0, events: 0 };
+  /** Incidents taken up from a journal and not yet carried on by a reading: event time they end at. */
+  private readonly resumed = new Map<RuleState, { device: DeviceState; endsAt: number }>();
 
   private readonly watermarkFromReadings: boolean;
   private readonly applyReading = (device: DeviceState, reading: Telemetry, t: number) =>
@@ -102,6 +111,7 @@ export class RuleEngine {
     if (this.watermarkFromReadings && releaseUpTo > this.watermark) this.watermark = releaseUpTo;
     // Also when the watermark stood still: a device first seen behind it may already be overdue.
     if (this.watermark >= this.nextSilenceDue) this.checkSilence();
+    this.checkResumed();
     return outcome;
   }
 
@@ -113,10 +123,12 @@ export class RuleEngine {
     for (const device of this.waiting) this.release(device, watermarkMs);
     if (watermarkMs > this.watermark) this.watermark = watermarkMs;
     if (this.watermark >= this.nextSilenceDue) this.checkSilence();
+    this.checkResumed();
   }
 
   /** Applies every waiting reading and ends every open incident at `atMs` (shutdown, end of a replay). */
   close(atMs: number): void {
+    this.resumed.clear();
     for (const device of this.waiting) this.release(device, Number.POSITIVE_INFINITY);
     for (const device of this.devices.values()) {
       for (const state of ruleStatesOf(device)) this.emit(state.episode.close(atMs), state, device);
@@ -125,6 +137,82 @@ export class RuleEngine {
 
   stats(): EngineStats {
     return { devices: this.devices.size, ...this.counters, watermark: this.watermark };
+  }
+
+  // --- restarts (see incident-resume.ts) -----------------------------------------------------------
+
+  /** Every open incident, as a journal keeps it. */
+  openIncidents(): OpenDeviceIncident[] {
+    const { nodeId } = this.config;
+    return [...this.devices.values()].flatMap((device) =>
+      ruleStatesOf(device).flatMap((state) => openIncidentOf(nodeId, state, device) ?? []),
+    );
+  }
+
+  /** The open incident of a rule (by name) on a device, if any. */
+  openIncident(rule: string, deviceId: string): OpenDeviceIncident | undefined {
+    const device = this.devices.get(deviceId);
+    const state = device && ruleStatesOf(device).find((s) => s.compiled.rule.name === rule && s.episode.open);
+    return state && openIncidentOf(this.config.nodeId, state, device as DeviceState);
+  }
+
+  /** Opens again the incidents a journal kept from before a restart; ends those whose rule is gone. */
+  resume(incidents: readonly OpenDeviceIncident[]): void {
+    const graceMs = this.config.resumeGraceSeconds * 1000;
+    for (const incident of incidents) {
+      const compiled = this.rules.find((c) => c.rule.name === incident.source.rule);
+      const device = this.device(incident.source.deviceId);
+      const state =
+        compiled && admits(compiled, device.id) ? this.restore(compiled, device, incident) : undefined;
+      if (!compiled || !state) {
+        this.counters.events += 1;
+        this.onEvent(endOfJournaled(incident, incident.episode.lastActiveAt));
+        continue;
+      }
+      const endsAt = incident.episode.lastActiveAt + Math.max(compiled.episode.clearMs, graceMs);
+      this.resumed.set(state, { device, endsAt });
+    }
+    this.checkResumed();
+  }
+
+  private restore(compiled: CompiledRule, device: DeviceState, incident: OpenDeviceIncident) {
+    restoreDevice(device, incident.source);
+    const rule = compiled.rule;
+    let state: RuleState | undefined;
+    if (rule.kind === 'threshold') {
+      const states = device.sensorStates.get(rule.sensor) ?? this.sensorStatesOf(device, rule.sensor);
+      state = states.find((s) => s.compiled === compiled);
+    } else if (rule.kind === 'silence') {
+      state = device.silenceStates.find((s) => s.compiled === compiled);
+      if (!state) {
+        if (device.silenceStates.length === 0) this.silenced.push(device);
+        state = newRuleState(compiled, incident.lastSeen ?? incident.episode.startedAt);
+        device.silenceStates.push(state);
+      }
+      this.nextSilenceDue = Math.min(this.nextSilenceDue, state.lastSeen + rule.seconds * 1000);
+    } else {
+      const states = device.positionStates ?? this.positionStatesOf(device);
+      const k = this.positionRules.indexOf(compiled);
+      state = states[k] ?? newRuleState(compiled, Number.NaN);
+      states[k] = state;
+    }
+    if (!state || state.episode.open) return undefined;
+    state.episode.restore(incident.episode);
+    state.above = incident.above;
+    return state;
+  }
+
+  /** A reading (or a silence check) reached the state: a resumed incident is carried on by it. */
+  private touch(state: RuleState): void {
+    if (this.resumed.size > 0) this.resumed.delete(state);
+  }
+
+  private checkResumed(): void {
+    for (const [state, { device, endsAt }] of this.resumed) {
+      if (this.watermark < endsAt) continue;
+      this.resumed.delete(state);
+      this.emit(state.episode.close(endsAt), state, device);
+    }
   }
 
   // --- ordering ----------------------------------------------------------------------------------
@@ -173,6 +261,7 @@ export class RuleEngine {
           state = newRuleState(compiled, Number.NaN);
           states[k] = state;
         }
+        this.touch(state);
         this.emit(state.episode.step(t, active, reading.speedKmh), state, device);
         if (state.episode.idle) states[k] = undefined;
       }
@@ -188,6 +277,7 @@ export class RuleEngine {
       const state = states[k] as RuleState;
       const rule = state.compiled.rule;
       if (rule.kind !== 'threshold') continue;
+      this.touch(state);
       let value = reading.value;
       let at = t;
       if (state.window) {
@@ -217,6 +307,7 @@ export class RuleEngine {
         );
         continue;
       }
+      this.touch(state);
       if (state.episode.open) {
         // Never before the silence began (a watermark run ahead of this device's clock).
         const at = Math.max(t, state.episode.startedAt);
@@ -245,6 +336,7 @@ export class RuleEngine {
           if (due < next) next = due;
           continue;
         }
+        this.touch(state);
         const updateMs = state.compiled.episode.updateMs;
         const at =
           state.episode.open && updateMs > 0 ? due + Math.floor((w - due) / updateMs) * updateMs : due;
@@ -271,20 +363,7 @@ export class RuleEngine {
 
   private emit(phase: EventPhase | undefined, state: RuleState, device: DeviceState): void {
     if (!phase) return;
-    const rule = state.compiled.rule;
     this.counters.events += 1;
-    this.onEvent(
-      buildDeviceEvent(phase, state.episode, {
-        nodeId: this.config.nodeId,
-        rule: rule.name,
-        type: rule.event,
-        deviceId: device.id,
-        plate: device.plate,
-        zone: state.compiled.areaName,
-        lat: device.lat,
-        lon: device.lon,
-        ...metricOf(state.compiled, device.unit),
-      }),
-    );
+    this.onEvent(buildDeviceEvent(phase, state.episode, incidentSource(this.config.nodeId, state, device)));
   }
 }

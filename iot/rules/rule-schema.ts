@@ -123,6 +123,12 @@ export const RulesConfigSchema = z
     /** Readings stamped further ahead of the receiver's clock are refused (a terminal with a bad clock). */
     maxFutureSeconds: z.number().positive().default(300),
     utcOffsetMinutes: z.number().int().min(-720).max(840).default(480),
+    /**
+     * After a crash, how long (event time after its condition last held; at least the rule's own
+     * clearSeconds) an incident found open in the journal waits for a reading of its device to carry
+     * it on before it is ended (iot/rules/incident-resume.ts).
+     */
+    resumeGraceSeconds: z.number().nonnegative().default(300),
     /** Where fixed sensors stand, for their events' location when they do not report it. */
     sites: z.record(DeviceIdSchema, z.strictObject({ lat: z.number(), lon: z.number() })).default({}),
     rules: z.array(RuleSchema).min(1),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { camera } from './support/fake-source.ts';
+import { camera, T0 } from './support/fake-source.ts';
 import { serveFakeSource } from './support/serve-fake-source.ts';
 
 describe('local API: health', () => {
@@ -19,6 +19,33 @@ describe('local API: health', () => {
         uptimeSeconds: 65,
         cameras: { live, total: 2 },
       });
+    });
+
+    it('is degraded (still 200 while a camera is live) when the disk is full, and says since when', async () => {
+      source.cams = [camera('gate', 'live', 100)];
+      const full = {
+        state: 'disk_full' as const,
+        since: T0 + 5000,
+        lastError: 'outbox append: ENOSPC: no space left on device',
+        fullWrites: 3,
+        eventsWaiting: 2,
+        freeBytes: 0,
+        reserveBytes: 2 * 1024 * 1024,
+      };
+      source.storageStats = full;
+      const response = await get('/health');
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({
+        status: 'degraded',
+        storage: {
+          state: 'disk_full',
+          since: new Date(T0 + 5000).toISOString(),
+          eventsWaiting: 2,
+          freeBytes: 0,
+        },
+      });
+      source.storageStats = { ...full, state: 'ok', since: null, eventsWaiting: 0, freeBytes: 9e6 };
+      expect(await (await get('/health')).json()).toMatchObject({ status: 'ok', storage: { state: 'ok' } });
     });
 
     it('is degraded with no cameras at all', async () => {

@@ -103,6 +103,32 @@ describe('local API: metrics', () => {
       ).toBe(5);
     });
 
+    it('reports a full disk, the events waiting for it and the files left out', async () => {
+      source.evidenceStats = { snapshots: 4, clips: 1, clipFailures: 1, missing: 3 };
+      source.storageStats = {
+        state: 'disk_full',
+        since: T0,
+        lastError: 'ENOSPC',
+        fullWrites: 7,
+        eventsWaiting: 2,
+        freeBytes: 0,
+        reserveBytes: 2_097_152,
+      };
+      const { samples, problems } = parseExposition(await (await get('/metrics')).text());
+      expect(problems).toEqual([]);
+      expect(sampleValue(samples, 'edge_storage_disk_full')).toBe(1);
+      expect(sampleValue(samples, 'edge_storage_full_writes_total')).toBe(7);
+      expect(sampleValue(samples, 'edge_storage_events_waiting')).toBe(2);
+      expect(sampleValue(samples, 'edge_storage_free_bytes')).toBe(0);
+      expect(sampleValue(samples, 'edge_storage_reserve_bytes')).toBe(2_097_152);
+      expect(sampleValue(samples, 'edge_evidence_missing_total')).toBe(3);
+      source.storageStats = { ...source.storageStats, state: 'ok', since: null, freeBytes: null };
+      const after = parseExposition(await (await get('/metrics')).text()).samples;
+      expect(sampleValue(after, 'edge_storage_disk_full')).toBe(0);
+      // Not measured yet: no sample rather than a made-up 0.
+      expect(sampleValue(after, 'edge_storage_free_bytes')).toBeUndefined();
+    });
+
     it('leaves delivery out until there is one', async () => {
       const text = await (await get('/metrics')).text();
       expect(text).not.toContain('edge_delivery_');

@@ -1,5 +1,5 @@
 import type { IConnackPacket } from 'mqtt';
-import type { CameraHealth } from '../../contract/edge-status.ts';
+import type { CameraHealth, StorageHealthStatus } from '../../contract/edge-status.ts';
 import { type Outbox, type OutboxStats, preciseNow } from '../outbox/outbox.ts';
 import { createEventSink, type EventSink } from './event-message.ts';
 import { type MqttClientFactory, type MqttConnectionOptions, MqttSession } from './mqtt-session.ts';
@@ -26,6 +26,8 @@ export interface MqttPublisherOptions {
   outbox: Outbox;
   /** Per-camera health for the heartbeat (e.g. `EdgeNode.status()`). */
   health?: () => CameraHealth[];
+  /** The data disk's state for the heartbeat. */
+  storage?: () => StorageHealthStatus;
   heartbeatSeconds?: number;
   /** Unacknowledged publishes at most. Default 100. */
   maxInFlight?: number;
@@ -97,6 +99,7 @@ export class MqttPublisher {
       link: this.session,
       connectedSince: () => this.session.connectedSince,
       health: options.health,
+      storage: options.storage,
       heartbeatSeconds: options.heartbeatSeconds ?? DEFAULTS.heartbeatSeconds,
       clock,
       logger,

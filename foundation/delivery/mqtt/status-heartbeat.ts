@@ -1,4 +1,4 @@
-import type { CameraHealth, EdgeStatus } from '../../contract/edge-status.ts';
+import type { CameraHealth, EdgeStatus, StorageHealthStatus } from '../../contract/edge-status.ts';
 import { CONTRACT_LIMITS, toContractText } from '../../contract/limits.ts';
 import { topics } from '../../contract/topics.ts';
 import type { Outbox } from '../outbox/outbox.ts';
@@ -19,6 +19,7 @@ export interface StatusHeartbeatOptions {
   connectedSince: () => number;
   /** Per-camera health (e.g. `EdgeNode.status()`). */
   health?: (() => CameraHealth[]) | undefined;
+  storage?: (() => StorageHealthStatus) | undefined;
   heartbeatSeconds: number;
   clock: () => number;
   logger: PublisherLogger;
@@ -57,7 +58,7 @@ export class StatusHeartbeat {
   }
 
   private status(state: EdgeStatus['state'], reason?: EdgeStatus['reason']): EdgeStatus {
-    const { edgeId, clientId, outbox, health, clock } = this.options;
+    const { edgeId, clientId, outbox, health, storage, clock } = this.options;
     const { depth, dropped } = outbox.stats();
     return {
       state,
@@ -68,6 +69,7 @@ export class StatusHeartbeat {
       ...(reason ? { reason } : {}),
       outbox: { depth, dropped },
       ...(state === 'online' && health ? { cameras: fitToContract(health()) } : {}),
+      ...(state === 'online' && storage ? { storage: storage() } : {}),
     };
   }
 
@@ -93,6 +95,7 @@ export class StatusHeartbeat {
 function fitToContract(cameras: CameraHealth[]): CameraHealth[] {
   return cameras.slice(0, CONTRACT_LIMITS.cameras).map((camera) => ({
     ...camera,
-    lastError: camera.lastError === null ? null : toContractText(camera.lastError, CONTRACT_LIMITS.errorChars),
+    lastError:
+      camera.lastError === null ? null : toContractText(camera.lastError, CONTRACT_LIMITS.errorChars),
   }));
 }

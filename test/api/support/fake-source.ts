@@ -4,6 +4,7 @@ import type {
   DeliveryStatsView,
   EvidenceStatsView,
   LatestFrame,
+  StorageView,
 } from '../../../edge/api/api-source.ts';
 import type { SchedulerStats } from '../../../edge/detect/inference-scheduler.ts';
 import type { EdgeEvent } from '../../../foundation/contract/events.ts';
@@ -100,6 +101,7 @@ export class FakeSource implements ApiSource {
   limitsAsked: number[] = [];
   deliveryStats: DeliveryStatsView | undefined;
   evidenceStats: EvidenceStatsView | undefined;
+  storageStats: StorageView | undefined;
 
   cameras(): CameraStatusView[] {
     return this.cams.map((c) => ({ ...c, counters: { ...c.counters } }));
@@ -120,6 +122,9 @@ export class FakeSource implements ApiSource {
   evidence(): EvidenceStatsView | undefined {
     return this.evidenceStats;
   }
+  storage(): StorageView | undefined {
+    return this.storageStats;
+  }
 }
 
 /** Back to two cameras (gate live, yard backing off) and nothing else. */
@@ -130,4 +135,5 @@ export function resetSource(source: FakeSource): void {
   source.limitsAsked = [];
   source.deliveryStats = undefined;
   source.evidenceStats = undefined;
+  source.storageStats = undefined;
 }
