@@ -25,16 +25,25 @@ export async function openPostgresDatabase(url: string, poolSize = 10): Promise<
     ...wrap(pool),
     async transaction(work) {
       const client = await pool.connect();
+      // A server that goes away between two statements emits 'error' on the checked-out client,
+      // which the pool's listener does not cover: unheard, it would end the process. The next
+      // statement fails instead, and the broken connection is discarded rather than reused.
+      let broken: Error | undefined;
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await work(wrap(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
+        if (!broken) await client.query('ROLLBACK').catch((rollback: Error) => onError(rollback));
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     close: () => pool.end(),
