@@ -17,7 +17,7 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().startsWith('postgres').optional(),
   MQTT_URL: z.string().regex(/^mqtts?:\/\//, 'mqtt://host:port'),
   MQTT_PROTOCOL_VERSION: z.enum(['4', '5']).default('5').transform(Number),
-  MQTT_GROUP: z.string().min(1).default('cloud'),
+  MQTT_GROUP: z.string().min(1).optional(),
   /** Each replica needs its own: default the container's hostname. */
   MQTT_CLIENT_ID: z.string().min(1).default(`cloud-${os.hostname()}`),
   MQTT_USERNAME: z.string().optional(),

@@ -16,7 +16,7 @@ export interface CloudTelemetryOptions {
   config: Readonly<CloudConfig>;
   /** The broker the cloud consumes from (the embedded one's URL when it runs one). */
   mqttUrl: string;
-  /** 5: shared subscription `$share/{group}/devices/+/telemetry`; 4 (aedes): a plain one. */
+  /** 5 with a group: shared subscription `$share/{group}/devices/+/telemetry`; else a plain one. */
   protocolVersion: 4 | 5;
   core: CloudCore;
   logger?: Logger | undefined;
@@ -56,7 +56,9 @@ export async function startCloudTelemetry(options: CloudTelemetryOptions): Promi
     protocolVersion: options.protocolVersion,
     username: config.mqtt.username,
     password: config.mqtt.password,
-    subscriptions: [options.protocolVersion === 5 ? topics.sharedTelemetry(group) : topics.allTelemetry],
+    subscriptions: [
+      options.protocolVersion === 5 && group !== undefined ? topics.sharedTelemetry(group) : topics.allTelemetry,
+    ],
     rules,
     onEvent: (event) => intake.deviceEvent(event),
     deadLetters: {

@@ -106,13 +106,19 @@ export const CloudConfigSchema = z
         embeddedPort: z.number().int().min(0).max(65535).default(1883),
         /** 5 (shared subscription) for Mosquitto/EMQX; the embedded broker speaks only 4. */
         protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
-        group: Id.default('cloud'),
+        /**
+         * MQTT 5 shared-subscription group, for several cloud instances sharing the load. Absent: a
+         * plain subscription, which the broker keeps across its own restart (Mosquitto 2.0 does not
+         * restore a persistent session's shared subscriptions, so messages published between its
+         * restart and the instances subscribing again reach nobody).
+         */
+        group: Id.optional(),
         clientId: z.string().min(1).default('cloud-1'),
         username: z.string().optional(),
         password: z.string().optional(),
         sessionExpirySeconds: z.number().int().positive().default(86_400),
       })
-      .default({ embeddedPort: 1883, group: 'cloud', clientId: 'cloud-1', sessionExpirySeconds: 86_400 }),
+      .default({ embeddedPort: 1883, clientId: 'cloud-1', sessionExpirySeconds: 86_400 }),
     api: z
       .strictObject({
         host: z.string().default('127.0.0.1'),

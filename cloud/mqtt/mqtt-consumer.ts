@@ -5,9 +5,12 @@ import type { Logger } from '../services/logger.ts';
 export interface MqttConsumerOptions {
   url: string;
   clientId: string;
-  /** 5: shared subscription `$share/{group}/edges/+/events/#`; 4 (aedes): a plain subscription. */
   protocolVersion: 4 | 5;
-  group: string;
+  /**
+   * With MQTT 5, the shared subscription `$share/{group}/edges/+/events/#` of several instances;
+   * absent (or MQTT 3.1.1, aedes): a plain subscription.
+   */
+  group?: string | undefined;
   username?: string | undefined;
   password?: string | undefined;
   sessionExpirySeconds: number;
@@ -39,7 +42,9 @@ export class MqttConsumer {
   constructor(private readonly options: MqttConsumerOptions) {
     this.log = options.logger ?? SILENT;
     this.subscriptions = [
-      options.protocolVersion === 5 ? topics.sharedEvents(options.group) : 'edges/+/events/#',
+      options.protocolVersion === 5 && options.group !== undefined
+        ? topics.sharedEvents(options.group)
+        : 'edges/+/events/#',
       topics.allStatuses,
     ];
     const clientOptions: IClientOptions = {
