@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { CloudConfig } from '../../cloud/config/cloud-config-schema.ts';
 import { CloudError, type TelemetryDeadLetterCode } from '../../cloud/errors.ts';
 import type { CloudCore } from '../../cloud/services/cloud-core.ts';
@@ -57,7 +58,9 @@ export async function startCloudTelemetry(options: CloudTelemetryOptions): Promi
     username: config.mqtt.username,
     password: config.mqtt.password,
     subscriptions: [
-      options.protocolVersion === 5 && group !== undefined ? topics.sharedTelemetry(group) : topics.allTelemetry,
+      options.protocolVersion === 5 && group !== undefined
+        ? topics.sharedTelemetry(group)
+        : topics.allTelemetry,
     ],
     rules,
     onEvent: (event) => intake.deviceEvent(event),
@@ -72,6 +75,8 @@ export async function startCloudTelemetry(options: CloudTelemetryOptions): Promi
     },
     positions,
     tickSeconds: 1,
+    // One journal per instance: replicas of a group each hold their own devices' incidents.
+    ...(iot.journalDir ? { journalDir: path.join(iot.journalDir, config.mqtt.clientId) } : {}),
     onError: (error) => log?.warn({ err: (error as Error).message }, 'telemetry consumer'),
   }).catch((error: Error) => {
     throw new CloudError(

@@ -168,6 +168,11 @@ export const CloudConfigSchema = z
         rules: z.string().min(1),
         /** Shared-subscription group of the cloud's rule instances (MQTT 5); default: mqtt.group. */
         group: Id.optional(),
+        /**
+         * Where the open device incidents are journaled, so that after a crash they are carried on
+         * or ended (one folder per instance). Absent: an incident open at a crash never ends.
+         */
+        journalDir: z.string().min(1).optional(),
         /** Trucks further than this from the camera are no candidates. */
         radiusMeters: z.number().positive().default(300),
         /** Positions further than this from the camera's observation time are not considered. */

@@ -19,6 +19,14 @@ export function resolveCloudConfig(config: CloudConfig, baseDir: string): Readon
     },
     places: { grids: at(config.places.grids), cameras: at(config.places.cameras) },
     evidence: { ...config.evidence, dir: at(config.evidence.dir) },
-    ...(config.iot ? { iot: { ...config.iot, rules: at(config.iot.rules) } } : {}),
+    ...(config.iot
+      ? {
+          iot: {
+            ...config.iot,
+            rules: at(config.iot.rules),
+            ...(config.iot.journalDir ? { journalDir: at(config.iot.journalDir) } : {}),
+          },
+        }
+      : {}),
   });
 }

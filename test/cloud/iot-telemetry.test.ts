@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import type { PositionReport } from '../../foundation/contract/telemetry.ts';
 import { topics } from '../../foundation/contract/topics.ts';
 import { distanceMeters } from '../../foundation/geometry/lon-lat.ts';
 import { simulateVehicle } from '../../iot/simulator/simulate.ts';
+import { useTempDir } from '../support/temp-dir.ts';
 import { backends } from './support/databases.ts';
 import { edgeEvent, message } from './support/events.ts';
 import { FIXTURE_DIR } from './support/fixtures.ts';
@@ -91,6 +93,7 @@ describe.each(backends)('the cloud runs the IoT rules over telemetry from the br
     time: new Date(startMs - 5000).toISOString(),
   });
 
+  const journalDir = useTempDir('cloud-iot-journal-');
   let opened: Awaited<ReturnType<typeof openServer>>;
   let telemetry: CloudTelemetry;
   let edgeIngest: MqttConsumer;
@@ -105,7 +108,7 @@ describe.each(backends)('the cloud runs the IoT rules over telemetry from the br
     const config: CloudConfig = {
       ...base,
       mqtt: { ...base.mqtt, url: BROKER, clientId: `cloud-iot-${run}`, group: `cloud-iot-${run}` },
-      iot: { rules: IOT_RULES, radiusMeters: 300, maxOffsetSeconds: 60 },
+      iot: { rules: IOT_RULES, radiusMeters: 300, maxOffsetSeconds: 60, journalDir: journalDir() },
     };
     telemetry = await startCloudTelemetry({ config, mqttUrl: BROKER, protocolVersion: 5, core: opened.core });
     edgeIngest = new MqttConsumer({
@@ -182,6 +185,12 @@ describe.each(backends)('the cloud runs the IoT rules over telemetry from the br
     expect(tickets[0]?.description).toContain('粤AD1234');
     // The truck on the parallel street never entered the area.
     expect(await deviceTickets(covered)).toEqual([]);
+    // The instance journals what it holds open (iot.journalDir, a folder per clientId): once ended,
+    // the incident has left the journal, so a crash now would not carry it on.
+    const journal = JSON.parse(
+      readFileSync(path.join(journalDir(), `cloud-iot-${run}`, 'open-incidents.json'), 'utf8'),
+    ) as { incidents: unknown[] };
+    expect(journal.incidents.filter((i) => JSON.stringify(i).includes(uncovered))).toEqual([]);
   });
 
   it('lists the truck that passed the camera first on an uncovered-muck-truck ticket, its cover sensor agreeing', async () => {
