@@ -1,3 +1,4 @@
+import { benchAdversarialSoak } from './adversarial-soak.ts';
 import { benchClips } from './clip-bench.ts';
 import { benchCloudIngest } from './cloud-ingest-bench.ts';
 import { benchDetector } from './detector-bench.ts';
@@ -7,13 +8,26 @@ import { benchOutbox } from './outbox-bench.ts';
 import { benchPipeline } from './pipeline-bench.ts';
 
 /**
- * `npm run bench`: speed and memory figures, each against a baseline run in the same process. The
+ * `npm run bench`: speed and memory figures, each against a baseline run in the same process, then
+ * issue 18's adversarial soak. `npm run bench -- soak outbox` runs only the benches named. The
  * pipeline bench runs first: its model-memory figure needs a process that has not yet loaded a model.
  */
-await benchPipeline();
-await benchDetector();
-await benchOutbox();
-await benchClips();
-await benchIot();
-await benchCloudIngest();
-await benchDrone();
+const BENCHES: Record<string, () => Promise<unknown>> = {
+  pipeline: benchPipeline,
+  detector: benchDetector,
+  outbox: benchOutbox,
+  clips: benchClips,
+  iot: benchIot,
+  'cloud-ingest': benchCloudIngest,
+  drone: benchDrone,
+  soak: benchAdversarialSoak,
+};
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(name in BENCHES));
+if (unknown.length > 0) {
+  console.error(`no bench ${unknown.join(', ')}; the benches: ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
+for (const [name, bench] of Object.entries(BENCHES)) {
+  if (chosen.length === 0 || chosen.includes(name)) await bench();
+}
