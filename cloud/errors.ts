@@ -37,8 +37,7 @@ export const CLOUD_ERROR_CODES = {
     'evidence upload: the chunk runs past Upload-Length, or the length or type differs from the upload begun',
   UPLOAD_TOO_LARGE:
     'evidence upload: the announced Upload-Length is over the limit (evidence.maxUploadBytes; the message gives it)',
-  TOKEN_IN_URL:
-    'a token in the URL (?access_token=) outside the live feed; send Authorization: Bearer',
+  TOKEN_IN_URL: 'a token in the URL (?access_token=) outside the live feed; send Authorization: Bearer',
   INPUT_UNSTORABLE:
     'the database refused a value of the request as data (SQLSTATE class 22: out of range, bad encoding...)',
   OTHER_DEPARTMENT: 'a handler may see and act on only the tickets routed to their own department',

@@ -83,7 +83,9 @@ async function main() {
       // Limits come from the config file; only where the evidence lives comes from the environment.
       evidence: {
         ...evidence,
-        ...(base.evidence.maxUploadBytes !== undefined ? { maxUploadBytes: base.evidence.maxUploadBytes } : {}),
+        ...(base.evidence.maxUploadBytes !== undefined
+          ? { maxUploadBytes: base.evidence.maxUploadBytes }
+          : {}),
         ...(base.evidence.incompleteUploadHours !== undefined
           ? { incompleteUploadHours: base.evidence.incompleteUploadHours }
           : {}),

@@ -96,8 +96,7 @@ export function anyFfmpegWritingTo(folder: string): number[] {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
       // argv[0] is `ffmpeg` from PATH, or a full path (FFMPEG_PATH, the npm-shipped build).
       const program = cmdline.slice(0, cmdline.indexOf('\0')).split('/').at(-1);
-      if (state !== 'Z' && program === 'ffmpeg' && cmdline.includes(`${folder}/`))
-        pids.push(Number(entry));
+      if (state !== 'Z' && program === 'ffmpeg' && cmdline.includes(`${folder}/`)) pids.push(Number(entry));
     } catch {
       // The process ended while being read.
     }
