@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCloud, startCloud } from '../../cloud/app/start-cloud.ts';
 import { resolveCloudConfig } from '../../cloud/config/load-cloud-config.ts';
 import type { DeadLetterCode } from '../../cloud/errors.ts';
+import type { DeadLetter } from '../../cloud/repositories/ingest-repository.ts';
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import { CONTRACT_LIMITS as L } from '../../foundation/contract/limits.ts';
 import { topics } from '../../foundation/contract/topics.ts';
@@ -24,16 +25,8 @@ const T0 = '2026-11-21T04:00:00.000Z';
 /** The cloud's clock: a minute after the events start. */
 const NOW = Date.parse(T0) + 60_000;
 
-interface DeadLetterJson {
-  id: number;
-  code: DeadLetterCode;
-  reason: string;
-  topic: string;
-  payloadBase64: string;
-  payloadBytes: number;
-  payloadSha256: string;
-  payloadTruncated: boolean;
-}
+/** A dead letter as the API lists it. */
+type DeadLetterJson = DeadLetter;
 interface EdgeJson {
   edgeId: string;
   state: string;
