@@ -2,7 +2,6 @@
 // few MB), no event is lost: events wait for the outbox and go out without the files that could not
 // be written, named in `evidence.missing`; disk-full is a health state and a metric, cleared when
 // writes succeed again; and the clip buffer gives way before it can fill the disk itself.
-import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,42 +11,17 @@ import { type EdgeEvent, EventSchema } from '../../foundation/contract/events.ts
 import { startMosquitto, type TestBroker } from '../delivery/mosquitto.ts';
 import { DeliveryHarness, type DeliveryHarness as Harness } from '../delivery/mqtt-harness.ts';
 import { type EdgeRun, runEdge, waitUntil, writeVtestConfig } from '../support/edge-process.ts';
+import { mountRefusal, mountTmpfs } from '../support/full-disk.ts';
 
 const MIB = 1024 * 1024;
-
-/** Why mounting is impossible here (not root, no CAP_SYS_ADMIN), or undefined when it works. */
-function mountRefusal(): string | undefined {
-  const probe = mkdtempSync(path.join(os.tmpdir(), 'mount-probe-'));
-  try {
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], {
-      encoding: 'utf8',
-    });
-    if (mounted.status === 0) {
-      spawnSync('umount', [probe]);
-      return undefined;
-    }
-    const why = `${mounted.stderr ?? ''}${mounted.error?.message ?? ''}`.trim();
-    // Only a refusal skips; any other failure of mount fails the tests below, loudly.
-    return /permission denied|not permitted|must be superuser|only root/i.test(why) ? why : undefined;
-  } finally {
-    rmSync(probe, { recursive: true, force: true });
-  }
-}
 
 const refusal = mountRefusal();
 
 /** Mounts a tmpfs of `megabytes` on a new folder; unmounted after the tests. */
 function tmpfs(megabytes: number, cleanups: (() => void)[]): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'edge-disk-'));
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${megabytes}m`, 'tmpfs', dir], {
-    encoding: 'utf8',
-  });
-  if (mounted.status !== 0) throw new Error(`mount of a tmpfs on ${dir} failed: ${mounted.stderr}`);
-  cleanups.push(() => {
-    spawnSync('umount', ['-l', dir]);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return dir;
+  const disk = mountTmpfs(megabytes);
+  cleanups.push(() => disk.dispose());
+  return disk.dir;
 }
 
 /** Writes into `file` until the disk refuses (ENOSPC), leaving at most `leaveBytes` free. */

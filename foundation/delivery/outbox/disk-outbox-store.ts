@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open as openFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isDiskFull } from '../../util/disk-full.ts';
 import { OutboxError } from '../errors.ts';
+import { AckJournal } from './ack-journal.ts';
 import { releaseLock, takeLock } from './folder-lock.ts';
-import { encodeRanges, encodeRecord, fsyncDir, parseRange, parseRecord, readLines } from './journal-files.ts';
+import { encodeRecord, fsyncDir, parseRecord, readLines } from './journal-files.ts';
 import type { OutboxStore, OutboxStoreStats, PendingMessage } from './outbox-store.ts';
 
 /**
@@ -17,13 +19,20 @@ import type { OutboxStore, OutboxStoreStats, PendingMessage } from './outbox-sto
  * - `acks.log`: the seqs that are done (acknowledged by the broker, or dropped by the overflow
  *   policy), one `seq` or `from-to` per line. It is written without fsync: an ack lost in a power
  *   cut means a redelivery, never a loss (events carry a stable `eventId`).
- * - `LOCK`: the pid of the process that has the outbox open.
+ * - `LOCK`: the pid of the process that has the outbox open (`free` once closed; kept, so that
+ *   an open on a full disk overwrites it rather than needing a new block).
  *
  * Opening replays both files. A line without its newline (a write torn by a crash) is ignored and
  * cut off, so that the next append starts on a clean line; any other unreadable line is skipped
  * and counted. Segments whose records are all done are deleted; the ack journal is rewritten
  * (to a temporary file, renamed over) to cover only the segments that remain. The newest segment
  * is never deleted: its name keeps the seq counter going across restarts, so a seq is never reused.
+ *
+ * A full disk (ENOSPC, EDQUOT) costs nothing: an append it refuses, at the write or at the
+ * fdatasync, is cut back off the segment and rejected with that code, and the store takes appends
+ * again once there is room; acks the disk refuses wait in memory for the next flush, and a
+ * compaction or an open that cannot rewrite the ack journal keeps the old one. Only a failure that
+ * cannot be undone (or an fdatasync failing for another reason) fails the store (`OUTBOX_FAILED`).
  *
  * Pending records are held in memory as well (about the size of their payloads).
  */
@@ -61,7 +70,6 @@ const DEFAULTS = { segmentBytes: 4 * 1024 * 1024, ackJournalBytes: 256 * 1024, f
 
 export class DiskOutboxStore implements OutboxStore {
   private readonly entries = new Map<number, Entry>();
-  private readonly ackBuffer: number[] = [];
   private ackFlushScheduled = false;
   private handle: FileHandle | undefined;
   private failure: Error | undefined;
@@ -72,10 +80,10 @@ export class DiskOutboxStore implements OutboxStore {
     readonly location: string,
     private readonly settings: Settings,
     private readonly segments: Segment[],
-    private ackFd: number,
-    private ackBytes: number,
+    private readonly acks: AckJournal,
     private next: number,
     private readonly skippedLines: number,
+    private readonly warn: (message: string) => void,
   ) {}
 
   /** Opens (creating when absent) the store in `dir` and replays it. */
@@ -139,40 +147,20 @@ export class DiskOutboxStore implements OutboxStore {
 
     const done = new Set<number>();
     const ackFile = path.join(dir, ACKS_FILE);
-    if (fs.existsSync(ackFile)) {
-      const { lines, goodBytes, torn } = readLines(ackFile);
-      if (torn) {
-        skipped++;
-        warn(`${ACKS_FILE}: ignored a torn last line (${torn} bytes)`);
-        fs.truncateSync(ackFile, goodBytes);
-      }
-      for (const line of lines) {
-        const range = parseRange(line);
-        if (!range) {
-          skipped++;
-          warn(`${ACKS_FILE}: skipped an unreadable line: ${line.slice(0, 80)}`);
-          continue;
-        }
-        // Seqs below the oldest segment are gone with their segment.
-        const from = Math.max(range.from, segments[0]?.firstSeq ?? 1);
-        const to = Math.min(range.to, lastSeq);
-        for (let seq = from; seq <= to; seq++) done.add(seq);
-      }
+    const journal = AckJournal.read(ackFile, warn);
+    skipped += journal.skipped;
+    for (const range of journal.ranges) {
+      // Seqs below the oldest segment are gone with their segment.
+      const from = Math.max(range.from, segments[0]?.firstSeq ?? 1);
+      const to = Math.min(range.to, lastSeq);
+      for (let seq = from; seq <= to; seq++) done.add(seq);
     }
     const last = segments.at(-1);
     const nextSeq = Math.max(lastSeq + 1, last?.firstSeq ?? 1);
-    const ackFd = fs.openSync(ackFile, 'a');
-    const store = new DiskOutboxStore(
-      dir,
-      settings,
-      segments,
-      ackFd,
-      fs.fstatSync(ackFd).size,
-      nextSeq,
-      skipped,
-    );
+    const acks = AckJournal.open(ackFile, dir, settings.fsync, warn);
+    const store = new DiskOutboxStore(dir, settings, segments, acks, nextSeq, skipped, warn);
     for (const entry of records) if (!done.has(entry.record.seq)) store.insert(entry.record, entry.segment);
-    store.compactSegments(false);
+    store.tidy(false);
     return store;
   }
 
@@ -212,14 +200,12 @@ export class DiskOutboxStore implements OutboxStore {
     if (!entry) return false;
     this.entries.delete(seq);
     entry.segment.live--;
-    this.ackBuffer.push(seq);
+    this.acks.add(seq);
     if (!this.ackFlushScheduled && !this.closed) {
       this.ackFlushScheduled = true;
       setImmediate(() => {
         this.ackFlushScheduled = false;
-        if (this.closed) return;
-        this.flushAcks();
-        this.compactSegments(false);
+        if (!this.closed) this.tidy(false);
       });
     }
     return true;
@@ -227,8 +213,7 @@ export class DiskOutboxStore implements OutboxStore {
 
   /** Deletes segments with nothing pending and rewrites the ack journal to cover what remains. */
   compact(): void {
-    this.flushAcks();
-    this.compactSegments(true);
+    this.tidy(true);
   }
 
   stats(): OutboxStoreStats {
@@ -236,7 +221,7 @@ export class DiskOutboxStore implements OutboxStore {
     return {
       skippedLines: this.skippedLines,
       segments: this.segments.length,
-      bytesOnDisk: segmentBytes + this.ackBytes,
+      bytesOnDisk: segmentBytes + this.acks.bytes,
     };
   }
 
@@ -244,12 +229,13 @@ export class DiskOutboxStore implements OutboxStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.flushAcks();
-    await this.handle?.close();
-    this.handle = undefined;
-    if (this.settings.fsync) fs.fsyncSync(this.ackFd);
-    fs.closeSync(this.ackFd);
-    releaseLock(this.location);
+    try {
+      this.acks.close();
+      await this.handle?.close();
+    } finally {
+      this.handle = undefined;
+      releaseLock(this.location);
+    }
   }
 
   // --- appends -------------------------------------------------------------------------------
@@ -275,18 +261,17 @@ export class DiskOutboxStore implements OutboxStore {
       }
     } catch (error) {
       // Undo a partial write so that the next record does not land after half a line.
-      try {
-        await this.handle.truncate(start);
-      } catch (truncateError) {
-        this.fail('could not undo a failed write', truncateError);
-      }
+      await this.undo(start);
       throw error;
     }
     if (this.settings.fsync) {
       try {
         await this.handle.datasync();
       } catch (error) {
-        // After a failed fsync the state of the written pages is unknown: stop accepting appends.
+        // Refused for want of space (delayed allocation, a quota): the batch was never confirmed,
+        // so cut it off (made durable) and let the caller retry it once there is room.
+        if (isDiskFull(error) && (await this.undo(start))) throw error;
+        // Otherwise the state of the written pages is unknown: stop accepting appends.
         this.fail('fdatasync failed', error);
         throw this.failure;
       }
@@ -294,6 +279,18 @@ export class DiskOutboxStore implements OutboxStore {
     segment.bytes = start + buffer.length;
     segment.lastSeq = records.at(-1)?.seq ?? segment.lastSeq;
     return segment;
+  }
+
+  /** Cuts the newest segment back to `bytes`; on failure the store fails (false). */
+  private async undo(bytes: number): Promise<boolean> {
+    try {
+      await this.handle?.truncate(bytes);
+      if (this.settings.fsync) await this.handle?.datasync();
+      return true;
+    } catch (error) {
+      this.fail('could not undo a failed write', error);
+      return false;
+    }
   }
 
   private startSegment(firstSeq: number): Segment {
@@ -328,11 +325,16 @@ export class DiskOutboxStore implements OutboxStore {
 
   // --- acks and compaction -------------------------------------------------------------------
 
-  private flushAcks(): void {
-    if (this.ackBuffer.length === 0) return;
-    const text = encodeRanges(this.ackBuffer.splice(0));
-    fs.writeSync(this.ackFd, text);
-    this.ackBytes += Buffer.byteLength(text);
+  /** Flushes the acks, then compacts; a failure (a full disk) is told, never thrown: it loses nothing. */
+  private tidy(forceRewrite: boolean): void {
+    try {
+      this.acks.flush();
+      this.compactSegments(forceRewrite);
+    } catch (error) {
+      this.warn(
+        `compaction of ${this.location} failed, retried later: ${error instanceof Error ? error.message : error}`,
+      );
+    }
   }
 
   /** Deletes done segments (never the newest); rewrites the ack journal when it has grown. */
@@ -348,30 +350,13 @@ export class DiskOutboxStore implements OutboxStore {
       this.segments.splice(this.segments.indexOf(segment), 1);
     }
     if (doomed.length > 0 && this.settings.fsync) fsyncDir(this.location);
-    if (forceRewrite || (doomed.length > 0 && this.ackBytes > this.settings.ackJournalBytes))
-      this.rewriteAcks();
-  }
-
-  private rewriteAcks(): void {
-    this.flushAcks();
-    const done: number[] = [];
-    for (const segment of this.segments) {
-      for (let seq = segment.firstSeq; seq <= segment.lastSeq; seq++)
-        if (!this.entries.has(seq)) done.push(seq);
+    if (forceRewrite || (doomed.length > 0 && this.acks.bytes > this.settings.ackJournalBytes)) {
+      const done: number[] = [];
+      for (const segment of this.segments) {
+        for (let seq = segment.firstSeq; seq <= segment.lastSeq; seq++)
+          if (!this.entries.has(seq)) done.push(seq);
+      }
+      this.acks.rewrite(done);
     }
-    const text = encodeRanges(done);
-    const target = path.join(this.location, ACKS_FILE);
-    const temporary = `${target}.tmp`;
-    fs.writeFileSync(temporary, text);
-    if (this.settings.fsync) {
-      const fd = fs.openSync(temporary, 'r');
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temporary, target);
-    if (this.settings.fsync) fsyncDir(this.location);
-    fs.closeSync(this.ackFd);
-    this.ackFd = fs.openSync(target, 'a');
-    this.ackBytes = Buffer.byteLength(text);
   }
 }
