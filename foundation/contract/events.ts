@@ -12,12 +12,17 @@ import { boundedArray, boundedRecord, contractTime, CONTRACT_LIMITS as L, text }
 export const EVENT_SCHEMA_VERSION = 1;
 
 export const EventTypeSchema = z.enum([
+  /** Goods or a stall occupying the street with people staying by it (占道经营). */
   'street_vending',
   'muck_truck_uncovered',
   'illegal_structure',
   'loitering',
   'parking',
   'line_crossing',
+  /** Something placed on (or taken from) the street that stays, whatever it is: piled materials (乱堆物料). */
+  'occupation',
+  /** People standing together in a zone (no stall involved). */
+  'gathering',
 ]);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -35,6 +40,22 @@ const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 /** A box as [x1, y1, x2, y2], normalised to the frame (0..1), so it survives any resize. */
 export const NormalisedBoxSchema = z.tuple([unit, unit, unit, unit]);
 
+/**
+ * A vehicle plate read on the edge, voted over several frames. Only a plate that validates as a
+ * Chinese plate is sent; an unreadable one is absent, never a guess.
+ */
+export const PlateReadSchema = z.object({
+  /** E.g. 粤A12345, 粤AD12345 (new energy); no separators. */
+  text: text(16),
+  /** 0..1: the share of the votes and the recogniser's confidence combined. */
+  confidence: unit,
+  /** The plate's background colour where it was told: yellow for large trucks, green for new energy. */
+  color: z.enum(['blue', 'yellow', 'green', 'white', 'black']).optional(),
+  /** Frames whose read took part in the vote. */
+  frames: z.number().int().positive().max(L.sequence),
+});
+export type PlateRead = z.infer<typeof PlateReadSchema>;
+
 export const EventObjectSchema = z.object({
   trackId: z.number().int().nonnegative(),
   label: name,
@@ -45,6 +66,8 @@ export const EventObjectSchema = z.object({
   stationarySeconds: z.number().nonnegative().optional(),
   /** Scores of second-stage models on this object's crop, e.g. { uncovered: 0.83 }. */
   attributes: boundedRecord(z.number()).optional(),
+  /** The vehicle's plate, where it was read (muck-truck events). */
+  plate: PlateReadSchema.optional(),
 });
 
 export const EvidenceFileSchema = z.object({
