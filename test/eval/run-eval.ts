@@ -9,8 +9,9 @@ import { loadGroundTruth } from './ground-truth.ts';
 import { writePrCurvePng } from './pr-curve-image.ts';
 
 /**
- * `npm run eval`: precision, recall and AP50 per class of the shipped detector on the team's
- * labelled vtest frames, beside variants that show why the manifest is what it is.
+ * `npm run eval`: quality figures on the fixtures. `detector`: precision, recall and AP50 per class
+ * of the shipped detector on the team's labelled vtest frames, beside variants that show why the
+ * manifest is what it is; `drone`: the drone flights. `npm run eval -- drone` runs only those named.
  */
 
 const OUT_DIR = 'out/eval';
@@ -77,7 +78,7 @@ function printTable(title: string, rows: ClassEvaluation[]): void {
   }
 }
 
-async function main(): Promise<void> {
+async function evalDetector(): Promise<void> {
   const truth = await loadGroundTruth();
   const base = await loadModelManifest('nanodet-g-416');
   const operatingScore = base.manifest.thresholds.score;
@@ -123,5 +124,16 @@ async function main(): Promise<void> {
   for (const line of summary) console.log(`  ${line}`);
 }
 
-await main();
-await runDroneEval();
+const EVALS: Record<string, () => Promise<unknown>> = {
+  detector: evalDetector,
+  drone: runDroneEval,
+};
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(name in EVALS));
+if (unknown.length > 0) {
+  console.error(`no eval ${unknown.join(', ')}; the evals: ${Object.keys(EVALS).join(', ')}`);
+  process.exit(2);
+}
+for (const [name, run] of Object.entries(EVALS)) {
+  if (chosen.length === 0 || chosen.includes(name)) await run();
+}
