@@ -41,6 +41,17 @@ export const CLOUD_ERROR_CODES = {
   INPUT_UNSTORABLE:
     'the database refused a value of the request as data (SQLSTATE class 22: out of range, bad encoding...)',
   OTHER_DEPARTMENT: 'a handler may see and act on only the tickets routed to their own department',
+  PERMITS_INVALID:
+    'the muck-truck permit registry (file or upload) has invalid rows; each is named by row and field, and the registry in force stays',
+  PERMIT_NOT_FOUND: 'the permit registry has no permit for this plate',
+  SNAPSHOT_NOT_FOUND: "labels: the ticket's incident has no snapshot with this sha256",
+  LABELS_INVALID:
+    'labels: a verdict names no object of the snapshot, names one twice, or a wrong label lacks the right one',
+  LABELS_CHANGED:
+    'labels: someone saved the labels since you loaded them (baseRevision is not the current revision); reload',
+  DATASET_OUT_NOT_EMPTY: 'dataset export: the --out folder exists and is not empty',
+  DATASET_FILE_INVALID:
+    'dataset import: the file is not JSON or not a COCO detection file (the message names the field)',
 
   TOPIC_UNKNOWN: 'dead letter: the topic is neither an event topic nor a status topic',
   PAYLOAD_NOT_JSON: 'dead letter: the payload is not UTF-8 JSON',

@@ -4,9 +4,10 @@ import { loadCloudConfig } from '../../cloud/config/load-cloud-config.ts';
 import { openDatabase } from '../../cloud/db/open-database.ts';
 import { describeCloudError } from '../../cloud/errors.ts';
 import { hashToken } from '../../cloud/http/token-auth.ts';
+import { registerDatasetCommands } from './dataset-command.ts';
 import { startCloudWithIot } from './start-cloud-with-iot.ts';
 
-/** The cloud aggregator's CLI: `run` (ingest, tickets, API), `migrate`, `token`. */
+/** The cloud aggregator's CLI: `run` (ingest, tickets, API), `migrate`, `token`, `dataset`. */
 const program = new Command('cloud')
   .description('cloud aggregator: events to incidents and dispatch tickets')
   .showHelpAfterError();
@@ -65,6 +66,8 @@ program
     const token = randomBytes(24).toString('base64url');
     process.stdout.write(`token:  ${token}\nsha256: ${hashToken(token)}\n`);
   });
+
+registerDatasetCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -80,6 +80,7 @@ export async function startCloud(
     stops.push(() => db.close());
     const core = createCloudCore(openCloudStore(db), config, places, clock);
     await core.placeEdits.applyStoredEdits();
+    await core.permits.loadConfiguredFile(config.permits.file, clock(), log);
 
     let broker: EmbeddedBroker | undefined;
     if (!config.mqtt.url) {

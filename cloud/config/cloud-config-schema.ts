@@ -86,6 +86,23 @@ export const EvidenceConfigSchema = z
   });
 export type EvidenceConfig = z.infer<typeof EvidenceConfigSchema>;
 
+/** The muck-truck permit registry (cloud/permits/) and what a truck without a valid permit does to its ticket. */
+export const PermitsConfigSchema = z.strictObject({
+  /**
+   * The registry file (YAML; cloud/permits/permit-schema.ts), taken in at start when its content
+   * changed since it was last taken in; absent: the registry is what the API put in the database.
+   */
+  file: z.string().min(1).optional(),
+  /** Permits' hours and dates are local times this far east of UTC (China: 480). */
+  utcOffsetMinutes: z.number().int().min(-720).max(840).default(480),
+  /**
+   * Levels an uncovered-muck-truck ticket is raised (made more urgent: 1 is the most) when a truck
+   * it names by plate has no valid permit for that place and time, never past level 1. 0: not raised.
+   */
+  raiseLevelBy: z.number().int().min(0).max(3).default(1),
+});
+export type PermitsConfig = z.infer<typeof PermitsConfigSchema>;
+
 export const CloudConfigSchema = z
   .strictObject({
     database: z
@@ -157,6 +174,7 @@ export const CloudConfigSchema = z
       })
       .default({ users: [], edges: [], open311Keys: [] }),
     evidence: EvidenceConfigSchema.default({ dir: 'data/evidence' }),
+    permits: PermitsConfigSchema.default({ utcOffsetMinutes: 480, raiseLevelBy: 1 }),
     /**
      * The cloud runs the IoT rules itself (the same engine and rules file as an edge hub): device
      * telemetry from the broker becomes device events, and vehicle positions are kept to list the

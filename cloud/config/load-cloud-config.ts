@@ -19,6 +19,10 @@ export function resolveCloudConfig(config: CloudConfig, baseDir: string): Readon
     },
     places: { grids: at(config.places.grids), cameras: at(config.places.cameras) },
     evidence: { ...config.evidence, dir: at(config.evidence.dir) },
+    permits: {
+      ...config.permits,
+      ...(config.permits.file !== undefined ? { file: at(config.permits.file) } : {}),
+    },
     ...(config.iot
       ? {
           iot: {

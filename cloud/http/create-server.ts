@@ -12,9 +12,11 @@ import type { EvidenceStore } from '../evidence/evidence-store-types.ts';
 import type { CloudCore } from '../services/cloud-core.ts';
 import { registerEvidenceRoutes } from './evidence-routes.ts';
 import { apiError, asInputError, statusOf } from './http-errors.ts';
+import { labelRoutes } from './label-routes.ts';
 import { liveRoutes } from './live-routes.ts';
 import { observationRoutes } from './observation-routes.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
+import { permitRoutes } from './permit-routes.ts';
 import { placeRoutes } from './place-routes.ts';
 import { redactingChildLoggerFactory, refuseNul } from './request-guards.ts';
 import { statisticsRoutes } from './statistics-routes.ts';
@@ -125,9 +127,11 @@ export async function createCloudServer(options: CloudServerOptions): Promise<Fa
   await app.register(ticketRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(observationRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(placeRoutes, { prefix: API_PREFIX, ...deps });
+  await app.register(permitRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(statisticsRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(liveRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(vocabularyRoutes, { prefix: API_PREFIX, ...deps });
+  await app.register(labelRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(registerOpen311Routes, { prefix: '/open311/v2', ...deps });
   if (options.evidence) {
     await registerEvidenceRoutes(app, {

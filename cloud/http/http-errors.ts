@@ -19,6 +19,11 @@ const STATUS: Partial<Record<CloudErrorCode, number>> = {
   ROLE_NOT_ALLOWED: 403,
   TRANSITION_INVALID: 422,
   UPLOAD_TOO_LARGE: 413,
+  PERMITS_INVALID: 422,
+  PERMIT_NOT_FOUND: 404,
+  SNAPSHOT_NOT_FOUND: 404,
+  LABELS_INVALID: 422,
+  LABELS_CHANGED: 409,
 };
 
 /** The HTTP status of a domain error. */

@@ -1,4 +1,5 @@
 import type { RoutingConfig } from '../config/cloud-config-schema.ts';
+import { trucksNote } from '../permits/trucks.ts';
 import { deadlinesFor } from '../routing/route-ticket.ts';
 import { CATEGORY_NAMES } from '../tickets/categories.ts';
 import type { Ticket } from '../tickets/ticket-schema.ts';
@@ -33,7 +34,7 @@ export function projectTicket(ticket: Ticket, routing: RoutingConfig): Open311Se
     status_notes: NOTES[ticket.state](ticket),
     service_name: CATEGORY_NAMES[ticket.category] ?? ticket.category,
     service_code: ticket.category,
-    description: ticket.description,
+    description: [ticket.description, trucksNote(ticket.trucks)].filter(Boolean).join(' ') || null,
     agency_responsible: ticket.department,
     service_notice: null,
     requested_datetime: ticket.createdAt,

@@ -2,6 +2,8 @@ import type { Database, Queryable } from '../db/database.ts';
 import { CameraRepository } from './camera-repository.ts';
 import { IncidentRepository } from './incident-repository.ts';
 import { IngestRepository } from './ingest-repository.ts';
+import { LabelRepository } from './label-repository.ts';
+import { PermitRepository } from './permit-repository.ts';
 import { PlaceRepository } from './place-repository.ts';
 import { StatisticsRepository } from './statistics-repository.ts';
 import { TicketRepository } from './ticket-repository.ts';
@@ -14,6 +16,8 @@ export interface Repositories {
   readonly places: PlaceRepository;
   readonly cameras: CameraRepository;
   readonly statistics: StatisticsRepository;
+  readonly permits: PermitRepository;
+  readonly labels: LabelRepository;
 }
 
 /** The repositories over the database, and the same repositories inside one transaction. */
@@ -31,6 +35,8 @@ function repositories(db: Queryable): Repositories {
     places: new PlaceRepository(db),
     cameras: new CameraRepository(db),
     statistics: new StatisticsRepository(db),
+    permits: new PermitRepository(db),
+    labels: new LabelRepository(db),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { VehicleCandidate } from '../../foundation/contract/events.ts';
 import type { Queryable } from '../db/database.ts';
+import type { Truck } from '../permits/trucks.ts';
 import type { Escalation, Ticket, TransitionRecord } from '../tickets/ticket-schema.ts';
 import type { Step, TicketState } from '../tickets/ticket-state-machine.ts';
 
@@ -124,6 +125,7 @@ function toTicket(row: Row): Ticket {
     updatedAt: iso(row.updated_at) as string,
     closedAt: iso(row.closed_at),
     vehicles: (row.vehicles ?? null) as VehicleCandidate[] | null,
+    trucks: (row.trucks ?? null) as Truck[] | null,
   };
 }
 
@@ -192,6 +194,15 @@ export class TicketRepository {
       [incidentId, JSON.stringify(vehicles), at],
     );
     return rows[0] ? toTicket(rows[0]) : undefined;
+  }
+
+  /** Replaces the plate-read trucks of a ticket. */
+  async setTrucks(id: number, trucks: readonly Truck[], at: Date): Promise<Ticket> {
+    const rows = await this.db.query<Row>(
+      'UPDATE tickets SET trucks = $2, updated_at = $3 WHERE id = $1 RETURNING *',
+      [id, JSON.stringify(trucks), at],
+    );
+    return toTicket(rows[0] as Row);
   }
 
   async update(id: number, changes: TicketChanges, at: Date): Promise<Ticket> {

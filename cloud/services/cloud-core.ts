@@ -5,6 +5,7 @@ import { IncidentService } from './incident-service.ts';
 import { LiveFeed } from './live-feed.ts';
 import { MessageProcessor } from './message-processor.ts';
 import { ObservationService } from './observation-service.ts';
+import { PermitService } from './permit-service.ts';
 import { PlaceService } from './place-service.ts';
 import { StatisticsService } from './statistics-service.ts';
 import { TicketService } from './ticket-service.ts';
@@ -20,6 +21,8 @@ export interface CloudCore {
   incidents: IncidentService;
   processor: MessageProcessor;
   placeEdits: PlaceService;
+  /** The muck-truck permit registry. */
+  permits: PermitService;
   observations: ObservationService;
   statistics: StatisticsService;
   /** Candidate trucks for camera events; answers once the telemetry side attached its positions. */
@@ -34,7 +37,7 @@ export function createCloudCore(
   clock: () => Date = () => new Date(),
 ): CloudCore {
   const live = new LiveFeed();
-  const tickets = new TicketService(store, { routing: config.routing, places });
+  const tickets = new TicketService(store, { routing: config.routing, places, permits: config.permits });
   const incidents = new IncidentService(places, tickets, config.incidents);
   const vehicles = new VehicleCorrelator(places);
   const processor = new MessageProcessor(store, incidents, tickets, live, clock, vehicles);
@@ -47,6 +50,7 @@ export function createCloudCore(
     incidents,
     processor,
     placeEdits: new PlaceService(store, places),
+    permits: new PermitService(store),
     observations: new ObservationService(store, processor.counters),
     statistics: new StatisticsService(store),
     vehicles,

@@ -142,19 +142,19 @@ export class MessageProcessor {
     });
   }
 
-  /** The incident's ticket with the trucks this observation found merged into its list. */
+  /** The incident's ticket with the trucks this observation found, near the camera and by plate. */
   private async attachVehicles(
     repos: Repositories,
     event: IncidentMessage,
     incidentId: number,
     at: Date,
   ): Promise<Ticket | undefined> {
-    if (!this.vehicles || isDeviceEvent(event)) return undefined;
-    const found = this.vehicles.candidatesFor(event);
-    if (!found) return undefined;
+    if (isDeviceEvent(event)) return undefined;
+    const found = this.vehicles?.candidatesFor(event);
     // Positions of the minute after the observation are still on their way: look again later.
-    this.vehicles.watch(incidentId, event);
-    return this.tickets.mergeVehicles(repos, incidentId, found, at);
+    if (found) this.vehicles?.watch(incidentId, event);
+    const merged = found && (await this.tickets.mergeVehicles(repos, incidentId, found, at));
+    return (await this.tickets.trucks.joinPlates(repos, event, incidentId, at)) ?? merged;
   }
 
   private async deadLetter(

@@ -1,6 +1,6 @@
 import { isDeviceEvent, type VehicleCandidate } from '../../foundation/contract/events.ts';
 import { evidencePath } from '../../foundation/contract/evidence-upload.ts';
-import type { RoutingConfig } from '../config/cloud-config-schema.ts';
+import type { PermitsConfig, RoutingConfig } from '../config/cloud-config-schema.ts';
 import { CloudError } from '../errors.ts';
 import type { Placement, PlaceRegistry } from '../places/place-registry.ts';
 import type { CloudStore, Repositories } from '../repositories/cloud-store.ts';
@@ -15,6 +15,7 @@ import {
   type TicketState,
   type TransitionRequest,
 } from '../tickets/ticket-state-machine.ts';
+import { TruckPermitJoin } from './truck-permit-join.ts';
 import { mergeCandidates } from './vehicle-correlator.ts';
 
 export interface Actor {
@@ -76,6 +77,7 @@ export interface EvidenceLink {
 export interface TicketServiceOptions {
   routing: RoutingConfig;
   places: PlaceRegistry;
+  permits: Pick<PermitsConfig, 'utcOffsetMinutes' | 'raiseLevelBy'>;
 }
 
 /**
@@ -83,10 +85,15 @@ export interface TicketServiceOptions {
  * machine with an audit row each, and the overdue sweep. Every call takes the time it happens at.
  */
 export class TicketService {
+  /** Names uncovered-muck-truck tickets' trucks by plate: device, company, permit (in the caller's transaction). */
+  readonly trucks: TruckPermitJoin;
+
   constructor(
     private readonly store: CloudStore,
     private readonly options: TicketServiceOptions,
-  ) {}
+  ) {
+    this.trucks = new TruckPermitJoin(options);
+  }
 
   /** The step deadline for a ticket entering `state` at `at`, or what it had when the step is unchanged. */
   private deadline(
@@ -160,7 +167,7 @@ export class TicketService {
         streetId: placement.streetId ?? null,
         districtId: placement.districtId ?? null,
         department: route.department,
-        level: route.level,
+        level: this.trucks.level(route.level, ticket.trucks),
       },
       at,
     );
@@ -319,7 +326,8 @@ export class TicketService {
     if (!ticket) return undefined;
     const merged = mergeCandidates(ticket.vehicles ?? [], found);
     if (ticket.vehicles && JSON.stringify(merged) === JSON.stringify(ticket.vehicles)) return undefined;
-    return repos.tickets.setVehicles(incidentId, merged, at);
+    const updated = await repos.tickets.setVehicles(incidentId, merged, at);
+    return updated && this.trucks.devicesFound(repos, updated, merged, at);
   }
 
   get(id: number): Promise<Ticket | undefined> {

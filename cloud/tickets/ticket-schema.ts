@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VehicleCandidateSchema } from '../../foundation/contract/events.ts';
+import { TruckSchema } from '../permits/trucks.ts';
 import { CategorySchema, TICKET_SOURCES } from './categories.ts';
 import { STEPS, TicketStateSchema } from './ticket-state-machine.ts';
 
@@ -48,6 +49,12 @@ export const TicketSchema = z.object({
    * with what each one's cargo-cover sensor said. Null where no telemetry was looked at.
    */
   vehicles: z.array(VehicleCandidateSchema).nullable(),
+  /**
+   * Uncovered-muck-truck tickets: the trucks named by the plates the edge read, each with its
+   * telemetry device, its permit's company and whether the permit covered that place and time.
+   * Null where no plate was read (the position-based `vehicles` are all there is).
+   */
+  trucks: z.array(TruckSchema).nullable(),
 });
 export type Ticket = z.infer<typeof TicketSchema>;
 

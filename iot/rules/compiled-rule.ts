@@ -1,6 +1,7 @@
-import { type Area, CorridorArea, PolygonArea } from '../../foundation/geometry/lon-lat-areas.ts';
+import { compileArea } from '../../foundation/geometry/lon-lat-area-config.ts';
+import type { Area } from '../../foundation/geometry/lon-lat-areas.ts';
 import type { EpisodeOptions } from './episode.ts';
-import type { AreaConfig, Rule } from './rule-schema.ts';
+import type { Rule } from './rule-schema.ts';
 
 /** A rule made ready for per-reading use: areas projected, hours in minutes, times in ms. */
 export interface CompiledRule {
@@ -13,12 +14,6 @@ export interface CompiledRule {
   /** [from, to) in minutes of the local day; from > to wraps midnight. */
   readonly activeHours: readonly [number, number] | undefined;
   readonly permittedHours: readonly [number, number] | undefined;
-}
-
-export function compileArea(area: AreaConfig): Area {
-  return 'polygon' in area
-    ? new PolygonArea(area.polygon)
-    : new CorridorArea(area.corridor, area.widthMeters / 2);
 }
 
 const minutes = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));

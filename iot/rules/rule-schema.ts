@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DeviceEventTypeSchema } from '../../foundation/contract/events.ts';
 import { DeviceIdSchema } from '../../foundation/contract/telemetry.ts';
+import { AreaSchema } from '../../foundation/geometry/lon-lat-area-config.ts';
+import { HoursSchema } from '../../foundation/util/local-hours.ts';
 
 /**
  * The rules config (YAML): which rules run over which devices' telemetry, on an edge hub or in the
@@ -16,27 +18,6 @@ const NodeId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letter
 const RuleName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, "_" and "-", at most 40');
-
-const LonLatSchema = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
-
-const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time "HH:MM"');
-export const HoursSchema = z
-  .strictObject({ from: Clock, to: Clock })
-  .refine((h) => h.from !== h.to, { message: 'from and to are the same: leave hours out for all day' });
-
-/** A no-go area, a dumping spot, a permitted route: a polygon, or a path with a width. */
-export const AreaSchema = z.union([
-  z.strictObject({
-    name: z.string().min(1),
-    polygon: z.array(LonLatSchema).min(3, 'need at least 3 points'),
-  }),
-  z.strictObject({
-    name: z.string().min(1),
-    /** The route's centre line; positions within widthMeters / 2 of it are on the route. */
-    corridor: z.array(LonLatSchema).min(2, 'need at least 2 points'),
-    widthMeters: z.number().positive(),
-  }),
-]);
 
 export const WindowSchema = z.strictObject({
   /** tumbling: one value per fixed slot, at its end; sliding: a value per reading over the last `seconds`. */
@@ -145,5 +126,4 @@ export const RulesConfigSchema = z
 
 export type Rule = z.infer<typeof RuleSchema>;
 export type SilenceRule = z.infer<typeof SilenceRuleSchema>;
-export type AreaConfig = z.infer<typeof AreaSchema>;
 export type RulesConfig = z.infer<typeof RulesConfigSchema>;

@@ -95,7 +95,7 @@ describe('migrations on postgres, several instances at once', () => {
     });
     const results = await Promise.all(dbs.map((db) => migrate(db)));
     const all = await readMigrations();
-    expect(results.flat().sort()).toEqual(all.map((m) => m.version));
+    expect(results.flat().sort((a, b) => a - b)).toEqual(all.map((m) => m.version));
     const [first] = dbs;
     if (!first) throw new Error('no database');
     const rows = await first.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');

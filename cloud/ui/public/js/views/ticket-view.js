@@ -2,6 +2,7 @@ import { api, evidenceUrl } from '../api.js';
 import { h, replace } from '../dom.js';
 import { deadline, loadVocabulary, placeNames, placeOf, stateName, time, typeName } from '../format.js';
 import { t } from '../i18n.js';
+import { createLabeller } from '../labeller/labeller.js';
 import { actionForms, doneMessage } from '../ticket-actions.js';
 
 /** One ticket: state, deadline, audit-trail timeline, evidence and the actions the role allows. */
@@ -9,6 +10,12 @@ export async function renderTicket(root, ctx, idText) {
   const id = Number(idText);
   const names = await placeNames();
   const vocabulary = await loadVocabulary();
+  // One labeller per snapshot, kept across redraws so that live updates do not lose unsaved labels.
+  const labellers = new Map();
+  const labellerOf = (sha256) => {
+    if (!labellers.has(sha256)) labellers.set(sha256, createLabeller(ctx, id, sha256));
+    return labellers.get(sha256);
+  };
 
   async function draw() {
     const detail = await api(`/tickets/${id}`);
@@ -111,6 +118,9 @@ export async function renderTicket(root, ctx, idText) {
         ),
         h('section', { class: 'card' }, h('h2', {}, t('ticket.timeline')), timeline),
         h('section', { class: 'card wide' }, h('h2', {}, t('ticket.evidence')), evidence),
+        [...new Set(detail.evidence.filter((e) => e.kind === 'snapshot').map((e) => e.sha256))].map(
+          labellerOf,
+        ),
       ),
     );
   }
