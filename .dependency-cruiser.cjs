@@ -37,6 +37,9 @@ const PURE_MODULES = [
   '^cloud/tickets/ticket-state-machine\\.ts$',
   '^cloud/incidents/choose-incident\\.ts$',
   '^cloud/routing/',
+  '^cloud/labels/',
+  '^cloud/datasets/coco-(export|import|schema)\\.ts$',
+  '^cloud/permits/(judge-permit|trucks|permit-schema)\\.ts$',
   '^edge/drone/(polygon|area-matcher)\\.ts$',
 ];
 
