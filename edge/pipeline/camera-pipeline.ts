@@ -7,6 +7,7 @@ import { endAfterRestart, planResume } from '../rules/incident-resume.ts';
 import type { ScenarioRule } from '../rules/scenario-rule.ts';
 import type { TrackedInput } from '../rules/zone-presence.ts';
 import type { ByteTracker } from '../track/byte-tracker.ts';
+import { applyDetectionFilters, type DetectionFilter } from './detection-filter.ts';
 import type { MotionGate } from './motion-gate.ts';
 
 export interface ScenarioRuntime {
@@ -41,6 +42,8 @@ export interface CameraPipelineOptions {
   epochMs: number;
   /** Detections on a frame, in its pixels: the camera's detector(s), low-score ones included for ByteTrack. */
   detect: (frame: RawImage) => Promise<Detection[]>;
+  /** Between detection and tracking, in order: suppression regions, verifiers. */
+  filters?: readonly DetectionFilter[];
   /** The detector that events name. */
   model: ModelIdentity;
   tracker: ByteTracker;
@@ -102,7 +105,12 @@ export class CameraPipeline {
     this.lastTime = time;
     if (this.shouldInfer(frame, time)) {
       const started = performance.now();
-      const detections = await this.options.detect(frame);
+      const detections = await applyDetectionFilters(
+        this.options.filters ?? [],
+        frame,
+        await this.options.detect(frame),
+        time,
+      );
       this.lastDetectionCount = detections.length;
       this.counters.lastInferenceMs = performance.now() - started;
       this.counters.framesAnalysed += 1;
