@@ -4,6 +4,7 @@ import { deadline, loadVocabulary, placeNames, placeOf, stateName, time, typeNam
 import { t } from '../i18n.js';
 import { createLabeller } from '../labeller/labeller.js';
 import { actionForms, doneMessage } from '../ticket-actions.js';
+import { trucksCard } from './ticket-trucks.js';
 
 /** One ticket: state, deadline, audit-trail timeline, evidence and the actions the role allows. */
 export async function renderTicket(root, ctx, idText) {
@@ -117,6 +118,7 @@ export async function renderTicket(root, ctx, idText) {
           forms.length ? forms : h('p', { class: 'muted' }, t('ticket.noActions')),
         ),
         h('section', { class: 'card' }, h('h2', {}, t('ticket.timeline')), timeline),
+        trucksCard(ticket),
         h('section', { class: 'card wide' }, h('h2', {}, t('ticket.evidence')), evidence),
         [...new Set(detail.evidence.filter((e) => e.kind === 'snapshot').map((e) => e.sha256))].map(
           labellerOf,
