@@ -20,9 +20,12 @@ export function registerFlightCommand(program: Command): void {
     .description(
       "compare a drone flight's images with their areas' baselines and print illegal-structure events, one JSON object per line",
     )
-    .argument('<dir>', 'folder of the flight: JPEGs with GPS EXIF, or orthophotos with world files')
+    .argument(
+      '<dir>',
+      'folder of the flight: JPEGs with GPS EXIF, GeoTIFF orthophotos, or images with world files',
+    )
     .requiredOption('-c, --config <file>', 'flight config (YAML)')
-    .option('--area <id>', 'area of every image, for images without GPS or a world file')
+    .option('--area <id>', 'area of every image, for images without GPS or a georeference')
     .addOption(
       new Option('--method <method>', "change detector (default: the config's)").choices(['deep', 'pixel']),
     )
@@ -50,9 +53,15 @@ export function registerFlightCommand(program: Command): void {
             }
             const q = outcome.registration;
             const suppressed = outcome.candidates.filter((c) => c.permit).length;
+            const t = outcome.tiling;
+            const tiles = t
+              ? `; in ${t.tiles.total} tiles (${t.tiles.refined} registered on their own, ${t.tiles.coarse} on the ${t.coarse} alignment, ${t.tiles.uncovered} uncovered) at ${(t.analysisScale * 100).toFixed(0)} % of the baseline's resolution`
+              : '';
             console.error(
-              `flight: ${outcome.image} → ${outcome.area} (baseline ${outcome.baseline}): ${q.inliers} inliers of ${q.matches} matches, reprojection error ${q.reprojectionErrorPx.toFixed(2)} px, overlap ${(q.overlap * 100).toFixed(0)} %; ${outcome.candidates.length} structures (${suppressed} permitted), ${outcome.method}, ${Math.round(outcome.timings.registerMs + outcome.timings.detectMs)} ms`,
+              `flight: ${outcome.image} → ${outcome.area} (baseline ${outcome.baseline}): ${q.inliers} inliers of ${q.matches} matches, reprojection error ${q.reprojectionErrorPx.toFixed(2)} px, overlap ${(q.overlap * 100).toFixed(0)} %${tiles}; ${outcome.candidates.length} structures (${suppressed} permitted), ${outcome.method}, ${Math.round(outcome.timings.registerMs + outcome.timings.detectMs)} ms`,
             );
+            if (outcome.notAccepted)
+              console.error(`flight: ${outcome.image}: not accepted: ${outcome.notAccepted}`);
           },
         });
         const refused = report.images.filter((i) => i.status === 'refused').length;

@@ -1,4 +1,3 @@
-import { pixelToGeo } from '../../foundation/geometry/geo-transform.ts';
 import { boxContains } from '../../foundation/geometry/lon-lat.ts';
 import { EdgeError } from '../errors.ts';
 import type { Baseline } from './baseline-store.ts';
@@ -29,7 +28,7 @@ export function unionBbox(boxes: Bbox[]): Bbox | undefined {
 
 /** Where the image is on the ground: its orthophoto centre, else the camera's GPS position. */
 export function imagePosition(image: FlightImage): [number, number] | undefined {
-  if (image.world) return pixelToGeo(image.world, image.pixels.width / 2, image.pixels.height / 2);
+  if (image.geo) return image.geo.toLonLat(image.raster.width / 2, image.raster.height / 2);
   return image.gps;
 }
 
@@ -67,7 +66,7 @@ export function matchArea<A extends AreaBaselines>(
   if (!area) {
     throw new EdgeError(
       'FLIGHT_AREA_UNKNOWN',
-      `${image.name}: no GPS or world file, and the flight names no area`,
+      `${image.name}: no GPS, GeoTIFF georeference or world file, and the flight names no area`,
     );
   }
   const baselines = position

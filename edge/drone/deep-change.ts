@@ -1,6 +1,7 @@
-import type { ChangeDetector } from './change-detector.ts';
+import type { ChangeDetector, ChannelStatistics } from './change-detector.ts';
 import type { FeatureExtractor, FeatureMap } from './feature-extractor.ts';
 import type { FloatMap, RgbImage } from './raster.ts';
+import type { PixelWindow } from './raster-source.ts';
 
 /**
  * Per cell, the length of the change vector between the two images' features, each channel first
@@ -8,21 +9,32 @@ import type { FloatMap, RgbImage } from './raster.ts';
  * mean square over channels. Flat, featureless ground (water, haze, clipped highlights) has weak
  * features in both images and so a short change vector.
  */
-export function changeVectorMagnitude(a: FeatureMap, b: FeatureMap): Float32Array {
+export function changeVectorMagnitude(
+  a: FeatureMap,
+  b: FeatureMap,
+  statistics?: ChannelStatistics['levels'][number],
+): Float32Array {
   const cells = a.width * a.height;
   const out = new Float32Array(cells);
   for (let c = 0; c < a.channels; c++) {
     const base = c * cells;
     let sum = 0;
     let squares = 0;
-    for (let i = base; i < base + cells; i++) {
-      const x = a.data[i] ?? 0;
-      const y = b.data[i] ?? 0;
-      sum += x + y;
-      squares += x * x + y * y;
+    let count = 2 * cells;
+    if (statistics && statistics.count > 0) {
+      sum = statistics.sum[c] ?? 0;
+      squares = statistics.squares[c] ?? 0;
+      count = statistics.count;
+    } else {
+      for (let i = base; i < base + cells; i++) {
+        const x = a.data[i] ?? 0;
+        const y = b.data[i] ?? 0;
+        sum += x + y;
+        squares += x * x + y * y;
+      }
     }
-    const mean = sum / (2 * cells);
-    const variance = squares / (2 * cells) - mean * mean;
+    const mean = sum / count;
+    const variance = squares / count - mean * mean;
     const inverse = variance > 1e-12 ? 1 / variance : 0;
     for (let i = 0; i < cells; i++) {
       const d = (a.data[base + i] ?? 0) - (b.data[base + i] ?? 0);
@@ -72,7 +84,7 @@ export class DeepChangeDetector implements ChangeDetector {
     this.name = `deep-cva:${extractor.loaded.manifest.name}`;
   }
 
-  async changeMap(before: RgbImage, after: RgbImage): Promise<FloatMap> {
+  async changeMap(before: RgbImage, after: RgbImage, statistics?: ChannelStatistics): Promise<FloatMap> {
     const featuresBefore = await this.extractor.extract(before);
     const featuresAfter = await this.extractor.extract(after);
     const { width, height } = before;
@@ -81,8 +93,53 @@ export class DeepChangeDetector implements ChangeDetector {
     featuresBefore.forEach((a, level) => {
       const b = featuresAfter[level];
       if (!b) return;
-      upsampleCells(changeVectorMagnitude(a, b), a.width, a.height, a.stride, width, height, out, weight);
+      const magnitude = changeVectorMagnitude(a, b, statistics?.levels[level]);
+      upsampleCells(magnitude, a.width, a.height, a.stride, width, height, out, weight);
     });
     return { data: out, width, height };
+  }
+
+  /** Sums of each channel over the cells whose centres lie in `region`, both images. */
+  async accumulate(
+    before: RgbImage,
+    after: RgbImage,
+    region: PixelWindow,
+    into: ChannelStatistics,
+  ): Promise<void> {
+    const featuresBefore = await this.extractor.extract(before);
+    const featuresAfter = await this.extractor.extract(after);
+    featuresBefore.forEach((a, level) => {
+      const b = featuresAfter[level];
+      if (!b) return;
+      into.levels[level] ??= {
+        sum: new Float64Array(a.channels),
+        squares: new Float64Array(a.channels),
+        count: 0,
+      };
+      const stats = into.levels[level];
+      const cells = a.width * a.height;
+      const inside: number[] = [];
+      for (let y = 0; y < a.height; y++) {
+        const cy = (y + 0.5) * a.stride;
+        if (cy < region[1] || cy >= region[3]) continue;
+        for (let x = 0; x < a.width; x++) {
+          const cx = (x + 0.5) * a.stride;
+          if (cx >= region[0] && cx < region[2]) inside.push(y * a.width + x);
+        }
+      }
+      for (let c = 0; c < a.channels; c++) {
+        let sum = 0;
+        let squares = 0;
+        for (const i of inside) {
+          const x = a.data[c * cells + i] ?? 0;
+          const y = b.data[c * cells + i] ?? 0;
+          sum += x + y;
+          squares += x * x + y * y;
+        }
+        stats.sum[c] = (stats.sum[c] ?? 0) + sum;
+        stats.squares[c] = (stats.squares[c] ?? 0) + squares;
+      }
+      stats.count += 2 * inside.length;
+    });
   }
 }

@@ -54,6 +54,7 @@ export async function startDroneIntake(options: DroneIntakeOptions): Promise<Dro
       areas: drone.areas,
       registration: drone.registration,
       detection: drone.detection,
+      tiling: drone.tiling,
       evidenceDir: path.join(options.dataDir, 'drone-crops'),
     },
     {

@@ -37,8 +37,18 @@ export interface ComparedImage {
   candidates: StructureCandidate[];
   /** Changed regions dropped by the filters, by reason. */
   rejected: Record<'area' | 'shape' | 'location', number>;
-  /** Size of the compared grid (the baseline's), for time per megapixel. */
+  /** Size of the compared grid (the baseline's overlap, at analysis resolution), for time per megapixel. */
   comparedMegapixels: number;
+  /** `whole`: the pair compared in one piece at full resolution; `tiled`: tile by tile at analysis resolution. */
+  path: 'whole' | 'tiled';
+  /** For a tiled comparison: how the coarse alignment was found, and what became of the tiles. */
+  tiling?: {
+    coarse: 'overview' | 'georeference';
+    analysisScale: number;
+    tiles: { total: number; refined: number; coarse: number; uncovered: number };
+  };
+  /** Why `accept` left the baseline as it was, when it did. */
+  notAccepted?: string;
   timings: { registerMs: number; detectMs: number };
 }
 

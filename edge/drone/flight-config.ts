@@ -44,6 +44,27 @@ export const DetectionSettingsSchema = z
   })
   .prefault({});
 
+/**
+ * Large images (an orthomosaic, a 20-megapixel photo) are compared tile by tile at analysis
+ * resolution, so that memory stays bounded whatever their size.
+ */
+export const TilingSettingsSchema = z
+  .strictObject({
+    /** A pair whose compared grid (the baseline's overlap at analysis resolution) and image are at most this many megapixels is compared whole. 0: always in tiles. */
+    wholeImageMaxMegapixels: z.number().nonnegative().default(4),
+    /** Side of a tile's core, in analysis pixels. */
+    tileSize: z.number().int().min(64).default(512),
+    /** Analysis pixels read around each core so a structure on a tile border is seen whole by the tile holding its centre. */
+    overlap: z.number().int().min(0).default(128),
+    /** Ground sampling distance to compare at, where the baseline is georeferenced; default: the baseline's own. */
+    analysisMetresPerPixel: z.number().positive().optional(),
+    /** Size of the overview both images are registered on first (the coarse alignment). */
+    overviewMegapixels: z.number().positive().default(1),
+    /** How far (analysis pixels) a tile's own registration may move a tile corner away from the coarse alignment. */
+    maxTileShiftPx: z.number().positive().default(24),
+  })
+  .prefault({});
+
 export const AreaSchema = z.strictObject({
   id,
   name: z.string().optional(),
@@ -62,6 +83,7 @@ export const FlightSettingsSchema = z.strictObject({
   areas: z.array(AreaSchema).min(1),
   registration: RegistrationSettingsSchema,
   detection: DetectionSettingsSchema,
+  tiling: TilingSettingsSchema,
 });
 
 /** Area ids name baselines and events' cameraId: each once. */
@@ -90,6 +112,7 @@ export const FlightConfigSchema = FlightSettingsSchema.extend({
 export type FlightConfig = z.infer<typeof FlightConfigSchema>;
 export type FlightSettings = z.infer<typeof FlightSettingsSchema>;
 export type DetectionSettings = z.infer<typeof DetectionSettingsSchema>;
+export type TilingSettings = z.infer<typeof TilingSettingsSchema>;
 
 export const DEFAULT_THRESHOLDS = { deep: 1.8, pixel: 0.1 } as const;
 

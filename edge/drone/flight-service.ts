@@ -1,32 +1,29 @@
-import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SerialQueue } from '../../foundation/util/serial-queue.ts';
 import { type LoadedFeaturesManifest, loadFeaturesManifest } from '../detect/model-manifest.ts';
 import { describeError, EdgeError } from '../errors.ts';
-import { type AreaBaselines, matchArea, unionBbox } from './area-matcher.ts';
-import { acceptIntoBaseline, loadBaselines } from './baseline-store.ts';
+import { type AreaBaselines, unionBbox } from './area-matcher.ts';
+import { closeBaselines, loadBaselines } from './baseline-store.ts';
 import type { ChangeDetector } from './change-detector.ts';
-import { comparePair } from './compare-pair.ts';
+import { compareImage, type ImageComparison } from './compare-image.ts';
 import { DeepChangeDetector } from './deep-change.ts';
 import type { ComparedImage, EvidenceFile, ImageOutcome } from './drone-types.ts';
-import { writeStructureEvidence } from './evidence-crops.ts';
 import { FeatureExtractor } from './feature-extractor.ts';
 import { DEFAULT_THRESHOLDS, type FlightConfig } from './flight-config.ts';
 import { type FlightImage, isImageFile, readFlightImage } from './flight-image.ts';
 import { loadOpenCv, type OpenCv } from './opencv.ts';
 import { PermittedRegistry } from './permitted-registry.ts';
 import { PixelChangeDetector } from './pixel-change.ts';
-import { type Registration, registerImage } from './registration.ts';
 import { buildStructureEvent, type StructureEvent } from './structure-events.ts';
-
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 export interface ProcessOptions {
   /** Area of every image of the flight, for images that are not georeferenced. */
   areaId?: string;
   /** Override the configured detection method (the evaluation runs both). */
   method?: 'deep' | 'pixel';
+  /** Override the configured change threshold (the evaluation sweeps it). */
+  threshold?: number;
   /** Write evidence crops (default true). */
   evidence?: boolean;
   /** Make each compared image its area's new baseline. */
@@ -95,6 +92,7 @@ export class FlightService {
 
   async close(): Promise<void> {
     await this.extractor.close();
+    for (const area of this.areas) await closeBaselines(area.baselines);
   }
 
   /** The image files of a flight folder, in name order; an empty or missing folder is refused. */
@@ -132,8 +130,9 @@ export class FlightService {
     for (const file of files) {
       let outcome: ImageOutcome;
       let events: StructureEvent[] = [];
+      let image: FlightImage | undefined;
       try {
-        const image = await readFlightImage(file, sha256);
+        image = await readFlightImage(file);
         ({ outcome, events } = await this.processImage(image, options));
       } catch (error) {
         if (!(error instanceof EdgeError)) throw error;
@@ -143,6 +142,8 @@ export class FlightService {
           code: error.code,
           reason: describeError(error),
         };
+      } finally {
+        await image?.raster.close();
       }
       for (const event of events) {
         await this.hooks.deliver?.(event);
@@ -155,109 +156,52 @@ export class FlightService {
     return report;
   }
 
-  private register(image: FlightImage, hint?: string) {
-    const { area, baselines } = matchArea(image, this.areas, hint);
-    let firstFailure: unknown;
-    for (const baseline of baselines) {
-      try {
-        const registration: Registration = registerImage(
-          this.cv,
-          baseline.pixels,
-          image.pixels,
-          this.config.registration,
-          image.name,
-        );
-        return { area, baseline, registration };
-      } catch (error) {
-        firstFailure ??= error;
-      }
-    }
-    throw firstFailure;
-  }
-
   private async processImage(
     image: FlightImage,
     options: ProcessOptions = {},
   ): Promise<{ outcome: ComparedImage; events: StructureEvent[] }> {
     const method = options.method ?? this.config.detection.method;
-    const threshold = this.config.detection.threshold ?? DEFAULT_THRESHOLDS[method];
-    if (image.pixels.width < 64 || image.pixels.height < 64) {
-      throw new EdgeError(
-        'FLIGHT_IMAGE_TOO_SMALL',
-        `${image.name}: ${image.pixels.width}x${image.pixels.height}, need at least 64x64`,
-      );
+    const threshold = options.threshold ?? this.config.detection.threshold ?? DEFAULT_THRESHOLDS[method];
+    const { width, height } = image.raster;
+    if (width < 64 || height < 64) {
+      throw new EdgeError('FLIGHT_IMAGE_TOO_SMALL', `${image.name}: ${width}x${height}, need at least 64x64`);
     }
-    const started = performance.now();
-    const { area, baseline, registration } = this.register(image, options.areaId);
-    const registered = performance.now();
-    const pair = await comparePair(
-      this.cv,
-      this.detectors[method],
+    const comparison: ImageComparison = await compareImage(
+      { cv: this.cv, detector: this.detectors[method], config: this.config, threshold },
+      image,
+      this.areas,
       {
-        baseline: baseline.pixels,
-        image: image.pixels,
-        homography: registration.homography,
-        ...(baseline.world ? { world: baseline.world } : {}),
+        ...(options.areaId ? { hint: options.areaId } : {}),
+        evidencePrefix: (area, index) =>
+          options.evidence === false
+            ? undefined
+            : path.join(this.config.evidenceDir, area, `${image.sha256.slice(0, 16)}-${index}`),
+        ...(this.hooks.keepEvidence ? { keepEvidence: this.hooks.keepEvidence } : {}),
+        accept: options.accept === true,
       },
-      this.config.detection,
-      threshold,
-      area.registry,
     );
-    const detected = performance.now();
-    const outcome: ComparedImage = {
-      status: 'compared',
-      image: image.name,
-      area: area.id,
-      baseline: baseline.name,
-      registration: registration.quality,
-      method: this.detectors[method].name,
-      candidates: pair.candidates,
-      rejected: pair.rejected,
-      comparedMegapixels: (baseline.pixels.width * baseline.pixels.height) / 1e6,
-      timings: { registerMs: registered - started, detectMs: detected - registered },
-    };
-    const events: StructureEvent[] = [];
-    let index = 0;
-    for (const candidate of pair.candidates) {
-      if (candidate.permit) continue;
-      const prefix = path.join(this.config.evidenceDir, area.id, `${image.sha256.slice(0, 16)}-${index}`);
-      const evidence =
-        options.evidence === false
-          ? undefined
-          : await writeStructureEvidence(baseline.pixels, pair.registered, candidate.baselinePolygon, prefix);
-      if (evidence && this.hooks.keepEvidence) {
-        for (const file of [evidence.before, evidence.after, evidence.pair])
-          await this.hooks.keepEvidence(file);
-      }
-      events.push(
-        buildStructureEvent({
+    const { area, outcome } = comparison;
+    const events = outcome.candidates
+      .filter((candidate) => !candidate.permit)
+      .map((candidate, index) => {
+        const evidence = comparison.evidence.get(candidate);
+        return buildStructureEvent({
           edgeId: this.config.edgeId,
-          areaId: area.id,
+          areaId: area,
           imageSha256: image.sha256,
           index,
           takenAtMs: image.takenAtMs,
-          frame: { width: image.pixels.width, height: image.pixels.height },
+          frame: { width, height },
           candidate,
           model: this.model.manifest,
           modelSha256: this.modelSha256,
           ...(evidence ? { evidence } : {}),
           attributes: {
-            registrationInliers: registration.quality.inliers,
-            reprojectionErrorPx: Math.round(registration.quality.reprojectionErrorPx * 100) / 100,
+            registrationInliers: outcome.registration.inliers,
+            reprojectionErrorPx: Math.round(outcome.registration.reprojectionErrorPx * 100) / 100,
           },
-        }),
-      );
-      index += 1;
-    }
-    if (options.accept) {
-      const updated = await acceptIntoBaseline(
-        baseline,
-        pair.registered,
-        pair.covered,
-        new Date(image.takenAtMs).toISOString().replace(/[:.]/g, '-'),
-      );
-      area.baselines[area.baselines.indexOf(baseline)] = updated;
-    }
+        });
+      });
     return { outcome, events };
   }
 }

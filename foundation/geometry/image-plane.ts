@@ -96,6 +96,9 @@ export function polygonArea(polygon: Polygon): number {
  * to) no area.
  */
 export function polygonCentroid(polygon: Polygon): Point {
+  // Sums about the first vertex: on absolute coordinates (lon/lat ≈ 113 × 23 around a building of
+  // 1e-4 degrees) the cross products cancel and the centroid lands tens of metres away.
+  const [ox, oy] = polygon[0] ?? [0, 0];
   let cx = 0;
   let cy = 0;
   let twice = 0;
@@ -103,10 +106,12 @@ export function polygonCentroid(polygon: Polygon): Point {
   let prev = polygon[n - 1] as Point;
   for (let i = 0; i < n; i++) {
     const cur = polygon[i] as Point;
-    const cross = prev[0] * cur[1] - cur[0] * prev[1];
+    const [px, py] = [prev[0] - ox, prev[1] - oy];
+    const [qx, qy] = [cur[0] - ox, cur[1] - oy];
+    const cross = px * qy - qx * py;
     twice += cross;
-    cx += (prev[0] + cur[0]) * cross;
-    cy += (prev[1] + cur[1]) * cross;
+    cx += (px + qx) * cross;
+    cy += (py + qy) * cross;
     prev = cur;
   }
   if (Math.abs(twice) < 1e-12) {
@@ -119,7 +124,7 @@ export function polygonCentroid(polygon: Polygon): Point {
     }
     return [sx / count, sy / count];
   }
-  return [cx / (3 * twice), cy / (3 * twice)];
+  return [ox + cx / (3 * twice), oy + cy / (3 * twice)];
 }
 
 /** The polygon's bounding box [minX, minY, maxX, maxY]. */

@@ -16,6 +16,7 @@ import { fillUncovered, matchHistograms } from '../../edge/drone/radiometric.ts'
 import { decodeRgb, type RgbImage } from '../../edge/drone/raster.ts';
 import { coverageMask, registerImage, warpToBaseline } from '../../edge/drone/registration.ts';
 import { invertHomography } from '../../foundation/geometry/homography.ts';
+import { benchOrthomosaic } from './drone-orthomosaic-bench.ts';
 import { mean, printTable } from './stats.ts';
 
 const PAIRS = [
@@ -119,6 +120,7 @@ export async function benchDrone(): Promise<void> {
     `drone comparison, ${PAIRS.length} fixture pairs × ${PASSES} passes (first pass is warm-up); start-up once: OpenCV WASM ${openCvInitMs.toFixed(0)} ms, ONNX session ${sessionMs.toFixed(0)} ms`,
     rows,
   );
+  await benchOrthomosaic();
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

@@ -17,7 +17,12 @@ import { polygonIou } from '../../foundation/geometry/polygon-mask.ts';
 
 export const DRONE_DIR = 'fixtures/drone';
 export const MATCH_IOU = 0.3;
-const FLIGHTS = ['flight-2026-11-20-change', 'flight-2026-11-21-no-change'];
+/** The same scenes as JPEG photos (with GPS) and as GeoTIFF orthophotos (CGCS2000 Gauss-Krüger, UTM, geographic). */
+const INPUTS = {
+  JPEG: ['flight-2026-11-20-change', 'flight-2026-11-21-no-change'],
+  GeoTIFF: ['flight-2026-11-23-geotiff-change', 'flight-2026-11-24-geotiff-no-change'],
+} as const;
+type Input = keyof typeof INPUTS;
 
 const GroundTruthSchema = z.record(
   z.string(),
@@ -44,6 +49,8 @@ export async function loadDroneGroundTruth(dir = DRONE_DIR): Promise<DroneGround
 }
 
 export interface DroneEvalRow {
+  /** The flights' format, and the comparison path when forced into tiles. */
+  input: string;
   method: 'deep' | 'pixel';
   threshold: number;
   truePositives: number;
@@ -87,11 +94,12 @@ export async function evaluateDrone(
   method: 'deep' | 'pixel',
   threshold?: number,
   dir = DRONE_DIR,
+  input: Input = 'JPEG',
+  label: string = input,
 ): Promise<DroneEvalRow> {
   const truth = await loadDroneGroundTruth(dir);
-  const saved = service.config.detection.threshold;
-  (service.config.detection as { threshold?: number }).threshold = threshold;
   const row: DroneEvalRow = {
+    input: label,
     method,
     threshold: 0,
     truePositives: 0,
@@ -108,34 +116,31 @@ export async function evaluateDrone(
   const ious: number[] = [];
   let detectMs = 0;
   let megapixels = 0;
-  try {
-    for (const flight of FLIGHTS) {
-      const report = await service.processFlight(path.join(dir, 'flights', flight), {
-        method,
-        evidence: false,
-      });
-      row.events += report.events.length;
-      for (const outcome of report.images) {
-        const expected = truth[flight]?.[outcome.image];
-        if (!expected) throw new Error(`${flight}/${outcome.image} has no ground truth`);
-        row.expectedEvents += expected.structures.filter((s) => !s.permitted).length;
-        if (outcome.status !== 'compared')
-          throw new Error(`${flight}/${outcome.image} was refused: ${outcome.reason}`);
-        const matched = matchPolygons(
-          outcome.candidates.map((c) => c.imagePolygon),
-          expected.structures.map((s) => s.polygon),
-        );
-        ious.push(...matched);
-        row.truePositives += matched.length;
-        row.falsePositives += outcome.candidates.length - matched.length;
-        row.falseNegatives += expected.structures.length - matched.length;
-        if (expected.structures.length === 0) row.noChangeFalsePositives += outcome.candidates.length;
-        detectMs += outcome.timings.detectMs;
-        megapixels += outcome.comparedMegapixels;
-      }
+  for (const flight of INPUTS[input]) {
+    const report = await service.processFlight(path.join(dir, 'flights', flight), {
+      method,
+      ...(threshold === undefined ? {} : { threshold }),
+      evidence: false,
+    });
+    row.events += report.events.length;
+    for (const outcome of report.images) {
+      const expected = truth[flight]?.[outcome.image];
+      if (!expected) throw new Error(`${flight}/${outcome.image} has no ground truth`);
+      row.expectedEvents += expected.structures.filter((s) => !s.permitted).length;
+      if (outcome.status !== 'compared')
+        throw new Error(`${flight}/${outcome.image} was refused: ${outcome.reason}`);
+      const matched = matchPolygons(
+        outcome.candidates.map((c) => c.imagePolygon),
+        expected.structures.map((s) => s.polygon),
+      );
+      ious.push(...matched);
+      row.truePositives += matched.length;
+      row.falsePositives += outcome.candidates.length - matched.length;
+      row.falseNegatives += expected.structures.length - matched.length;
+      if (expected.structures.length === 0) row.noChangeFalsePositives += outcome.candidates.length;
+      detectMs += outcome.timings.detectMs;
+      megapixels += outcome.comparedMegapixels;
     }
-  } finally {
-    (service.config.detection as { threshold?: number }).threshold = saved;
   }
   row.threshold = threshold ?? DEFAULT_THRESHOLDS[method];
   row.precision = row.truePositives / Math.max(1, row.truePositives + row.falsePositives);
@@ -147,9 +152,10 @@ export async function evaluateDrone(
 
 export function formatDroneRows(rows: readonly DroneEvalRow[]): string {
   const header =
-    'method  threshold  TP  FP  FN  FP(no-change)  precision  recall  mean IoU  events/expected  ms/MP (compare)';
+    'input                method  threshold  TP  FP  FN  FP(no-change)  precision  recall  mean IoU  events/expected  ms/MP (compare)';
   const lines = rows.map((r) =>
     [
+      r.input.padEnd(20),
       r.method.padEnd(7),
       r.threshold.toFixed(3).padStart(9),
       String(r.truePositives).padStart(3),
@@ -171,12 +177,23 @@ export async function runDroneEval(
   configFile = path.join(DRONE_DIR, 'flight.yaml'),
   sweep = true,
 ): Promise<DroneEvalRow[]> {
-  const service = await FlightService.create(await loadFlightConfig(configFile));
+  const config = await loadFlightConfig(configFile);
+  const service = await FlightService.create(config);
+  // The same orthophotos forced through the tiled path (256-pixel tiles: 6–9 tiles an image).
+  const tiled = await FlightService.create({
+    ...config,
+    tiling: { ...config.tiling, wholeImageMaxMegapixels: 0, tileSize: 256 },
+  });
   try {
     const rows: DroneEvalRow[] = [];
-    rows.push({ ...(await evaluateDrone(service, 'deep')) });
-    rows.push({ ...(await evaluateDrone(service, 'pixel')) });
-    console.log('\ndrone change detection, fixtures/drone (default thresholds)');
+    for (const method of ['deep', 'pixel'] as const) {
+      rows.push(await evaluateDrone(service, method));
+      rows.push(await evaluateDrone(service, method, undefined, DRONE_DIR, 'GeoTIFF'));
+      rows.push(await evaluateDrone(tiled, method, undefined, DRONE_DIR, 'GeoTIFF', 'GeoTIFF, tiles 256'));
+    }
+    console.log(
+      '\ndrone change detection, fixtures/drone (default thresholds): JPEG flights, the same scenes as GeoTIFF orthophotos',
+    );
     console.log(formatDroneRows(rows));
     if (sweep) {
       const swept: DroneEvalRow[] = [];
@@ -189,6 +206,7 @@ export async function runDroneEval(
     return rows;
   } finally {
     await service.close();
+    await tiled.close();
   }
 }
 
