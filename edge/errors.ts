@@ -33,6 +33,13 @@ export const ERROR_CODES = {
   FLIGHT_BASELINE_MISSING: 'the area has no baseline image to compare with',
   FLIGHT_REGISTRATION_FAILED:
     'the image could not be registered to its baseline precisely enough (too few matches or inliers, or too large an error) and is not compared',
+  FLIGHT_GEOREFERENCE_MISSING:
+    'the orthophoto (TIFF) has no georeference, or an incomplete one (GeoKeys without a tiepoint and pixel scale or a transformation, or the reverse), and no world file',
+  FLIGHT_PROJECTION_UNSUPPORTED:
+    "the orthophoto's coordinate system is not one this edge reads (WGS 84 or CGCS2000, geographic or transverse Mercator in metres)",
+  FLIGHT_GEOTIFF_UNSUPPORTED:
+    "the GeoTIFF's pixels are not 8-bit RGB or RGBA, or its compression is not one the geotiff package decodes",
+  FLIGHT_GEOTIFF_CORRUPT: 'a tile or strip of the GeoTIFF cannot be read or decoded',
   FLIGHT_PERMITTED_INVALID: 'the permitted-structures file is not a GeoJSON FeatureCollection of polygons',
   FLIGHT_UPLOAD_INVALID: 'an upload to the flight endpoint has a bad flight id, file name or body',
   FEATURE_MODEL_INVALID: 'the feature-extractor model does not fit its manifest (its input or outputs)',
@@ -43,6 +50,8 @@ export const ERROR_CODES = {
   CLIP_NOT_BUFFERED: "the interval is not (or no longer) covered by the camera's segment buffer",
   CLIP_TIMEOUT: 'the segments covering the end of the interval were not recorded in time',
   CLIP_CUT_FAILED: 'ffmpeg could not write the clip from the buffered segments',
+  SUPPRESSION_FILE_INVALID:
+    'the stored suppression regions (<dataDir>/learned/suppression.json) are not JSON or do not match their schema',
   ROUTE_NOT_FOUND: 'no local API route for this method and path',
   CAMERA_NOT_FOUND: 'no camera with this id on this edge box',
   FRAME_NOT_YET: 'the camera has not delivered a frame yet',

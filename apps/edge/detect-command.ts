@@ -4,29 +4,18 @@ import type { Command } from 'commander';
 import { writeAnnotatedImage } from '../../edge/detect/annotate.ts';
 import { Detector } from '../../edge/detect/detector.ts';
 import { DEFAULT_MODEL } from '../../edge/detect/model-manifest.ts';
-import type { Detection } from '../../edge/detect/types.ts';
 import { describeError } from '../../edge/errors.ts';
+import { detectAsCamera } from './detect-as-camera.ts';
 import { parseProbability } from './options.ts';
+import { printHuman, toJsonDetection } from './print-detections.ts';
 
 interface DetectOptions {
   model: string;
+  config?: string;
+  camera?: string;
   threshold?: number;
   json?: boolean;
   annotate?: string;
-}
-
-const round = (v: number, digits: number) => Number(v.toFixed(digits));
-
-function toJsonDetection(d: Detection) {
-  return { label: d.label, score: round(d.score, 4), box: d.box.map((v) => round(v, 1)) };
-}
-
-function printHuman(image: string, detections: readonly Detection[]): void {
-  console.log(`${image}: ${detections.length} detection${detections.length === 1 ? '' : 's'}`);
-  for (const d of detections) {
-    const box = d.box.map((v) => v.toFixed(0).padStart(4)).join(' ');
-    console.log(`  ${d.label.padEnd(14)} ${d.score.toFixed(2)}  [${box}]`);
-  }
 }
 
 export function registerDetectCommand(program: Command): void {
@@ -38,7 +27,13 @@ export function registerDetectCommand(program: Command): void {
     .option('-t, --threshold <score>', "minimum score (default: the manifest's)", parseProbability)
     .option('--json', 'print one JSON object per image')
     .option('--annotate <dir>', 'write each image with its boxes drawn into this folder')
+    .option(
+      '-c, --config <file>',
+      "edge config: detect as its camera does (the camera's models, suppression regions and verifiers; --model is not used)",
+    )
+    .option('--camera <id>', 'camera of --config (needed when it has several)')
     .action(async (images: string[], options: DetectOptions) => {
+      if (options.config) return detectAsCamera(images, { ...options, config: options.config });
       const detector = await Detector.load(options.model, { scoreThreshold: options.threshold });
       if (options.annotate) await mkdir(options.annotate, { recursive: true });
       let failures = 0;

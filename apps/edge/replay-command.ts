@@ -4,6 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadEdgeConfig } from '../../edge/config/load-edge-config.ts';
 import { replayVideo } from '../../edge/replay/replay.ts';
+import { openLearnedRegions } from '../../edge/suppress/open-learned-regions.ts';
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import { probeVideo } from '../../foundation/media/ffprobe.ts';
 import { parsePositive } from './options.ts';
@@ -51,6 +52,8 @@ export function registerReplayCommand(program: Command): void {
     .action(async (video: string, options: ReplayCommandOptions) => {
       const config = await loadEdgeConfig(options.config);
       const info = await probeVideo(video);
+      // The regions `edge run` would apply: those stored under the config's dataDir.
+      const { regions } = await openLearnedRegions(config.dataDir, (m) => console.error(`replay: ${m}`));
       const out: WriteStream | NodeJS.WriteStream = options.out
         ? createWriteStream(options.out)
         : process.stdout;
@@ -73,6 +76,7 @@ export function registerReplayCommand(program: Command): void {
         ...(options.camera ? { cameraId: options.camera } : {}),
         speed: options.speed,
         epochMs: options.startTime,
+        suppression: regions,
         ...(options.maxSeconds ? { maxSeconds: options.maxSeconds } : {}),
         onEvent: (event: EdgeEvent) => {
           events += 1;

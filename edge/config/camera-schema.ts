@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ScenarioSchema } from '../scenarios/registry.ts';
 import { Fraction, Id } from '../schema/config-fields.ts';
 import { SourceSchema, WatchdogSchema } from '../schema/source-schema.ts';
+import { CameraSuppressionSchema } from '../suppress/suppression-schema.ts';
 import { DEFAULT_TRACKER_OPTIONS } from '../track/byte-tracker.ts';
 import { PolygonSchema, ZoneSchema } from '../zones/zone-schema.ts';
 import { alwaysWhenObject, checkCameraReferences } from './config-references.ts';
@@ -76,11 +77,18 @@ export const CameraSchema = z
       .array(Id)
       .min(1)
       .default(() => [DEFAULT_DETECTOR_ALIAS]),
+    /**
+     * Aliases (under `models`) of trained verifiers (task `verify`) run on the detections of their
+     * labels before tracking; a detection one rejects is dropped (npm run models -- train-verifier).
+     */
+    verifiers: z.array(Id).default(() => []),
     watchdog: WatchdogSchema.prefault({}),
     motion: MotionSchema.prefault({}),
     tracker: TrackerSchema.prefault({}),
     zones: z.array(ZoneSchema).default(() => []),
     scenarios: z.array(ScenarioSchema).default(() => []),
+    /** Regions learned from operators' "not an object" verdicts (edge/suppress/). */
+    suppression: CameraSuppressionSchema.prefault({}),
   })
   .superRefine((camera: unknown, ctx) => checkCameraReferences(camera, ctx), { when: alwaysWhenObject });
 

@@ -102,9 +102,20 @@ export function checkEdgeReferences(config: unknown, ctx: RefinementCtx): void {
         checkAlias(alias, ['cameras', c, 'models', m]);
       });
     }
+    if (Array.isArray(camera?.verifiers)) {
+      camera.verifiers.forEach((alias: unknown, v) => {
+        checkAlias(alias, ['cameras', c, 'verifiers', v]);
+      });
+    }
     records(camera?.scenarios).forEach((scenario, s) => {
       for (const field of classifierFields(scenario?.type)) {
         checkAlias(scenario?.[field], ['cameras', c, 'scenarios', s, field]);
+      }
+      const plates = scenario?.plates;
+      if (isRecord(plates)) {
+        for (const field of ['detector', 'recognizer']) {
+          checkAlias(plates[field], ['cameras', c, 'scenarios', s, 'plates', field]);
+        }
       }
     });
   });

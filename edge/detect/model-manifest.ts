@@ -88,10 +88,12 @@ export async function loadAnyManifest(
 export async function loadModelManifest(nameOrPath: string, modelsDir = MODELS_DIR): Promise<LoadedManifest> {
   const loaded = await loadAnyManifest(nameOrPath, modelsDir);
   const { manifest } = loaded;
-  if (manifest.task === 'features') {
+  if (manifest.task !== 'detect' && manifest.task !== 'classify') {
+    const what =
+      manifest.task === 'features' ? 'a feature extractor, for drone flights' : 'an OCR model, for plates';
     throw new EdgeError(
       'MODEL_TASK_MISMATCH',
-      `${loaded.manifestPath}: task is "features" (a feature extractor, for drone flights), but a Detector or Classifier runs only "detect" or "classify" models`,
+      `${loaded.manifestPath}: task is "${manifest.task}" (${what}), but a Detector or Classifier runs only "detect" or "classify" models`,
     );
   }
   return { ...loaded, manifest };

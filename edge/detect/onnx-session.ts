@@ -58,7 +58,7 @@ export function checkInputShape(
 
 /** Checks that the model has every output a decoder reads. */
 export function checkOutputNames(
-  loaded: LoadedManifest,
+  loaded: { readonly manifestPath: string; readonly manifest: { readonly file: string } },
   session: ort.InferenceSession,
   names: readonly string[],
   reader = 'decoder',

@@ -82,6 +82,7 @@ export function buildEvent(transition: IncidentTransition, source: EventSource):
       dwellSeconds: round(dwellSeconds(o, at), 1),
       stationarySeconds: round(stationarySeconds(o, at), 1),
       ...(o.attributes ? { attributes: roundValues(o.attributes) } : {}),
+      ...(o.plate ? { plate: o.plate } : {}),
     })),
     ...(transition.counts ? { counts: { ...transition.counts } } : {}),
     model: source.model,

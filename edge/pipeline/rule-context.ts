@@ -1,3 +1,6 @@
+import { pointInPolygon } from '../../foundation/geometry/image-plane.ts';
+import type { OccupationSource } from '../background/occupation-source.ts';
+import type { PlateReaderSettings, ReadPlate } from '../plates/plate-reader.ts';
 import type { ClassifyCrop } from '../rules/scenario-rule.ts';
 import type { TrackedInput } from '../rules/zone-presence.ts';
 import type { RuleContext } from '../scenarios/scenario-definition.ts';
@@ -21,25 +24,37 @@ export interface RuleContextOptions {
   /** The score from which objects count in a zone without a minScore of its own. */
   minScore: number;
   classifier: (alias: string) => ClassifyCrop;
+  /** Plate readers over the OCR models the edge loaded; absent: no scenario may read plates. */
+  plateReader?: (settings: PlateReaderSettings) => ReadPlate;
+  /** The camera's one background model, created on first call (see buildCameraPipeline). */
+  occupation: () => OccupationSource;
 }
 
 /** One camera's zones and models as a scenario's rule needs them: in the analysed frame's pixels. */
 export function ruleContext(options: RuleContextOptions): RuleContext {
   const { scenario, zones, width, height, minScore } = options;
   const diagonal = Math.hypot(width, height);
+  const pixelZone = (name: string) => {
+    const zone = zones.get(name);
+    // The schema checks every scenario's zone exists; this guards a config built in code.
+    if (!zone) throw new Error(`scenario ${scenario}: no zone named "${name}"`);
+    return zone;
+  };
   return {
     width,
     height,
     inZone: (name) => {
-      const zone = zones.get(name);
-      // The schema checks every scenario's zone exists; this guards a config built in code.
-      if (!zone) throw new Error(`scenario ${scenario}: no zone named "${name}"`);
-      const pixelZone = zoneToPixels(
+      const zone = pixelZone(name);
+      const inPixels = zoneToPixels(
         { ...zone, filters: { ...zone.filters, minScore: zone.filters.minScore ?? minScore } },
         width,
         height,
       );
-      return (o: TrackedInput) => objectInZone(o.box, o.score, o.label, pixelZone, width, height);
+      return (o: TrackedInput) => objectInZone(o.box, o.score, o.label, inPixels, width, height);
+    },
+    zoneContains: (name) => {
+      const { points } = zoneToPixels(pixelZone(name), width, height);
+      return (x, y) => pointInPolygon(x, y, points);
     },
     presence: (stationaryRadius) => ({
       stationaryRadius: stationaryRadius * diagonal,
@@ -49,5 +64,12 @@ export function ruleContext(options: RuleContextOptions): RuleContext {
       labelGroup: (label) => (COCO_VEHICLE_GROUP.includes(label) ? 'vehicle' : label),
     }),
     classifier: options.classifier,
+    plateReader: (settings) => {
+      // The model registry loads the OCR models of every scenario that reads plates; this guards a pipeline built in code.
+      if (!options.plateReader)
+        throw new Error(`scenario ${scenario}: reads plates, but no OCR models were loaded`);
+      return options.plateReader(settings);
+    },
+    occupation: options.occupation,
   };
 }

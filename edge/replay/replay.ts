@@ -6,6 +6,7 @@ import { readFrames } from '../ingest/ffmpeg-frame-reader.ts';
 import { buildCameraPipeline } from '../pipeline/build-camera-pipeline.ts';
 import type { CameraCounters } from '../pipeline/camera-pipeline.ts';
 import { ModelRegistry } from '../runtime/model-registry.ts';
+import type { RegionSource } from '../suppress/suppression-filter.ts';
 
 export interface ReplayOptions {
   config: Readonly<EdgeConfig>;
@@ -21,6 +22,8 @@ export interface ReplayOptions {
   maxSeconds?: number;
   /** Models already loaded (tests and benchmarks reuse them); absent: loaded from the config. */
   models?: ModelRegistry;
+  /** The suppression regions the camera applies, as `edge run` would (edge/suppress/). */
+  suppression?: RegionSource;
   onEvent: (event: EdgeEvent) => void;
   /** After each frame (analysed or skipped by the motion gate), with its stream time in seconds. */
   onFrame?: (time: number) => void;
@@ -51,6 +54,7 @@ export async function replayVideo(options: ReplayOptions): Promise<ReplaySummary
       frameHeight: height,
       epochMs: options.epochMs,
       models: models.forCamera(camera),
+      suppression: options.suppression,
     });
     let events = 0;
     const emit = (list: EdgeEvent[]) => {
@@ -84,7 +88,10 @@ export async function replayVideo(options: ReplayOptions): Promise<ReplaySummary
   }
 }
 
-function pickCamera(config: Readonly<EdgeConfig>, cameraId: string | undefined): Readonly<CameraConfig> {
+export function pickCamera(
+  config: Readonly<EdgeConfig>,
+  cameraId: string | undefined,
+): Readonly<CameraConfig> {
   const ids = config.cameras.map((c) => c.id).join(', ');
   if (cameraId === undefined) {
     if (config.cameras.length === 1) return config.cameras[0] as CameraConfig;

@@ -10,17 +10,16 @@ import {
 } from './zone-presence.ts';
 
 /**
- * The rule behind street vending, loitering and parking: at least `minObjects` of the given
- * labels have stayed in the zone (or stayed put, with `measure: 'stationary'`) for `minSeconds`,
- * and among them at least `required.count` of the `required.labels` (a vending stall needs stall
- * objects, not only people).
+ * The rule behind gathering, loitering and parking: at least `minObjects` of the given labels
+ * have stayed in the zone (or stayed put, with `measure: 'stationary'`) for `minSeconds`. The
+ * incident then belongs to them: it lasts while `minObjects` of them are still in the zone, and
+ * others passing through do not keep it open (see IncidentMembership).
  */
 export interface DwellRule {
   labels: readonly string[];
   measure: 'dwell' | 'stationary';
   minSeconds: number;
   minObjects: number;
-  required?: { labels: readonly string[]; count: number };
 }
 
 export function observeDwell(
@@ -29,13 +28,18 @@ export function observeDwell(
   rule: DwellRule,
 ): ScenarioObservation {
   const measure = rule.measure === 'dwell' ? dwellSeconds : stationarySeconds;
-  const objects = present.filter((o) => rule.labels.includes(o.label) && measure(o, now) >= rule.minSeconds);
-  const confidence = objects.length === 0 ? 0 : objects.reduce((sum, o) => sum + o.score, 0) / objects.length;
-  const required = rule.required;
-  const enoughRequired =
-    required === undefined ||
-    objects.filter((o) => required.labels.includes(o.label)).length >= required.count;
-  return { active: objects.length >= rule.minObjects && enoughRequired, objects, confidence };
+  const following = present.filter((o) => rule.labels.includes(o.label));
+  const objects = following.filter((o) => measure(o, now) >= rule.minSeconds);
+  return {
+    active: objects.length >= rule.minObjects,
+    objects,
+    confidence: meanScore(objects),
+    membership: { following, quorum: rule.minObjects },
+  };
+}
+
+export function meanScore(objects: readonly Occupant[]): number {
+  return objects.length === 0 ? 0 : objects.reduce((sum, o) => sum + o.score, 0) / objects.length;
 }
 
 /** A dwell rule over one zone: who is in it (surviving track id switches) and for how long. */

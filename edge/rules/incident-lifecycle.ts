@@ -17,6 +17,25 @@ export interface ScenarioObservation {
   confidence: number;
   /** Running counts (a counting rule's); a change in them is material. */
   counts?: Readonly<Record<string, number>>;
+  /** Absent: an open incident holds while `active`, on whichever objects (line crossing, muck truck). */
+  membership?: IncidentMembership;
+}
+
+/**
+ * For a rule whose incident belongs to the objects that made it (the dwell rules: vending,
+ * gathering, loitering, parking). Its own objects are those that qualified when it started
+ * (`objects` that are also `following`), known by occupant key, which survives the tracker's id
+ * switches. It holds while at least `quorum` of them are still `following`, whether they still
+ * qualify or not (a vendor shuffling about is still there), and its events report them alone.
+ * Others qualifying later are not its objects and never keep it open: it ends `clearSeconds` after
+ * its own have gone, however busy the zone, and whoever qualifies then makes a new incident.
+ * Objects of `objects` that are not `following` (a stall's region, cue objects) describe it and
+ * are reported with it.
+ */
+export interface IncidentMembership {
+  /** Every object the rule follows now (in its zone, beside its region), qualifying yet or not. */
+  following: readonly Occupant[];
+  quorum: number;
 }
 
 export interface IncidentTransition {
@@ -61,6 +80,8 @@ interface OpenIncident {
   reportedCounts: Readonly<Record<string, number>> | undefined;
   lastActiveAt: number;
   last: ScenarioObservation;
+  /** Occupant keys of its own objects (see IncidentMembership). */
+  members: Set<number>;
   /** The latest material change not yet reported (it came during the update cool-down). */
   pending: (Pick<IncidentTransition, 'objects' | 'confidence' | 'counts'> & { at: number }) | undefined;
 }
@@ -68,7 +89,7 @@ interface OpenIncident {
 /**
  * One scenario's incident on one camera: start when its condition first holds, update only on a
  * material change (more objects, a clearly better frame), end when it has been clear for
- * `clearSeconds`. Each start opens a new incident; the caller derives ids from `startedAt`.
+ * `clearSeconds` (for a rule with a membership: when its own objects have been gone that long). Each start opens a new incident; the caller derives ids from `startedAt`.
  */
 export class IncidentLifecycle {
   private open: OpenIncident | undefined;
@@ -119,6 +140,7 @@ export class IncidentLifecycle {
         bestScore: observation.confidence,
         lastActiveAt: now,
         last: observation,
+        members: new Set(followedOf(observation).map((o) => o.key)),
         reportedCounts: observation.counts,
         pending: undefined,
       };
@@ -131,11 +153,12 @@ export class IncidentLifecycle {
         ...(resumed ? { resumed: true as const } : {}),
       };
     }
-    if (observation.active) {
+    const holding = holds(open, observation);
+    if (holding) {
       open.lastActiveAt = now;
-      open.last = observation;
+      open.last = holding;
       // A copy: the rule keeps updating its objects on later frames.
-      if (this.isMaterial(observation, open)) open.pending = { ...pick(observation), at: now };
+      if (this.isMaterial(holding, open)) open.pending = { ...pick(holding), at: now };
     } else if (now - open.lastActiveAt >= this.options.clearSeconds) {
       return this.close(now);
     }
@@ -182,6 +205,31 @@ export class IncidentLifecycle {
       ...pick(open.last),
     };
   }
+}
+
+/** What the open incident is on this frame, or undefined when it does not hold (see IncidentMembership). */
+function holds(open: OpenIncident, observation: ScenarioObservation): ScenarioObservation | undefined {
+  const membership = observation.membership;
+  if (!membership) return observation.active ? observation : undefined;
+  const { members } = open;
+  const own = membership.following.filter((o) => members.has(o.key));
+  if (own.length < membership.quorum) return undefined;
+  const followed = new Set(membership.following);
+  return {
+    active: true,
+    objects: [...own, ...observation.objects.filter((o) => !followed.has(o))],
+    // Its own may all be shuffling about (none qualifying on this frame): the last figure stands.
+    confidence: observation.active ? observation.confidence : open.last.confidence,
+    ...(observation.counts ? { counts: observation.counts } : {}),
+  };
+}
+
+/** The qualifying objects a membership follows; the others (a stall's region, cue objects) only describe it. */
+function followedOf(observation: ScenarioObservation): Occupant[] {
+  const membership = observation.membership;
+  if (!membership) return observation.objects;
+  const followed = new Set(membership.following);
+  return observation.objects.filter((o) => followed.has(o));
 }
 
 function pick(o: ScenarioObservation): Pick<IncidentTransition, 'objects' | 'confidence' | 'counts'> {

@@ -1,3 +1,4 @@
+import type { PlateRead } from '../../foundation/contract/events.ts';
 import { bottomCentre } from '../../foundation/geometry/image-plane.ts';
 import type { Box } from '../../foundation/media/frame.ts';
 
@@ -36,6 +37,8 @@ export interface Occupant {
   anchorY: number;
   /** Scores of second-stage models on this object's crop, e.g. { uncovered: 0.83 }. */
   attributes?: Record<string, number>;
+  /** The vehicle's plate, where a rule read it (muck trucks). */
+  plate?: PlateRead;
 }
 
 export interface PresenceChange {

@@ -12,6 +12,7 @@ import { buildCameraPipeline } from '../pipeline/build-camera-pipeline.ts';
 import type { CameraCounters, CameraPipeline } from '../pipeline/camera-pipeline.ts';
 import { endAfterRestart } from '../rules/incident-resume.ts';
 import { isStreamUrl } from '../schema/source-schema.ts';
+import type { RegionSource } from '../suppress/suppression-filter.ts';
 import type { IncidentJournal } from './incident-journal.ts';
 import { ModelRegistry } from './model-registry.ts';
 
@@ -34,6 +35,8 @@ export interface EdgeNodeOptions {
   journal?: IncidentJournal;
   /** Bytes the disk is short of the space kept free for events: the clip buffers give way. */
   spaceShortfall?: () => Promise<number>;
+  /** Suppression regions learned from the command centre's verdicts (edge/suppress/). */
+  suppression?: RegionSource;
 }
 
 export interface CameraStatus extends CameraStats {
@@ -118,6 +121,7 @@ export class EdgeNode {
       frameHeight: height,
       epochMs: startedAt,
       models: models.forCamera(camera),
+      suppression: options.suppression,
     });
     const source = new CameraSource({
       id: camera.id,

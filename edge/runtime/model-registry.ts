@@ -12,6 +12,8 @@ import { EdgeError } from '../errors.ts';
 import type { CameraModels } from '../pipeline/build-camera-pipeline.ts';
 import type { CropScores } from '../rules/scenario-rule.ts';
 import { scenarioClassifiers } from '../scenarios/registry.ts';
+import { PlateModels } from './plate-models.ts';
+import { VerifierModels } from './verifier-models.ts';
 
 interface DetectJob {
   frame: RawImage;
@@ -49,6 +51,8 @@ export class ModelRegistry {
   private constructor(
     private readonly detectors: ReadonlyMap<string, LoadedDetector>,
     private readonly classifiers: ReadonlyMap<string, LoadedClassifier>,
+    private readonly plates?: PlateModels,
+    private readonly verifiers?: VerifierModels,
   ) {}
 
   /**
@@ -66,6 +70,8 @@ export class ModelRegistry {
     );
     const detectors = new Map<string, LoadedDetector>();
     const classifiers = new Map<string, LoadedClassifier>();
+    let plates: PlateModels | undefined;
+    let verifiers: VerifierModels | undefined;
     try {
       for (const alias of detectorAliases) {
         const loaded = await loadModelManifest(manifestRef(config, alias));
@@ -91,11 +97,13 @@ export class ModelRegistry {
         );
         classifiers.set(alias, { alias, classifier, scheduler });
       }
+      plates = await PlateModels.load(config, (alias) => manifestRef(config, alias), threads);
+      verifiers = await VerifierModels.load(config, (alias) => manifestRef(config, alias), threads);
     } catch (error) {
-      await new ModelRegistry(detectors, classifiers).dispose();
+      await new ModelRegistry(detectors, classifiers, plates).dispose();
       throw error;
     }
-    return new ModelRegistry(detectors, classifiers);
+    return new ModelRegistry(detectors, classifiers, plates, verifiers);
   }
 
   /** The size a camera's frames are analysed at: its `detect` size, else its first detector's input. */
@@ -122,13 +130,22 @@ export class ModelRegistry {
         const { scheduler } = this.classifier(alias);
         return (frame, crop) => scheduler.submit(camera.id, { frame, crop });
       },
+      verifiers: this.verifiers?.forCamera(camera) ?? [],
+      plateReader: (settings) => {
+        if (!this.plates) throw new Error('no OCR models were loaded for plates');
+        return this.plates.reader(camera.id, settings);
+      },
     };
   }
 
   /** Per model: its scheduler's counters. */
   stats(): Record<string, SchedulerStats> {
     const entries = [...this.detectors.values(), ...this.classifiers.values()];
-    return Object.fromEntries(entries.map((m) => [m.alias, m.scheduler.stats()]));
+    return {
+      ...Object.fromEntries(entries.map((m) => [m.alias, m.scheduler.stats()])),
+      ...this.plates?.stats(),
+      ...this.verifiers?.stats(),
+    };
   }
 
   async dispose(): Promise<void> {
@@ -140,6 +157,8 @@ export class ModelRegistry {
       await scheduler.close();
       await classifier.dispose();
     }
+    await this.plates?.dispose();
+    await this.verifiers?.dispose();
   }
 
   private detector(alias: string): LoadedDetector {

@@ -14,6 +14,8 @@ import { EvidenceFiles } from '../evidence/evidence-files.ts';
 import { EvidenceStage } from '../evidence/evidence-stage.ts';
 import { UploadQueue } from '../evidence/upload-queue.ts';
 import { LiveRelays } from '../live/live-relays.ts';
+import { openLearnedRegions } from '../suppress/open-learned-regions.ts';
+import { DEFAULT_SUPPRESSION_POLL_MS, SuppressionSync } from '../suppress/suppression-sync.ts';
 import { retryOnDiskFull } from './disk-full-retry.ts';
 import { edgeApiSource } from './edge-api-source.ts';
 import { type CameraStatus, EdgeNode } from './edge-node.ts';
@@ -128,6 +130,19 @@ export async function startEdge(
     const { bytes } = await files.prune(Number.POSITIVE_INFINITY);
     await files.prune(bytes - short, (sha) => uploads?.isPending(sha) ?? false);
   };
+  const learned = await openLearnedRegions(config.dataDir, (m) => log.warn({ component: 'suppression' }, m));
+  const suppressionSync = new SuppressionSync({
+    edgeId: config.edgeId,
+    uploadUrl: upload?.url,
+    token: upload?.token,
+    file: learned.file,
+    regions: learned.regions,
+    intervalMs: DEFAULT_SUPPRESSION_POLL_MS,
+    onWarning: (m) => log.warn({ component: 'suppression' }, m),
+    onUpdate: (count) =>
+      log.info({ component: 'suppression', regions: count }, 'suppression regions updated'),
+  });
+  suppressionSync.start();
   let stopping = false;
   const append = retryOnDiskFull((event) => publisher.deliver(event), {
     storage,
@@ -144,6 +159,7 @@ export async function startEdge(
     spaceShortfall: () => storage.shortfall(),
     onEvent: deliver,
     onError: (cameraId, error) => log.error({ cameraId }, describeError(error)),
+    suppression: learned.regions,
   });
   const running = node;
   const stopCore = async () => {
@@ -151,6 +167,7 @@ export async function startEdge(
     clearInterval(pruneTimer);
     clearInterval(diskTimer);
     await running.stop();
+    await suppressionSync.stop();
     await publisher.close(STOP_DRAIN_MS);
     await uploads?.close();
     await outbox.close();

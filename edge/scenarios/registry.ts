@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { gathering } from './gathering.ts';
 import { lineCrossing } from './line-crossing/line-crossing.ts';
 import { loitering } from './loitering.ts';
 import { muckTruck } from './muck-truck/muck-truck.ts';
+import { occupation } from './occupation.ts';
 import { parking } from './parking.ts';
 import type { ScenarioBehaviour } from './scenario-definition.ts';
 import { streetVending } from './street-vending.ts';
@@ -10,7 +12,15 @@ import { streetVending } from './street-vending.ts';
  * Every scenario type the edge knows, in the order error messages list them. A new type is a
  * module (its schema, rule and definition) added here.
  */
-const SCENARIOS = [streetVending, muckTruck, loitering, parking, lineCrossing] as const;
+const SCENARIOS = [
+  streetVending,
+  muckTruck,
+  loitering,
+  parking,
+  lineCrossing,
+  gathering,
+  occupation,
+] as const;
 
 /** The definitions' schemas, as the tuple a discriminated union takes. */
 type SchemasOf<T extends readonly unknown[]> = {
@@ -57,6 +67,11 @@ export function classifierFields(type: unknown): readonly string[] {
 export function scenarioClassifiers(config: Readonly<ScenarioConfig>): string[] {
   const fields = config as Readonly<Record<string, unknown>>;
   return classifierFields(config.type).map((field) => String(fields[field]));
+}
+
+/** The aliases (under `models`) of the OCR models a scenario reads plates with; none if it reads none. */
+export function scenarioPlateModels(config: Readonly<ScenarioConfig>): readonly string[] {
+  return scenarioBehaviour(config).plateModels?.(config) ?? [];
 }
 
 /** The name events carry for a scenario: its own, or `<type>_<the zone it watches>`. */

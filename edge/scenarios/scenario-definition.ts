@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type { EventType } from '../../foundation/contract/events.ts';
+import type { OccupationSource } from '../background/occupation-source.ts';
+import type { PlateReaderSettings, ReadPlate } from '../plates/plate-reader.ts';
 import type { ClassifyCrop, ScenarioRule } from '../rules/scenario-rule.ts';
 import type { PresenceOptions, TrackedInput } from '../rules/zone-presence.ts';
 
@@ -14,6 +16,18 @@ export interface RuleContext {
   presence(stationaryRadius: number): PresenceOptions;
   /** A classifier by its alias under `models`. */
   classifier(alias: string): ClassifyCrop;
+  /**
+   * A plate reader over the OCR models of these aliases under `models`, looking in that part of a
+   * vehicle's box; absent where no OCR models were loaded (a context built for a test).
+   */
+  plateReader?(settings: PlateReaderSettings): ReadPlate;
+  /** Whether a point (analysed frame's pixels) is inside the zone's outline; its filters are not applied. */
+  zoneContains(zone: string): (x: number, y: number) => boolean;
+  /**
+   * The camera's background model (created on first call, then shared by every scenario of the
+   * camera): the regions of the street that changed and stayed, whatever the object is.
+   */
+  occupation(): OccupationSource;
 }
 
 /** The settings every scenario type has (the lifecycle's), whatever else its config holds. */
@@ -32,6 +46,8 @@ export interface ScenarioBehaviour<Config extends ScenarioConfigBase> {
   watches(config: Config): string;
   /** Its fields that name a classifier (an alias under `models`); the config checks they exist. */
   classifierFields?: readonly (keyof Config & string)[];
+  /** The aliases (under `models`) of the OCR models it reads plates with: text detector, recogniser. */
+  plateModels?(config: Config): readonly string[];
   /** Its rule for one camera. */
   buildRule(config: Config, context: RuleContext): ScenarioRule;
 }

@@ -1,47 +1,68 @@
 import { z } from 'zod';
-import { Labels } from '../schema/config-fields.ts';
-import { incidentTiming, ScenarioName, Seconds, StationaryRadius, ZoneRef } from './scenario-fields.ts';
-import { zoneDwellScenario } from './zone-dwell.ts';
+import { Fraction, Labels } from '../schema/config-fields.ts';
+import type { ScenarioDefinition } from './scenario-definition.ts';
+import { incidentTiming, ScenarioName, Seconds, ZoneRef } from './scenario-fields.ts';
+import { StreetVendingRule } from './street-vending-rule.ts';
+import { DEFAULT_PRESENCE_RADIUS } from './zone-dwell.ts';
 
-/** People lingering by objects a street stall is made of, in the zone, without moving on. */
+/** Fields of the old people-and-COCO-objects rule, refused with what replaces them. */
+const REPLACED = 'street_vending now needs an occupied patch of street beside the people';
+const removed = (instead: string) =>
+  z.never({ error: `no longer a field: ${REPLACED}; ${instead}` }).optional();
+
+/** People staying beside a patch of street the background model found occupied, in the zone (占道经营). */
 const StreetVendingSchema = z.strictObject({
   type: z.literal('street_vending'),
   name: ScenarioName,
   zone: ZoneRef,
   personLabels: Labels.default(() => ['person']),
-  stallLabels: Labels.default(() => [
+  /** COCO objects stalls often have: beside the occupied region they raise the confidence; alone they make nothing. */
+  cueLabels: Labels.default(() => [
     'umbrella',
     'dining table',
     'chair',
     'bench',
     'bicycle',
-    'handbag',
-    'backpack',
+    'motorcycle',
     'suitcase',
   ]),
-  /** How long the stall must stay before it is reported. */
+  /** A person (or cue) whose box comes this close to the region's box is beside it: a fraction of the frame's diagonal. */
+  nearDistance: Fraction.default(0.05),
+  /** Occupied regions smaller than this fraction of the frame's area are not stalls. */
+  minRegionArea: Fraction.default(0.002),
+  /** How long a person must stay beside the region before it is reported. */
   minDwellSeconds: Seconds.default(60),
-  /** Stationary objects (people and stall objects) needed together. */
-  minObjects: z.number().int().min(1).default(2),
-  /**
-   * Of those, how many must be stall objects. 0 lets a group of people standing still count on
-   * its own (for a detector that knows no stall objects); it then behaves like a group loitering.
-   */
-  minStallObjects: z.number().int().min(0).default(1),
-  stationaryRadius: StationaryRadius,
+  /** People needed beside it. */
+  minPeople: z.number().int().min(1).default(1),
+  /** Each cue object beside the region takes this share of the remaining doubt away. */
+  cueBoost: Fraction.default(0.15),
+  stallLabels: removed('the COCO objects are now cueLabels, which only raise the confidence'),
+  minStallObjects: removed('for people standing together use the scenario type gathering'),
+  minObjects: removed('use minPeople, the people needed beside the occupied region'),
+  stationaryRadius: removed('a vendor may move about the stall: the time beside it is what counts'),
   ...incidentTiming(30),
 });
 
-export const streetVending = zoneDwellScenario({
+export const streetVending: ScenarioDefinition<typeof StreetVendingSchema> = {
   type: 'street_vending',
   schema: StreetVendingSchema,
   eventType: 'street_vending',
-  stationaryRadius: (config) => config.stationaryRadius,
-  rule: (config) => ({
-    labels: [...config.personLabels, ...config.stallLabels],
-    measure: 'stationary',
-    minSeconds: config.minDwellSeconds,
-    minObjects: config.minObjects,
-    required: { labels: config.stallLabels, count: config.minStallObjects },
-  }),
-});
+  watches: (config) => config.zone,
+  buildRule: (config, context) => {
+    const diagonal = Math.hypot(context.width, context.height);
+    return new StreetVendingRule({
+      contains: context.inZone(config.zone),
+      zoneContains: context.zoneContains(config.zone),
+      // Presence needs a radius only to re-associate a vendor's switched track id.
+      presence: context.presence(DEFAULT_PRESENCE_RADIUS),
+      occupation: context.occupation(),
+      personLabels: config.personLabels,
+      cueLabels: config.cueLabels,
+      nearDistance: config.nearDistance * diagonal,
+      minRegionArea: config.minRegionArea * context.width * context.height,
+      minDwellSeconds: config.minDwellSeconds,
+      minPeople: config.minPeople,
+      cueBoost: config.cueBoost,
+    });
+  },
+};

@@ -9,7 +9,7 @@ export const DEFAULT_PRESENCE_RADIUS = 0.02;
 type ZoneConfigBase = ScenarioConfigBase & { zone: string };
 
 /**
- * A scenario type whose rule is a dwell rule over its zone (street vending, loitering, parking):
+ * A scenario type whose rule is a dwell rule over its zone (gathering, loitering, parking):
  * its schema, its event type, and how its config reads as a dwell rule.
  */
 export function zoneDwellScenario<Schema extends z.ZodType<ZoneConfigBase>>(spec: {

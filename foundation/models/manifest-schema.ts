@@ -169,16 +169,114 @@ export const FeaturesManifestSchema = z.object({
     .min(1),
 });
 
+/** Normalisation of an OCR model's input: 0..255 values, (v - mean) / std in the model's channel order. */
+const ocrInput = InputSchema.pick({ name: true, pixelFormat: true, mean: true, std: true }).extend({
+  layout: z.literal('NCHW'),
+});
+
+/**
+ * A text detector (task `text-detect`, PP-OCR's DB head): an image whose sides are multiples of
+ * `sizeMultiple` in, a text probability map of the same size out, turned into boxes here.
+ */
+export const TextDetectManifestSchema = z.object({
+  ...manifestHead,
+  task: z.literal('text-detect'),
+  input: ocrInput.extend({
+    sizeMultiple: z.number().int().positive(),
+    /** The longer side is scaled down to this before detection; smaller images are scaled up to it. */
+    maxSide: z.number().int().positive(),
+  }),
+  /** Output name of the probability map, shaped [1, 1, H, W]. */
+  output: outputName,
+  thresholds: z.object({
+    /** A map pixel from this probability is text. */
+    pixel: z.number().min(0).max(1),
+    /** A region is kept from this mean probability. */
+    box: z.number().min(0).max(1),
+    /** DB shrinks text regions in training: a region grows by area * unclip / perimeter back. */
+    unclip: z.number().positive(),
+  }),
+});
+
+/**
+ * A text-line recogniser (task `text-recognize`, CTC): a line image of fixed `height` and a width up
+ * to `maxWidth` in, per time step a probability per dictionary entry out.
+ */
+export const TextRecognizeManifestSchema = z.object({
+  ...manifestHead,
+  task: z.literal('text-recognize'),
+  input: ocrInput.extend({
+    height: z.number().int().positive(),
+    /** Width the line is padded to at least and scaled to at most (its aspect kept up to it). */
+    minWidth: z.number().int().positive(),
+    maxWidth: z.number().int().positive(),
+  }),
+  /** Output name of the per-step probabilities, shaped [1, T, classes]. */
+  output: outputName,
+  dictionary: z.object({
+    /** One character per line, relative to the manifest. */
+    file: z.string().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex sha256 of the dictionary file'),
+    /** Index of the CTC blank in the output (the dictionary's characters follow it). */
+    blank: z.number().int().nonnegative(),
+    /** Whether a space follows the dictionary's characters as the last class. */
+    appendSpace: z.boolean(),
+  }),
+});
+
+/** Share of the box's width and height added on each side before a verifier crops it. */
+const CropContextSchema = z.number().min(0).max(1);
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex sha256');
+
+/**
+ * A verifier (task `verify`): a second-stage classifier that accepts or rejects a detection of the
+ * labels it `verifies` from the crop of its box (grown by `cropContext`), trained on a camera's
+ * reviewed detections. Output [N, 2]: the probabilities of `reject` and `accept`; a detection is
+ * kept from `thresholds.score` (accept probability), chosen on the validation split.
+ */
+export const VerifierManifestSchema = z.object({
+  ...manifestHead,
+  task: z.literal('verify'),
+  input: InputSchema,
+  decoder: ClassifierDecoderSchema,
+  labels: z.tuple([z.literal('reject'), z.literal('accept')]),
+  verifies: z.array(z.string().min(1)).min(1),
+  cropContext: CropContextSchema,
+  thresholds: z.object({ score: z.number().min(0).max(1) }),
+  training: z.object({
+    /** sha256 over the training data: the annotation files and every image they name, in order. */
+    datasetSha256: sha256Hex,
+    seed: z.number().int(),
+    samples: z.object({
+      train: z.object({ accept: z.number().int().nonnegative(), reject: z.number().int().nonnegative() }),
+      val: z.object({ accept: z.number().int().nonnegative(), reject: z.number().int().nonnegative() }),
+    }),
+    /** The validation split at the threshold: what the choice of `thresholds.score` aimed at and got. */
+    validation: z.object({
+      precisionGoal: z.number().min(0).max(1),
+      precision: z.number().min(0).max(1).nullable(),
+      recall: z.number().min(0).max(1).nullable(),
+    }),
+  }),
+});
+
 /** Any manifest under models/, told apart by `task` (absent: detect). */
 export const AnyModelManifestSchema = z.discriminatedUnion('task', [
   ModelManifestSchema,
   FeaturesManifestSchema,
+  TextDetectManifestSchema,
+  TextRecognizeManifestSchema,
+  VerifierManifestSchema,
 ]);
 
 /** A manifest with a decoder: what Detector and Classifier run. */
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 export type FeaturesManifest = z.infer<typeof FeaturesManifestSchema>;
+export type TextDetectManifest = z.infer<typeof TextDetectManifestSchema>;
+export type TextRecognizeManifest = z.infer<typeof TextRecognizeManifestSchema>;
 export type AnyModelManifest = z.infer<typeof AnyModelManifestSchema>;
+export type VerifierManifest = z.infer<typeof VerifierManifestSchema>;
 export type ModelInput = ModelManifest['input'];
 export type DecoderConfig = z.infer<typeof DecoderSchema>;
 export type ClassifierDecoderConfig = z.infer<typeof ClassifierDecoderSchema>;

@@ -1,4 +1,5 @@
 import { benchAdversarialSoak } from './adversarial-soak.ts';
+import { benchBackground } from './background-bench.ts';
 import { benchClips } from './clip-bench.ts';
 import { benchCloudIngest } from './cloud-ingest-bench.ts';
 import { benchDetector } from './detector-bench.ts';
@@ -6,6 +7,8 @@ import { benchDrone } from './drone-bench.ts';
 import { benchIot } from './iot-bench.ts';
 import { benchOutbox } from './outbox-bench.ts';
 import { benchPipeline } from './pipeline-bench.ts';
+import { benchPlates } from './plate-bench.ts';
+import { benchVerifier } from './verifier-bench.ts';
 
 /**
  * `npm run bench`: speed and memory figures, each against a baseline run in the same process, then
@@ -15,11 +18,14 @@ import { benchPipeline } from './pipeline-bench.ts';
 const BENCHES: Record<string, () => Promise<unknown>> = {
   pipeline: benchPipeline,
   detector: benchDetector,
+  background: benchBackground,
   outbox: benchOutbox,
   clips: benchClips,
   iot: benchIot,
   'cloud-ingest': benchCloudIngest,
   drone: benchDrone,
+  plates: benchPlates,
+  verifier: benchVerifier,
   soak: benchAdversarialSoak,
 };
 const chosen = process.argv.slice(2);

@@ -32,6 +32,7 @@ cameras:
       - { type: loitering, zone: pavement, labels: [person], minDwellSeconds: 120 }
       - { type: parking, zone: site-gate, maxSeconds: 300 }
       - { type: line_crossing, name: gate-line, line: [[0.5, 0], [0.5, 1]], labels: [person, bicycle] }
+      - { type: gathering, zone: pavement }
   - id: lobby
     source: { url: clips/lobby.mp4, loop: true }
 mqtt: { url: mqtts://broker.city.example:8883, username: edge01, password: secret }

@@ -39,11 +39,12 @@ describe('edge config: a valid file', () => {
         type: 'street_vending',
         zone: 'pavement',
         personLabels: ['person'],
-        stallLabels: 'umbrella,dining table,chair,bench,bicycle,handbag,backpack,suitcase'.split(','),
+        cueLabels: 'umbrella,dining table,chair,bench,bicycle,motorcycle,suitcase'.split(','),
+        nearDistance: 0.05,
+        minRegionArea: 0.002,
         minDwellSeconds: 60,
-        minObjects: 2,
-        minStallObjects: 1,
-        stationaryRadius: 0.02,
+        minPeople: 1,
+        cueBoost: 0.15,
         clearSeconds: 30,
         minUpdateSeconds: 10,
       },
@@ -91,6 +92,16 @@ describe('edge config: a valid file', () => {
         clearSeconds: 10,
         minUpdateSeconds: 10,
       },
+      {
+        type: 'gathering',
+        zone: 'pavement',
+        labels: ['person'],
+        minDwellSeconds: 60,
+        minObjects: 3,
+        stationaryRadius: 0.02,
+        clearSeconds: 15,
+        minUpdateSeconds: 10,
+      },
     ]);
 
     expect(lobby).toEqual({
@@ -98,11 +109,13 @@ describe('edge config: a valid file', () => {
       source: { url: 'clips/lobby.mp4', transport: 'tcp', loop: true },
       fps: 5,
       models: ['detector'],
+      verifiers: [],
       watchdog: { stallSeconds: 10, backoffInitialSeconds: 1, backoffMaxSeconds: 60 },
       motion: { enabled: true, threshold: 25, minAreaRatio: 0.002, masks: [], recheckSeconds: 1 },
       tracker: {},
       zones: [],
       scenarios: [],
+      suppression: { enabled: true, matchIou: 0.4, motionWindowSeconds: 3, moveFraction: 0.25 },
     });
   });
 

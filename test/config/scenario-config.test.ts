@@ -9,7 +9,7 @@ describe('edge config: scenarios', () => {
     };
     expect(problems(config)).toEqual([
       'edge.yaml: cameras[0].scenarios[0].type: unknown scenario type "jaywalking"; ' +
-        'expected one of street_vending, muck_truck, loitering, parking, line_crossing',
+        'expected one of street_vending, muck_truck, loitering, parking, line_crossing, gathering, occupation',
     ]);
   });
 
@@ -51,5 +51,27 @@ describe('edge config: scenarios', () => {
     expect(problems(config)).toEqual([
       'edge.yaml: cameras[0].scenarios[1].name: duplicate scenario name "loitering_z" (also scenarios[0])',
     ]);
+  });
+
+  it('refuses the old street_vending fields, saying what replaces each', () => {
+    const scenarios = [{ type: 'street_vending', zone: 'road', minStallObjects: 0, minObjects: 2 }];
+    expect(problems({ edgeId: 'e', cameras: [camera('a', { zones: [ZONE], scenarios })] })).toEqual([
+      'edge.yaml: cameras[0].scenarios[0].minStallObjects: no longer a field: street_vending now needs an ' +
+        'occupied patch of street beside the people; for people standing together use the scenario type gathering',
+      'edge.yaml: cameras[0].scenarios[0].minObjects: no longer a field: street_vending now needs an ' +
+        'occupied patch of street beside the people; use minPeople, the people needed beside the occupied region',
+    ]);
+  });
+
+  it('refuses street_vending and gathering settings out of range, naming the field', () => {
+    const scenarios = [
+      { type: 'street_vending', zone: 'road', nearDistance: 2, minPeople: 0 },
+      { type: 'gathering', zone: 'road', minObjects: 1 },
+    ];
+    const found = problems({ edgeId: 'e', cameras: [camera('a', { zones: [ZONE], scenarios })] });
+    expect(found).toHaveLength(3);
+    expect(found[0]).toMatch(/^edge\.yaml: cameras\[0\]\.scenarios\[0\]\.nearDistance: .*1/);
+    expect(found[1]).toMatch(/^edge\.yaml: cameras\[0\]\.scenarios\[0\]\.minPeople: .*1/);
+    expect(found[2]).toMatch(/^edge\.yaml: cameras\[0\]\.scenarios\[1\]\.minObjects: .*2/);
   });
 });

@@ -22,7 +22,7 @@ describe('fixtures/configs/vtest.yaml', () => {
     expect(camera?.scenarios.map(scenarioName)).toEqual([
       'loitering_road',
       'group_by_sign',
-      'standing_group_by_sign',
+      'gathering_by_sign',
       'loitering_crossing',
       'parking_parking_bay',
       'road_west_counter',

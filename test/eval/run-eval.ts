@@ -5,7 +5,10 @@ import { type LoadedManifest, loadModelManifest } from '../../edge/detect/model-
 import type { ModelManifest } from '../../foundation/models/manifest-schema.ts';
 import { type ClassEvaluation, evaluateDetections, type FramePrediction } from './average-precision.ts';
 import { runDroneEval } from './drone-eval.ts';
+import { runFeedbackEval } from './feedback-eval.ts';
 import { loadGroundTruth } from './ground-truth.ts';
+import { runOccupationEval } from './occupation-eval.ts';
+import { runPlateEval } from './plate-eval.ts';
 import { writePrCurvePng } from './pr-curve-image.ts';
 
 /**
@@ -127,6 +130,9 @@ async function evalDetector(): Promise<void> {
 const EVALS: Record<string, () => Promise<unknown>> = {
   detector: evalDetector,
   drone: runDroneEval,
+  feedback: runFeedbackEval,
+  occupation: runOccupationEval,
+  plates: runPlateEval,
 };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in EVALS));

@@ -24,13 +24,23 @@ cameras:
       - { type: loitering, name: lingering, zone: road, labels: [person], minDwellSeconds: 60 }
       - { type: parking, zone: road, maxSeconds: 300 }
       - { type: line_crossing, name: kerb, line: [[0, 0.5], [1, 0.5]], labels: [person] }
+      - { type: gathering, zone: road }
+      - { type: occupation, zone: road }
 `;
 
 describe('the scenario registry', () => {
   const scenarios = parseEdgeConfig(CONFIG, 'edge.yaml').cameras[0]?.scenarios ?? [];
 
   it('knows every type once, in the order errors list them', () => {
-    expect(SCENARIO_TYPES).toEqual(['street_vending', 'muck_truck', 'loitering', 'parking', 'line_crossing']);
+    expect(SCENARIO_TYPES).toEqual([
+      'street_vending',
+      'muck_truck',
+      'loitering',
+      'parking',
+      'line_crossing',
+      'gathering',
+      'occupation',
+    ]);
     expect(scenarios.map((s) => s.type)).toEqual(SCENARIO_TYPES);
   });
 
@@ -41,6 +51,8 @@ describe('the scenario registry', () => {
       'loitering',
       'parking',
       'line_crossing',
+      'gathering',
+      'occupation',
     ]);
     for (const s of scenarios) expect(EventTypeSchema.options).toContain(scenarioBehaviour(s).eventType);
     expect(scenarios.map((s) => scenarioBehaviour(s).watches(s))).toEqual([
@@ -49,11 +61,13 @@ describe('the scenario registry', () => {
       'road',
       'road',
       'kerb',
+      'road',
+      'road',
     ]);
   });
 
   it('lists the classifiers a scenario runs, which the model registry loads', () => {
-    expect(scenarios.map(scenarioClassifiers)).toEqual([[], ['covers'], [], [], []]);
+    expect(scenarios.map(scenarioClassifiers)).toEqual([[], ['covers'], [], [], [], [], []]);
   });
 
   it('names a scenario by its own name, else <type>_<zone>', () => {
@@ -63,6 +77,8 @@ describe('the scenario registry', () => {
       'lingering',
       'parking_road',
       'kerb',
+      'gathering_road',
+      'occupation_road',
     ]);
   });
 });

@@ -7,6 +7,7 @@ import {
   type TrackedInput,
   ZonePresence,
 } from '../../rules/zone-presence.ts';
+import type { TruckPlates } from './truck-plates.ts';
 
 export interface MuckTruckRuleOptions {
   /** Whether a tracked vehicle counts: in the zone, of a truck-like label, big enough. */
@@ -23,6 +24,8 @@ export interface MuckTruckRuleOptions {
   cargoRegion: readonly [number, number, number, number];
   /** A confirmed vehicle is re-classified only this often (seconds), to keep its score fresh. */
   recheckSeconds: number;
+  /** Plate reading for trucks the classifier calls uncovered; absent: plates are not read. */
+  plates?: TruckPlates;
 }
 
 interface VehicleState {
@@ -48,22 +51,36 @@ export class MuckTruckRule implements ScenarioRule {
 
   async observe({ tracked, time, frame }: FrameContext): Promise<ScenarioObservation> {
     const { present, exited } = this.presence.update(tracked, time, this.options.contains);
-    for (const gone of exited) this.vehicles.delete(gone.key);
+    const { plates } = this.options;
+    for (const gone of exited) {
+      this.vehicles.delete(gone.key);
+      plates?.forget(gone.key);
+    }
     const confirmed: Occupant[] = [];
     for (const occupant of present) {
       if (occupant.lastSeenAt !== time) continue;
       const state = this.stateOf(occupant.key);
       state.framesSeen += 1;
       if (this.due(state, time)) await this.classify(occupant, state, frame, time);
-      if (state.confirmed)
-        confirmed.push({ ...occupant, attributes: { [this.options.uncoveredLabel]: state.uncovered } });
+      // Plates are read from the first uncovered verdict, so the incident has its plate early.
+      if (plates && (state.streak > 0 || state.confirmed))
+        await plates.observe(occupant.key, frame, occupant.box, time);
+      if (!state.confirmed) continue;
+      const plate = plates?.plate(occupant.key);
+      confirmed.push({
+        ...occupant,
+        attributes: { [this.options.uncoveredLabel]: state.uncovered },
+        ...(plate ? { plate } : {}),
+      });
     }
     const confidence =
       confirmed.length === 0
         ? 0
         : confirmed.reduce((sum, o) => sum + (o.attributes?.[this.options.uncoveredLabel] ?? 0), 0) /
           confirmed.length;
-    return { active: confirmed.length > 0, objects: confirmed, confidence };
+    // A newly read plate is a change worth an update event: the lifecycle reports changed counts.
+    const counts = plates ? { platesRead: confirmed.filter((o) => o.plate).length } : undefined;
+    return { active: confirmed.length > 0, objects: confirmed, confidence, ...(counts ? { counts } : {}) };
   }
 
   private stateOf(key: number): VehicleState {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Fraction, Id, Label, Labels } from '../../schema/config-fields.ts';
 import { incidentTiming, ScenarioName, ZoneRef } from '../scenario-fields.ts';
+import { MuckPlatesSchema } from './muck-plates-schema.ts';
 
 /** Trucks in the zone whose load is uncovered, confirmed by a second-stage classifier. */
 export const MuckTruckSchema = z.strictObject({
@@ -28,5 +29,7 @@ export const MuckTruckSchema = z.strictObject({
     .tuple([Fraction, Fraction, Fraction, Fraction])
     .default([0, 0, 1, 0.5])
     .refine(([x1, y1, x2, y2]) => x2 > x1 && y2 > y1, { message: 'need x1 < x2 and y1 < y2' }),
+  /** Reading the trucks' plates with the OCR models; absent: plates are not read. */
+  plates: MuckPlatesSchema.optional(),
   ...incidentTiming(30),
 });
