@@ -35,6 +35,35 @@ export const StorageHealthSchema = z.object({
 });
 export type StorageHealthStatus = z.infer<typeof StorageHealthSchema>;
 
+/**
+ * The configuration an edge runs: its local file, or the cloud's desired configuration of that
+ * version; a desired version it refused is named with the reason (the previous one keeps running).
+ */
+export const AppliedConfigSchema = z.object({
+  source: z.enum(['file', 'cloud']),
+  /** The cloud's version number of what runs; null for a local file. */
+  version: z.number().int().nonnegative().nullable(),
+  /** sha256 of the configuration as applied (canonical JSON). */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  appliedAt: clockTime.optional(),
+  refused: z
+    .object({ version: z.number().int().nonnegative(), error: text(L.errorChars, 0) })
+    .optional(),
+});
+export type AppliedConfig = z.infer<typeof AppliedConfigSchema>;
+
+/** A model the edge has loaded, by its alias in the configuration. */
+export const LoadedModelSchema = z.object({
+  alias: text(L.idChars),
+  name: text(L.nameChars),
+  version: text(L.nameChars),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  task: text(L.nameChars),
+  /** `shadow`: it runs and its verdicts are reported, but it changes nothing. */
+  mode: z.enum(['active', 'shadow']).optional(),
+});
+export type LoadedModel = z.infer<typeof LoadedModelSchema>;
+
 export const EdgeStatusSchema = z.object({
   state: z.enum(['online', 'offline']),
   edgeId: text(L.idChars),
@@ -52,5 +81,7 @@ export const EdgeStatusSchema = z.object({
     .optional(),
   cameras: boundedArray(CameraHealthSchema, L.cameras).optional(),
   storage: StorageHealthSchema.optional(),
+  config: AppliedConfigSchema.optional(),
+  models: boundedArray(LoadedModelSchema, 64).optional(),
 });
 export type EdgeStatus = z.infer<typeof EdgeStatusSchema>;
