@@ -29,6 +29,7 @@ export const CATEGORY_NAMES: Readonly<Record<string, string>> = {
   line_crossing: 'Line crossing (AI video)',
   occupation: 'Street occupied by objects (AI video)',
   gathering: 'People gathering (AI video)',
+  camera_fault: 'Camera fault (video quality diagnosis)',
   muck_truck_no_go: 'Muck truck in a no-go area (vehicle terminal)',
   muck_truck_off_route: 'Muck truck off its route or hours (vehicle terminal)',
   illegal_dumping: 'Suspected illegal dumping (vehicle terminal)',

@@ -23,6 +23,8 @@ export const EventTypeSchema = z.enum([
   'occupation',
   /** People standing together in a zone (no stall involved). */
   'gathering',
+  /** The camera itself is at fault (no signal, frozen, covered, turned...): work for maintenance. */
+  'camera_fault',
 ]);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -55,6 +57,19 @@ export const PlateReadSchema = z.object({
   frames: z.number().int().positive().max(L.sequence),
 });
 export type PlateRead = z.infer<typeof PlateReadSchema>;
+
+/** What is wrong with a camera (`camera_fault` events), as the health diagnosis tells it. */
+export const CameraFaultSchema = z.enum([
+  'no_signal',
+  'frozen',
+  'black',
+  'overexposed',
+  'blurred',
+  'covered',
+  'scene_changed',
+  'noisy',
+]);
+export type CameraFault = z.infer<typeof CameraFaultSchema>;
 
 export const EventObjectSchema = z.object({
   trackId: z.number().int().nonnegative(),
@@ -211,6 +226,8 @@ export const EventSchema = z
     vehicles: boundedArray(VehicleCandidateSchema, L.vehicles).optional(),
     /** The outline of what was found (drone structures); absent where the objects' boxes say it all. */
     geometry: EventGeometrySchema.optional(),
+    /** `camera_fault` events: what is wrong with the camera. */
+    fault: CameraFaultSchema.optional(),
   })
   .superRefine(timesInOrder);
 
