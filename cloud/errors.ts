@@ -49,6 +49,8 @@ export const CLOUD_ERROR_CODES = {
     'labels: a verdict names no object of the snapshot, names one twice, or a wrong label lacks the right one',
   LABELS_CHANGED:
     'labels: someone saved the labels since you loaded them (baseRevision is not the current revision); reload',
+  SUPPRESSION_REGION_NOT_FOUND:
+    'suppression: no region with this id (it may have lapsed or been removed already)',
   DATASET_OUT_NOT_EMPTY: 'dataset export: the --out folder exists and is not empty',
   DATASET_FILE_INVALID:
     'dataset import: the file is not JSON or not a COCO detection file (the message names the field)',

@@ -119,7 +119,8 @@ export async function startCloud(
       username: config.mqtt.username,
       password: config.mqtt.password,
       sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
-      handle: (topic, payload) => core.processor.process(topic, payload),
+      handle: (batch) => core.processor.processBatch(batch),
+      batch: { maxMessages: config.ingest.batchMaxMessages, maxMs: config.ingest.batchMaxMs },
       ...(log ? { logger: log } : {}),
     });
     stops.push(() => consumer.close());

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CategorySchema } from '../tickets/categories.ts';
 import { DEPARTMENT_BOUND_ROLES, ROLES } from '../tickets/roles.ts';
+import { SuppressionConfigSchema } from './suppression-config.ts';
 
 /**
  * The cloud config file (YAML), validated once at start and frozen. Every object is strict: a
@@ -143,6 +144,17 @@ export const CloudConfigSchema = z
       })
       .default({ host: '127.0.0.1', port: 8080 }),
     places: z.strictObject({ grids: z.string(), cameras: z.string() }),
+    /**
+     * Group commit: consecutive broker messages are stored in one transaction, acknowledged after
+     * it commits. A batch starts when `batchMaxMessages` are waiting or the oldest has waited
+     * `batchMaxMs`, and not before the previous one committed.
+     */
+    ingest: z
+      .strictObject({
+        batchMaxMessages: z.number().int().min(1).max(10_000).default(500),
+        batchMaxMs: z.number().int().min(0).max(10_000).default(10),
+      })
+      .default({ batchMaxMessages: 500, batchMaxMs: 10 }),
     incidents: z
       .strictObject({
         /** Events of one type from different cameras whose view points are this close are one incident. */
@@ -175,6 +187,8 @@ export const CloudConfigSchema = z
       .default({ users: [], edges: [], open311Keys: [] }),
     evidence: EvidenceConfigSchema.default({ dir: 'data/evidence' }),
     permits: PermitsConfigSchema.default({ utcOffsetMinutes: 480, raiseLevelBy: 1 }),
+    /** Per-camera suppression regions learned from operators' verdicts (cloud/suppression/). */
+    suppression: SuppressionConfigSchema.prefault({}),
     /**
      * The cloud runs the IoT rules itself (the same engine and rules file as an edge hub): device
      * telemetry from the broker becomes device events, and vehicle positions are kept to list the

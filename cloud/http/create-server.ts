@@ -14,12 +14,14 @@ import { registerEvidenceRoutes } from './evidence-routes.ts';
 import { apiError, asInputError, statusOf } from './http-errors.ts';
 import { labelRoutes } from './label-routes.ts';
 import { liveRoutes } from './live-routes.ts';
+import { metricsRoutes } from './metrics-routes.ts';
 import { observationRoutes } from './observation-routes.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
 import { permitRoutes } from './permit-routes.ts';
 import { placeRoutes } from './place-routes.ts';
 import { redactingChildLoggerFactory, refuseNul } from './request-guards.ts';
 import { statisticsRoutes } from './statistics-routes.ts';
+import { suppressionRoutes } from './suppression-routes.ts';
 import { ticketRoutes } from './ticket-routes.ts';
 import { refuseTokenInUrl, type TokenAuth } from './token-auth.ts';
 import { uiPlugin } from './ui-plugin.ts';
@@ -124,6 +126,7 @@ export async function createCloudServer(options: CloudServerOptions): Promise<Fa
     return { status: 'ok', ...(dropped !== undefined ? { broker: { droppedMessages: dropped } } : {}) };
   });
   const deps = { core, auth };
+  await app.register(metricsRoutes, deps);
   await app.register(ticketRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(observationRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(placeRoutes, { prefix: API_PREFIX, ...deps });
@@ -132,6 +135,7 @@ export async function createCloudServer(options: CloudServerOptions): Promise<Fa
   await app.register(liveRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(vocabularyRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(labelRoutes, { prefix: API_PREFIX, ...deps });
+  await app.register(suppressionRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(registerOpen311Routes, { prefix: '/open311/v2', ...deps });
   if (options.evidence) {
     await registerEvidenceRoutes(app, {

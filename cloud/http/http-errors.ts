@@ -24,6 +24,7 @@ const STATUS: Partial<Record<CloudErrorCode, number>> = {
   SNAPSHOT_NOT_FOUND: 404,
   LABELS_INVALID: 422,
   LABELS_CHANGED: 409,
+  SUPPRESSION_REGION_NOT_FOUND: 404,
 };
 
 /** The HTTP status of a domain error. */

@@ -6,6 +6,7 @@ import { LabelRepository } from './label-repository.ts';
 import { PermitRepository } from './permit-repository.ts';
 import { PlaceRepository } from './place-repository.ts';
 import { StatisticsRepository } from './statistics-repository.ts';
+import { SuppressionRepository } from './suppression-repository.ts';
 import { TicketRepository } from './ticket-repository.ts';
 
 /** Every repository over one connection or transaction: the only modules that speak SQL. */
@@ -18,6 +19,7 @@ export interface Repositories {
   readonly statistics: StatisticsRepository;
   readonly permits: PermitRepository;
   readonly labels: LabelRepository;
+  readonly suppression: SuppressionRepository;
 }
 
 /** The repositories over the database, and the same repositories inside one transaction. */
@@ -37,6 +39,7 @@ function repositories(db: Queryable): Repositories {
     statistics: new StatisticsRepository(db),
     permits: new PermitRepository(db),
     labels: new LabelRepository(db),
+    suppression: new SuppressionRepository(db),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/database.ts';
 import type { Incident, IncidentSource } from '../incidents/incident-schema.ts';
+import type { IncidentFold, SourceFold } from '../ingest/plan-batch.ts';
 import type { Placement } from '../places/place-registry.ts';
 
 type Row = Record<string, unknown>;
@@ -59,12 +60,16 @@ export class IncidentRepository {
     await this.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`incident:${type}`]);
   }
 
-  async sourceOf(edgeIncidentId: string): Promise<(IncidentSource & { incidentId: number }) | undefined> {
-    const rows = await this.db.query<Row>(
-      'SELECT * FROM incident_sources WHERE edge_incident_id = $1 FOR UPDATE',
-      [edgeIncidentId],
+  /** The cloud incident of each of these edge incidents that has a source already; the sources locked. */
+  async incidentsOfSources(edgeIncidentIds: readonly string[]): Promise<Map<string, number>> {
+    if (edgeIncidentIds.length === 0) return new Map();
+    // Locked in one order, so that two instances locking overlapping sets wait rather than deadlock.
+    const rows = await this.db.query<{ edge_incident_id: string; incident_id: number }>(
+      `SELECT edge_incident_id, incident_id FROM incident_sources WHERE edge_incident_id = ANY($1::text[])
+        ORDER BY edge_incident_id FOR UPDATE`,
+      [edgeIncidentIds],
     );
-    return rows[0] ? toSource(rows[0]) : undefined;
+    return new Map(rows.map((r) => [r.edge_incident_id, Number(r.incident_id)]));
   }
 
   /** Incidents of `type` whose time span, widened by `gapMs`, overlaps [from, to]; locked. */
@@ -148,27 +153,54 @@ export class IncidentRepository {
     );
   }
 
-  async updateSource(edgeIncidentId: string, lastSeenAt: Date, endedAt: Date | undefined): Promise<void> {
+  /** Moves each source's last sighting on and ends it at its first end (one statement). */
+  async foldSources(folds: readonly SourceFold[]): Promise<void> {
+    if (folds.length === 0) return;
     await this.db.query(
-      `UPDATE incident_sources SET last_seen_at = greatest(last_seen_at, $2), ended_at = coalesce(ended_at, $3)
-        WHERE edge_incident_id = $1`,
-      [edgeIncidentId, lastSeenAt, endedAt ?? null],
+      `UPDATE incident_sources s SET last_seen_at = greatest(s.last_seen_at, f.last_seen_at),
+              ended_at = coalesce(s.ended_at, f.ended_at)
+         FROM jsonb_to_recordset($1::jsonb) AS f(edge_incident_id text, last_seen_at timestamptz, ended_at timestamptz)
+        WHERE s.edge_incident_id = f.edge_incident_id`,
+      [
+        JSON.stringify(
+          folds.map((f) => ({
+            edge_incident_id: f.edgeIncidentId,
+            last_seen_at: f.lastSeenAt.toISOString(),
+            ended_at: f.endedAt?.toISOString() ?? null,
+          })),
+        ),
+      ],
     );
   }
 
   /** Recomputes the incident's span, state and confidence from its sources, and counts the event. */
   async refresh(incidentId: number, confidence: number): Promise<void> {
+    await this.refreshAll([{ incidentId, confidence, events: 1 }]);
+  }
+
+  /**
+   * Recomputes each incident's span and state from its sources, raises its confidence and counts
+   * its events (one statement; each incident once).
+   */
+  async refreshAll(folds: readonly IncidentFold[]): Promise<void> {
+    if (folds.length === 0) return;
     await this.db.query(
       `UPDATE incidents i SET
          started_at = s.started_at, last_seen_at = s.last_seen_at,
          ended_at = CASE WHEN s.open = 0 THEN s.ended_at END,
          state = CASE WHEN s.open = 0 THEN 'ended' ELSE 'open' END,
-         confidence = greatest(i.confidence, $2), event_count = i.event_count + 1
-       FROM (SELECT min(started_at) AS started_at, max(last_seen_at) AS last_seen_at, max(ended_at) AS ended_at,
-                    count(*) FILTER (WHERE ended_at IS NULL) AS open
-               FROM incident_sources WHERE incident_id = $1) s
-       WHERE i.id = $1`,
-      [incidentId, confidence],
+         confidence = greatest(i.confidence, f.confidence), event_count = i.event_count + f.events
+       FROM jsonb_to_recordset($1::jsonb) AS f(incident_id bigint, confidence double precision, events integer)
+       CROSS JOIN LATERAL (
+         SELECT min(started_at) AS started_at, max(last_seen_at) AS last_seen_at, max(ended_at) AS ended_at,
+                count(*) FILTER (WHERE ended_at IS NULL) AS open
+           FROM incident_sources WHERE incident_id = f.incident_id) s
+       WHERE i.id = f.incident_id`,
+      [
+        JSON.stringify(
+          folds.map((f) => ({ incident_id: f.incidentId, confidence: f.confidence, events: f.events })),
+        ),
+      ],
     );
   }
 

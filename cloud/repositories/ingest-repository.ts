@@ -43,34 +43,56 @@ export type StoredEvent = IncidentMessage & { receivedAt: string; cloudIncidentI
 export class IngestRepository {
   constructor(private readonly db: Queryable) {}
 
-  /** Stores the event unless its eventId is stored already; true when it was new. */
-  async insertEvent(event: IncidentMessage, topic: string, at: Date): Promise<boolean> {
-    const device = isDeviceEvent(event);
-    const rows = await this.db.query(
+  /**
+   * Stores, in one statement, each event whose eventId is not stored yet (the caller passes each
+   * eventId once); the eventIds that were new. Several instances storing one event at once: one
+   * stores it, the other waits for that commit and finds it there.
+   */
+  async insertEvents(
+    events: readonly { event: IncidentMessage; topic: string }[],
+    at: Date,
+  ): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const rows = events.map(({ event, topic }) => {
+      const device = isDeviceEvent(event);
+      return {
+        event_id: event.eventId,
+        edge_incident_id: event.incidentId,
+        edge_id: device ? event.nodeId : event.edgeId,
+        camera_id: device ? null : event.cameraId,
+        type: event.type,
+        phase: event.phase,
+        sequence: event.sequence,
+        observed_at: event.observedAt,
+        topic,
+        payload: event,
+        source: device ? 'device' : 'camera',
+        device_id: device ? event.deviceId : null,
+      };
+    });
+    const stored = await this.db.query<{ event_id: string }>(
       `INSERT INTO events (event_id, edge_incident_id, edge_id, camera_id, type, phase, sequence, observed_at,
          topic, payload, received_at, source, device_id)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-      [
-        event.eventId,
-        event.incidentId,
-        device ? event.nodeId : event.edgeId,
-        device ? null : event.cameraId,
-        event.type,
-        event.phase,
-        event.sequence,
-        event.observedAt,
-        topic,
-        JSON.stringify(event),
-        at,
-        device ? 'device' : 'camera',
-        device ? event.deviceId : null,
-      ],
+       SELECT r.event_id, r.edge_incident_id, r.edge_id, r.camera_id, r.type, r.phase, r.sequence, r.observed_at,
+              r.topic, r.payload, $2, r.source, r.device_id
+         FROM jsonb_to_recordset($1::jsonb) AS r(event_id text, edge_incident_id text, edge_id text,
+              camera_id text, type text, phase text, sequence integer, observed_at timestamptz, topic text,
+              payload jsonb, source text, device_id text)
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [JSON.stringify(rows), at],
     );
-    return rows.length === 1;
+    return new Set(stored.map((r) => r.event_id));
   }
 
-  async linkEvent(eventId: string, incidentId: number): Promise<void> {
-    await this.db.query('UPDATE events SET incident_id = $2 WHERE event_id = $1', [eventId, incidentId]);
+  /** Links stored events to their cloud incidents, in one statement. */
+  async linkEvents(links: readonly { eventId: string; incidentId: number }[]): Promise<void> {
+    if (links.length === 0) return;
+    await this.db.query(
+      `UPDATE events e SET incident_id = l.incident_id
+         FROM jsonb_to_recordset($1::jsonb) AS l(event_id text, incident_id bigint)
+        WHERE e.event_id = l.event_id`,
+      [JSON.stringify(links.map((l) => ({ event_id: l.eventId, incident_id: l.incidentId })))],
+    );
   }
 
   /**

@@ -313,6 +313,15 @@ export class TicketRepository {
     );
     return rows.map(toEscalation);
   }
+
+  /** How many tickets are in each state that is not final (for /metrics). */
+  async openCountsByState(finalStates: readonly TicketState[]): Promise<Map<TicketState, number>> {
+    const rows = await this.db.query<{ state: TicketState; n: number }>(
+      'SELECT state, count(*)::int AS n FROM tickets WHERE NOT (state = ANY($1::text[])) GROUP BY state',
+      [finalStates],
+    );
+    return new Map(rows.map((r) => [r.state, r.n]));
+  }
 }
 
 function toTransition(row: Row): TransitionRecord {

@@ -1,6 +1,7 @@
 import { type DeviceEvent, type IncidentMessage, isDeviceEvent } from '../../foundation/contract/events.ts';
 import { type LonLat, meanPoint } from '../../foundation/geometry/lon-lat.ts';
 import { chooseIncident } from '../incidents/choose-incident.ts';
+import { foldIncidents, foldSource, type IncidentGroup, type SourceFold } from '../ingest/plan-batch.ts';
 import type { Placement, PlaceRegistry } from '../places/place-registry.ts';
 import type { Repositories } from '../repositories/cloud-store.ts';
 import type { Ticket } from '../tickets/ticket-schema.ts';
@@ -32,16 +33,46 @@ export class IncidentService {
     private readonly options: IncidentOptions,
   ) {}
 
-  /** In the caller's transaction, after the event itself was stored (once). */
-  async apply(repos: Repositories, event: IncidentMessage, at: Date): Promise<AppliedEvent> {
+  /**
+   * In the caller's transaction, for the events of a batch that were stored (each once), grouped
+   * by edge incident in arrival order: what became of each group. Groups whose source is known are
+   * folded into it in two statements for all of them; then each new one, in order, opens its
+   * incident or joins another camera's (seeing those opened before it in the batch), and the rest
+   * of its events are folded in.
+   */
+  async applyBatch(repos: Repositories, groups: readonly IncidentGroup[], at: Date): Promise<AppliedEvent[]> {
+    const known = await repos.incidents.incidentsOfSources(groups.map((g) => g.edgeIncidentId));
+    const applied = new Map<string, AppliedEvent>();
+    const folds = groups.flatMap((g) => {
+      const incidentId = known.get(g.edgeIncidentId);
+      if (incidentId === undefined) return [];
+      applied.set(g.edgeIncidentId, { incidentId, opened: false, ticket: undefined });
+      return [{ incidentId, fold: foldSource(g.edgeIncidentId, g.events) }];
+    });
+    await this.fold(repos, folds);
+    for (const group of groups) {
+      if (known.has(group.edgeIncidentId)) continue;
+      const [first, ...rest] = group.events as [IncidentMessage, ...IncidentMessage[]];
+      const opened = await this.open(repos, first, at);
+      if (rest.length > 0)
+        await this.fold(repos, [
+          { incidentId: opened.incidentId, fold: foldSource(group.edgeIncidentId, rest) },
+        ]);
+      applied.set(group.edgeIncidentId, opened);
+    }
+    return groups.map((g) => applied.get(g.edgeIncidentId) as AppliedEvent);
+  }
+
+  private async fold(repos: Repositories, folds: readonly { incidentId: number; fold: SourceFold }[]) {
+    if (folds.length === 0) return;
+    await repos.incidents.foldSources(folds.map((f) => f.fold));
+    await repos.incidents.refreshAll(foldIncidents(folds));
+  }
+
+  /** The first event of an edge incident the cloud has no source for: opens or joins an incident. */
+  private async open(repos: Repositories, event: IncidentMessage, at: Date): Promise<AppliedEvent> {
     const observedAt = new Date(event.observedAt);
     const endedAt = event.phase === 'end' ? new Date(event.endedAt ?? event.observedAt) : undefined;
-    const known = await repos.incidents.sourceOf(event.incidentId);
-    if (known) {
-      await repos.incidents.updateSource(event.incidentId, observedAt, endedAt);
-      await repos.incidents.refresh(known.incidentId, event.confidence);
-      return { incidentId: known.incidentId, opened: false, ticket: undefined };
-    }
     if (isDeviceEvent(event)) return this.openDeviceIncident(repos, event, observedAt, endedAt, at);
 
     // One new edge incident of a type at a time decides merge-or-open, across cloud instances.

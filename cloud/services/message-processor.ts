@@ -1,25 +1,34 @@
 import { createHash } from 'node:crypto';
-import { type IncidentMessage, isDeviceEvent } from '../../foundation/contract/events.ts';
 import type { DeadLetterCode } from '../errors.ts';
 import { classifyMessage } from '../ingest/classify-message.ts';
 import { failureKind } from '../ingest/failure-kind.ts';
-import type { CloudStore, Repositories } from '../repositories/cloud-store.ts';
-import type { Ticket } from '../tickets/ticket-schema.ts';
+import type { CloudStore } from '../repositories/cloud-store.ts';
 import type { IncidentService } from './incident-service.ts';
+import {
+  type BatchWriterDeps,
+  type BrokerMessage,
+  type ClassifiedMessage,
+  type ProcessOutcome,
+  writeBatch,
+} from './ingest-batch-writer.ts';
 import type { LiveFeed, LiveMessage } from './live-feed.ts';
 import type { TicketService } from './ticket-service.ts';
 import type { VehicleCorrelator } from './vehicle-correlator.ts';
 
-export type ProcessOutcome =
-  | { kind: 'event'; stored: boolean; incidentId: number | undefined }
-  | { kind: 'status'; edgeId: string }
-  | { kind: 'dead_letter'; code: DeadLetterCode };
+export type { BrokerMessage, ProcessOutcome } from './ingest-batch-writer.ts';
 
 export interface ProcessorCounters {
   events: number;
   duplicates: number;
   statuses: number;
   deadLetters: number;
+}
+
+/** Told of each committed transaction of ingest (the /metrics histograms and counters). */
+export interface IngestObserver {
+  committed(outcomes: readonly ProcessOutcome[], seconds: number): void;
+  /** A message dead-lettered alone after its batch failed (its own transaction). */
+  deadLettered(code: DeadLetterCode): void;
 }
 
 /**
@@ -32,73 +41,98 @@ export const MAX_UNKNOWN_FAILURES = 5;
 const REMEMBERED_FAILURES = 64;
 
 /**
- * One broker message, start to commit: classify it; store an event once by eventId and fold it
- * into its incident and ticket, all in one transaction; record a status; dead-letter anything
- * invalid. Resolves only once what it did is committed, so the caller may acknowledge then. A
- * rejection means nothing was committed and the message must come again: do not acknowledge.
+ * Broker messages, start to commit, a batch at a time (group commit): classify each; in ONE
+ * transaction store each event once by eventId and fold it into its incident and ticket, record
+ * statuses, dead-letter what is invalid (ingest-batch-writer.ts). Resolves only once what it did
+ * is committed, so the caller may acknowledge the whole batch then. A rejection means the batch
+ * must come again: acknowledge none of it (what was committed of it is skipped the next time,
+ * being stored by eventId).
  *
- * Failures (failure-kind.ts): data the database refuses is dead-lettered at once; an outage is
- * rejected every time, for as long as it lasts; anything else is rejected until the same message
- * has failed MAX_UNKNOWN_FAILURES times with the database answering, then dead-lettered, so one
- * poison message cannot hold the stream.
+ * A batch that fails while the database answers is split in halves and each half tried again,
+ * down to the one message at fault, so one bad event never fails the others of its batch. That
+ * one message meets the failure policy of failure-kind.ts: data the database refuses is
+ * dead-lettered at once; an outage is rejected every time, for as long as it lasts; anything else
+ * is rejected until the same message has failed MAX_UNKNOWN_FAILURES times with the database
+ * answering, then dead-lettered, so one poison message cannot hold the stream.
  */
 export class MessageProcessor {
   readonly counters: ProcessorCounters = { events: 0, duplicates: 0, statuses: 0, deadLetters: 0 };
   /** Failures so far of messages that failed for an unknown reason, by topic and payload hash. */
   private readonly failures = new Map<string, number>();
+  private observer: IngestObserver | undefined;
+
+  private readonly deps: BatchWriterDeps;
 
   constructor(
     private readonly store: CloudStore,
-    private readonly incidents: IncidentService,
-    private readonly tickets: TicketService,
+    incidents: IncidentService,
+    tickets: TicketService,
     private readonly live: LiveFeed,
     private readonly clock: () => Date = () => new Date(),
     /** Lists the trucks near the camera on uncovered-muck-truck tickets. */
-    private readonly vehicles?: VehicleCorrelator,
-  ) {}
+    vehicles?: VehicleCorrelator,
+  ) {
+    this.deps = { incidents, tickets, vehicles };
+  }
 
+  observe(observer: IngestObserver | undefined): void {
+    this.observer = observer;
+  }
+
+  /** One message: a batch of one. */
   async process(topic: string, payload: Uint8Array): Promise<ProcessOutcome> {
+    const [outcome] = await this.processBatch([{ topic, payload }]);
+    return outcome as ProcessOutcome;
+  }
+
+  /** Each message's outcome, in order, once all of it is committed. */
+  async processBatch(messages: readonly BrokerMessage[]): Promise<ProcessOutcome[]> {
+    if (messages.length === 0) return [];
     const at = this.clock();
-    let kind: 'event' | 'status' | undefined;
-    let outcome: ProcessOutcome;
+    const classified = messages.map((m) => ({ ...m, incoming: classifyMessage(m.topic, m.payload, at) }));
+    return this.commitOrSplit(classified, at);
+  }
+
+  private async commitOrSplit(messages: readonly ClassifiedMessage[], at: Date): Promise<ProcessOutcome[]> {
     const notices: LiveMessage[] = [];
+    const started = performance.now();
+    let outcomes: ProcessOutcome[];
     try {
-      const message = classifyMessage(topic, payload, at);
-      if (message.kind === 'invalid') {
-        outcome = await this.deadLetter(message.code, message.reason, topic, payload, at);
-      } else if (message.kind === 'status') {
-        kind = 'status';
-        await this.store.ingest.upsertEdgeStatus(message.edgeId, message.status, at);
-        this.counters.statuses++;
-        notices.push({ kind: 'edge.status', edgeId: message.edgeId, state: message.status.state });
-        outcome = { kind: 'status', edgeId: message.edgeId };
-      } else {
-        kind = 'event';
-        outcome = await this.storeEvent(message.event, topic, at, notices);
-        if (outcome.stored) this.counters.events++;
-        else this.counters.duplicates++;
-      }
+      outcomes = await this.store.transaction((repos) => writeBatch(repos, messages, at, this.deps, notices));
     } catch (error) {
-      return this.failed(error, kind, topic, payload, at);
+      if (messages.length === 1) return [await this.failed(error, messages[0] as ClassifiedMessage, at)];
+      if (failureKind(error) === 'unavailable') throw error;
+      const half = Math.ceil(messages.length / 2);
+      const first = await this.commitOrSplit(messages.slice(0, half), at);
+      return [...first, ...(await this.commitOrSplit(messages.slice(half), at))];
     }
-    if (this.failures.size > 0) this.failures.delete(failureKey(topic, payload));
-    // Committed: a listener that throws must not make the message fail (and come again).
+    this.committed(messages, outcomes, (performance.now() - started) / 1000);
+    // Committed: a listener that throws must not make the batch fail (and come again).
     for (const notice of notices) {
       try {
         this.live.publish(notice);
       } catch {}
     }
-    return outcome;
+    return outcomes;
+  }
+
+  private committed(messages: readonly ClassifiedMessage[], outcomes: ProcessOutcome[], seconds: number) {
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'event') {
+        if (outcome.stored) this.counters.events++;
+        else this.counters.duplicates++;
+      } else if (outcome.kind === 'status') this.counters.statuses++;
+      else this.counters.deadLetters++;
+    }
+    if (this.failures.size > 0)
+      for (const m of messages) this.failures.delete(failureKey(m.topic, m.payload));
+    this.observer?.committed(outcomes, seconds);
   }
 
   /** What a failure to store the message leads to: a dead letter, or a rejection (it comes again). */
-  private async failed(
-    error: unknown,
-    kind: 'event' | 'status' | undefined,
-    topic: string,
-    payload: Uint8Array,
-    at: Date,
-  ): Promise<ProcessOutcome> {
+  private async failed(error: unknown, message: ClassifiedMessage, at: Date): Promise<ProcessOutcome> {
+    const { topic, payload } = message;
+    const kind = message.incoming.kind === 'invalid' ? undefined : message.incoming.kind;
     const why = error instanceof Error ? error.message : String(error);
     const failure = failureKind(error);
     if (failure === 'unavailable') throw error;
@@ -129,34 +163,6 @@ export class MessageProcessor {
     );
   }
 
-  private storeEvent(event: IncidentMessage, topic: string, at: Date, notices: LiveMessage[]) {
-    return this.store.transaction(async (repos) => {
-      const stored = await repos.ingest.insertEvent(event, topic, at);
-      if (!stored) return { kind: 'event' as const, stored: false, incidentId: undefined };
-      const applied = await this.incidents.apply(repos, event, at);
-      await repos.ingest.linkEvent(event.eventId, applied.incidentId);
-      notices.push({ kind: 'incident.updated', incidentId: applied.incidentId });
-      const ticket = (await this.attachVehicles(repos, event, applied.incidentId, at)) ?? applied.ticket;
-      if (ticket) notices.push({ kind: applied.opened ? 'ticket.created' : 'ticket.updated', ticket });
-      return { kind: 'event' as const, stored: true, incidentId: applied.incidentId };
-    });
-  }
-
-  /** The incident's ticket with the trucks this observation found, near the camera and by plate. */
-  private async attachVehicles(
-    repos: Repositories,
-    event: IncidentMessage,
-    incidentId: number,
-    at: Date,
-  ): Promise<Ticket | undefined> {
-    if (isDeviceEvent(event)) return undefined;
-    const found = this.vehicles?.candidatesFor(event);
-    // Positions of the minute after the observation are still on their way: look again later.
-    if (found) this.vehicles?.watch(incidentId, event);
-    const merged = found && (await this.tickets.mergeVehicles(repos, incidentId, found, at));
-    return (await this.tickets.trucks.joinPlates(repos, event, incidentId, at)) ?? merged;
-  }
-
   private async deadLetter(
     code: DeadLetterCode,
     reason: string,
@@ -166,6 +172,7 @@ export class MessageProcessor {
   ): Promise<ProcessOutcome> {
     await this.store.ingest.insertDeadLetter({ code, reason, topic, payload }, at);
     this.counters.deadLetters++;
+    this.observer?.deadLettered(code);
     return { kind: 'dead_letter', code };
   }
 }

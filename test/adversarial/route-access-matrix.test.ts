@@ -61,6 +61,10 @@ const DOORS: Record<string, Door> = {
   'GET /api/v1/permits/{plate}/history': anyUser,
   'PUT /api/v1/permits/{plate}': only('supervisor', 'admin'),
   'DELETE /api/v1/permits/{plate}': only('supervisor', 'admin'),
+  'GET /api/v1/cameras/{edgeId}/{cameraId}/suppression-regions': anyUser,
+  'DELETE /api/v1/cameras/{edgeId}/{cameraId}/suppression-regions/{regionId}': only('supervisor', 'admin'),
+  'GET /api/v1/edges/{edgeId}/suppression-regions': { who: 'edges' },
+  'POST /api/v1/edges/{edgeId}/suppression-regions/matches': { who: 'edges' },
   'GET /api/v1/statistics/tickets': anyUser,
   'GET /api/v1/statistics/false-alarms': anyUser,
   'GET /api/v1/live': { who: 'users', tokenInUrl: true },
@@ -68,6 +72,7 @@ const DOORS: Record<string, Door> = {
   'GET /api/v1/me': anyUser,
   'GET /api/v1/edge-links': anyUser,
   'GET /api/v1/evidence/{sha256}': anyUser,
+  'GET /metrics': open,
   'PATCH /api/v1/evidence/{sha256}': { who: 'edges' },
   ...Object.fromEntries(
     ['json', 'xml'].flatMap((format) => [

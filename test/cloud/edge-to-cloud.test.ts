@@ -42,7 +42,7 @@ describe("the edge's own publisher into the cloud, through Mosquitto", () => {
       protocolVersion: 5,
       group: 'cloud',
       sessionExpirySeconds: 600,
-      handle: (topic, payload) => core.processor.process(topic, payload),
+      handle: (batch) => core.processor.processBatch(batch),
     });
     cleanups.push(() => consumer.close());
     await consumer.ready;

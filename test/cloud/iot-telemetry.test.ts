@@ -117,7 +117,7 @@ describe.each(backends)('the cloud runs the IoT rules over telemetry from the br
       protocolVersion: 5,
       group: `cloud-iot-${run}`,
       sessionExpirySeconds: 30,
-      handle: (topic, payload) => opened.core.processor.process(topic, payload),
+      handle: (batch) => opened.core.processor.processBatch(batch),
     });
     await edgeIngest.ready;
     device = await connectAsync(BROKER, {

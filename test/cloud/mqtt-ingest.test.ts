@@ -112,7 +112,7 @@ describe('ingest from Mosquitto (MQTT 5, shared subscription) into PostgreSQL', 
       protocolVersion: 5,
       group: 'cloud',
       sessionExpirySeconds: 600,
-      handle: (topic, payload) => core.processor.process(topic, payload),
+      handle: (batch) => core.processor.processBatch(batch),
       retry: { initialMs: 50, maxMs: 200 },
     });
     await c.ready;

@@ -1,9 +1,10 @@
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
+import { renderSuppression } from './camera-suppression.js';
 
 /** The camera registry with each camera's health from its edge, and its live view through the edge's relay. */
-export async function renderCameras(root, _ctx) {
+export async function renderCameras(root, ctx) {
   const [cameras, edges, links] = await Promise.all([api('/cameras'), api('/edges'), api('/edge-links')]);
   const health = new Map(
     edges.flatMap((e) =>
@@ -63,6 +64,19 @@ export async function renderCameras(root, _ctx) {
                       t('cameras.live'),
                     )
                   : h('span', { class: 'muted' }, t('cameras.noLink', { edge: edgeId })),
+              ),
+              h(
+                'td',
+                {},
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'suppression-open',
+                    onclick: () => renderSuppression(player, ctx, edgeId, id).catch(ctx.fail),
+                  },
+                  t('suppression.open'),
+                ),
               ),
             );
           }),
