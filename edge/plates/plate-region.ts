@@ -1,3 +1,4 @@
+import { subBox } from '../../foundation/geometry/image-plane.ts';
 import type { Box } from '../../foundation/media/frame.ts';
 import type { TextBox } from './text-boxes.ts';
 
@@ -15,14 +16,7 @@ export function plateSearchRegion(
   frameWidth: number,
   frameHeight: number,
 ): Box | undefined {
-  const w = vehicle[2] - vehicle[0];
-  const h = vehicle[3] - vehicle[1];
-  const x1 = Math.max(0, vehicle[0] + region[0] * w);
-  const y1 = Math.max(0, vehicle[1] + region[1] * h);
-  const x2 = Math.min(frameWidth, vehicle[0] + region[2] * w);
-  const y2 = Math.min(frameHeight, vehicle[1] + region[3] * h);
-  if (x2 - x1 < 4 || y2 - y1 < 4) return undefined;
-  return [x1, y1, x2, y2];
+  return subBox(vehicle, region, frameWidth, frameHeight, 4);
 }
 
 /**

@@ -104,18 +104,7 @@ export class ZonePresence {
   }
 
   private newcomer(object: TrackedInput, x: number, y: number, now: number): Occupant {
-    return {
-      key: object.id,
-      trackId: object.id,
-      label: object.label,
-      score: object.score,
-      box: object.box,
-      enteredAt: now,
-      lastSeenAt: now,
-      stationarySince: now,
-      anchorX: x,
-      anchorY: y,
-    };
+    return newOccupant(object, x, y, now);
   }
 
   /** A track that replaces one which just vanished from the same spot continues its stay. */
@@ -154,4 +143,20 @@ export class ZonePresence {
       occupant.stationarySince = now;
     }
   }
+}
+
+/** An object seen for the first time at `now`, standing at (x, y). */
+export function newOccupant(object: TrackedInput, x: number, y: number, now: number): Occupant {
+  return {
+    key: object.id,
+    trackId: object.id,
+    label: object.label,
+    score: object.score,
+    box: object.box,
+    enteredAt: now,
+    lastSeenAt: now,
+    stationarySince: now,
+    anchorX: x,
+    anchorY: y,
+  };
 }

@@ -6,6 +6,7 @@ import type { ScenarioObservation } from '../rules/incident-lifecycle.ts';
 import type { FrameContext, ScenarioRule } from '../rules/scenario-rule.ts';
 import {
   dwellSeconds,
+  newOccupant,
   type Occupant,
   type PresenceOptions,
   type TrackedInput,
@@ -113,16 +114,5 @@ function regionObject(region: OccupationRegion): Occupant {
 /** A cue object as an incident object, seen on this frame. */
 function cueObject(object: TrackedInput, now: number): Occupant {
   const [x1, , x2, y2] = object.box;
-  return {
-    key: object.id,
-    trackId: object.id,
-    label: object.label,
-    score: object.score,
-    box: object.box,
-    enteredAt: now,
-    lastSeenAt: now,
-    stationarySince: now,
-    anchorX: (x1 + x2) / 2,
-    anchorY: y2,
-  };
+  return newOccupant(object, (x1 + x2) / 2, y2, now);
 }

@@ -78,6 +78,26 @@ export function boxArea(box: Readonly<Box>): number {
 }
 
 /** Area of a polygon by the shoelace formula (absolute, so either winding); 0 below 3 points. */
+/**
+ * The part of `box` given as fractions of it ([x1, y1, x2, y2], 0..1), clipped to the frame;
+ * undefined when a side is under `minSide` pixels.
+ */
+export function subBox(
+  box: Readonly<Box>,
+  region: readonly [number, number, number, number],
+  frameWidth: number,
+  frameHeight: number,
+  minSide: number,
+): Box | undefined {
+  const w = box[2] - box[0];
+  const h = box[3] - box[1];
+  const x1 = Math.max(0, box[0] + region[0] * w);
+  const y1 = Math.max(0, box[1] + region[1] * h);
+  const x2 = Math.min(frameWidth, box[0] + region[2] * w);
+  const y2 = Math.min(frameHeight, box[1] + region[3] * h);
+  return x2 - x1 < minSide || y2 - y1 < minSide ? undefined : [x1, y1, x2, y2];
+}
+
 export function polygonArea(polygon: Polygon): number {
   const n = polygon.length;
   if (n < 3) return 0;

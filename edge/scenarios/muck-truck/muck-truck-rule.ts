@@ -1,3 +1,4 @@
+import { subBox } from '../../../foundation/geometry/image-plane.ts';
 import type { Box, RawImage } from '../../../foundation/media/frame.ts';
 import type { ScenarioObservation } from '../../rules/incident-lifecycle.ts';
 import type { ClassifyCrop, FrameContext, ScenarioRule } from '../../rules/scenario-rule.ts';
@@ -131,12 +132,5 @@ export function cargoCrop(
   frameWidth: number,
   frameHeight: number,
 ): Box | undefined {
-  const w = box[2] - box[0];
-  const h = box[3] - box[1];
-  const x1 = Math.max(0, box[0] + region[0] * w);
-  const y1 = Math.max(0, box[1] + region[1] * h);
-  const x2 = Math.min(frameWidth, box[0] + region[2] * w);
-  const y2 = Math.min(frameHeight, box[1] + region[3] * h);
-  if (x2 - x1 < 2 || y2 - y1 < 2) return undefined;
-  return [x1, y1, x2, y2];
+  return subBox(box, region, frameWidth, frameHeight, 2);
 }
