@@ -27,6 +27,7 @@ const PURE_MODULES = [
   '^edge/events/',
   '^edge/scenarios/',
   '^edge/background/',
+  '^edge/health/',
   '^foundation/geometry/',
   '^foundation/contract/',
   '^foundation/util/',

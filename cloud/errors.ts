@@ -51,6 +51,17 @@ export const CLOUD_ERROR_CODES = {
     'labels: someone saved the labels since you loaded them (baseRevision is not the current revision); reload',
   SUPPRESSION_REGION_NOT_FOUND:
     'suppression: no region with this id (it may have lapsed or been removed already)',
+  MODEL_FILE_HASH_MISMATCH:
+    'models: the uploaded bytes do not hash to the sha256 they are uploaded under (the message gives both)',
+  MODEL_MANIFEST_INVALID:
+    'models: the manifest is not valid JSON, does not match the manifest schema, or names another model or version than its URL',
+  MODEL_FILE_NOT_UPLOADED:
+    "models: the manifest's sha256 names a model file not uploaded yet (PUT /api/v1/model-files/{sha256} first)",
+  MODEL_VERSION_EXISTS: 'models: this name and version already hold another manifest; versions never change',
+  MODEL_VERSION_NOT_FOUND: 'models: no model with this name and version (or no file with this sha256)',
+  MODEL_NOT_ASSIGNED:
+    'models: promote or roll back names a camera that does not run this version in the mode it needs',
+  MODEL_NO_PREVIOUS_ACTIVE: 'models: roll back names a camera where this version replaced no active version',
   DATASET_OUT_NOT_EMPTY: 'dataset export: the --out folder exists and is not empty',
   DATASET_FILE_INVALID:
     'dataset import: the file is not JSON or not a COCO detection file (the message names the field)',

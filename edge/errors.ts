@@ -50,6 +50,12 @@ export const ERROR_CODES = {
   CLIP_NOT_BUFFERED: "the interval is not (or no longer) covered by the camera's segment buffer",
   CLIP_TIMEOUT: 'the segments covering the end of the interval were not recorded in time',
   CLIP_CUT_FAILED: 'ffmpeg could not write the clip from the buffered segments',
+  MODEL_DOWNLOAD_FAILED:
+    'a model assigned by the cloud could not be downloaded (the cloud did not answer or refused); the cached models stay in use',
+  MODEL_DOWNLOAD_MISMATCH:
+    'a downloaded model file or manifest does not hash to the sha256 it was assigned with, or the manifest names another model; refused, the cached models stay in use',
+  MODEL_NOT_CACHED:
+    'the config names a cloud model (cloud:NAME@VERSION) not in the model cache (<dataDir>/models) yet, or malformed',
   SUPPRESSION_FILE_INVALID:
     'the stored suppression regions (<dataDir>/learned/suppression.json) are not JSON or do not match their schema',
   ROUTE_NOT_FOUND: 'no local API route for this method and path',

@@ -43,13 +43,14 @@ export function registerRunCommand(program: Command): void {
       const config = options.dataDir ? { ...loaded, dataDir: path.resolve(options.dataDir) } : loaded;
       const edge = await startEdge(config, {
         logger: log,
+        configDir: path.dirname(path.resolve(options.config)),
         ...(options.apiPort !== undefined ? { apiPort: options.apiPort } : {}),
         onEvent: (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
       });
       log.info(
         {
           edgeId: config.edgeId,
-          cameras: config.cameras.map((c) => c.id),
+          cameras: edge.node.config.cameras.map((c) => c.id),
           api: edge.apiUrl,
           broker: config.mqtt.url,
           dataDir: config.dataDir,

@@ -6,6 +6,7 @@ import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { CloudError } from '../errors.ts';
 import { openEvidenceStore } from '../evidence/open-evidence-store.ts';
+import { FleetNoticePublisher } from '../fleet/fleet-notice-publisher.ts';
 import { createCloudServer } from '../http/create-server.ts';
 import { TokenAuth } from '../http/token-auth.ts';
 import { BrokerDropWatcher } from '../mqtt/broker-drop-watcher.ts';
@@ -48,7 +49,7 @@ export interface RunningCloud {
   /** The database itself, for tools and tests that look past the services. */
   db: Database;
   app: FastifyInstance;
-  /** Runs the overdue sweep now (it also runs every `tickets.sweepSeconds`). */
+  /** Runs the overdue and maintenance sweeps now (they also run every `tickets.sweepSeconds`). */
   sweep(): Promise<number>;
   /**
    * Messages the external broker says it dropped since it started (Mosquitto's $SYS counter;
@@ -124,6 +125,17 @@ export async function startCloud(
       ...(log ? { logger: log } : {}),
     });
     stops.push(() => consumer.close());
+    const notices = new FleetNoticePublisher({
+      url: mqttUrl,
+      clientId: `${config.mqtt.clientId}-fleet`,
+      protocolVersion: config.mqtt.protocolVersion ?? (broker ? 4 : 5),
+      username: config.mqtt.username,
+      password: config.mqtt.password,
+      current: () => core.fleet.notices(),
+      logger: log,
+    });
+    core.fleet.attach(notices);
+    stops.push(() => notices.close());
     dropWatcher = broker
       ? undefined
       : new BrokerDropWatcher({
@@ -140,6 +152,9 @@ export async function startCloud(
     const sweep = async () => {
       const escalations = await core.tickets.sweep(clock());
       for (const escalation of escalations) core.live.publish({ kind: 'escalation', escalation });
+      const maintenance = await core.maintenance.sweep(clock());
+      for (const ticket of maintenance.created) core.live.publish({ kind: 'ticket.created', ticket });
+      for (const ticket of maintenance.closed) core.live.publish({ kind: 'ticket.updated', ticket });
       if (escalations.length > 0)
         log?.warn({ count: escalations.length }, 'overdue steps escalated to supervisors');
       return escalations.length;

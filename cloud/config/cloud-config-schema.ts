@@ -189,6 +189,8 @@ export const CloudConfigSchema = z
     permits: PermitsConfigSchema.default({ utcOffsetMinutes: 480, raiseLevelBy: 1 }),
     /** Per-camera suppression regions learned from operators' verdicts (cloud/suppression/). */
     suppression: SuppressionConfigSchema.prefault({}),
+    /** Camera and edge maintenance (cloud/health/): an edge offline this many minutes gets a ticket. */
+    health: z.strictObject({ edgeOfflineMinutes: z.number().positive().default(10) }).prefault({}),
     /**
      * The cloud runs the IoT rules itself (the same engine and rules file as an edge hub): device
      * telemetry from the broker becomes device events, and vehicle positions are kept to list the

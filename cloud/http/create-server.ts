@@ -10,11 +10,14 @@ import {
 import { CloudError } from '../errors.ts';
 import type { EvidenceStore } from '../evidence/evidence-store-types.ts';
 import type { CloudCore } from '../services/cloud-core.ts';
+import { cameraHealthRoutes } from './camera-health-routes.ts';
 import { registerEvidenceRoutes } from './evidence-routes.ts';
+import { fleetRoutes } from './fleet-routes.ts';
 import { apiError, asInputError, statusOf } from './http-errors.ts';
 import { labelRoutes } from './label-routes.ts';
 import { liveRoutes } from './live-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
+import { modelRoutes } from './model-routes.ts';
 import { observationRoutes } from './observation-routes.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
 import { permitRoutes } from './permit-routes.ts';
@@ -136,6 +139,9 @@ export async function createCloudServer(options: CloudServerOptions): Promise<Fa
   await app.register(vocabularyRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(labelRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(suppressionRoutes, { prefix: API_PREFIX, ...deps });
+  await app.register(cameraHealthRoutes, { prefix: API_PREFIX, ...deps });
+  await app.register(fleetRoutes, { prefix: API_PREFIX, ...deps });
+  await app.register(modelRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(registerOpen311Routes, { prefix: '/open311/v2', ...deps });
   if (options.evidence) {
     await registerEvidenceRoutes(app, {

@@ -7,6 +7,9 @@ import type { Incident } from './incident-schema.ts';
  * camera's. Two incidents of one camera are never merged: the edge already told them apart.
  * Pure; `viewPointOf` gives a source camera's view point (undefined: not in the registry).
  */
+/** Types whose incidents are each one camera's own: a camera fault is one maintenance job per camera. */
+const PER_CAMERA_TYPES: ReadonlySet<string> = new Set(['camera_fault']);
+
 export function chooseIncident(
   candidates: readonly Incident[],
   camera: { edgeId: string; cameraId: string; viewPoint: LonLat | undefined },
@@ -14,7 +17,7 @@ export function chooseIncident(
   maxMeters: number,
 ): Incident | undefined {
   const here = camera.viewPoint;
-  if (!here) return undefined;
+  if (!here || candidates.some((c) => PER_CAMERA_TYPES.has(c.type))) return undefined;
   let best: { incident: Incident; meters: number } | undefined;
   for (const incident of candidates) {
     if (incident.sources.some((s) => s.edgeId === camera.edgeId && s.cameraId === camera.cameraId)) continue;

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
-import { Aedes, type AuthenticateError } from 'aedes';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
 
 export interface EmbeddedBroker {
   url: string;
@@ -14,6 +14,11 @@ export interface EmbeddedBrokerUser {
   passwordSha256: string;
   /** Besides its username, which is always allowed as a client id. */
   clientIds?: readonly string[];
+  /**
+   * `service`: the cloud, which publishes the edges' configuration notices (`fleet/{edgeId}/config`).
+   * `edge` (the default): named by its edgeId, it reads only its own notice and publishes none.
+   */
+  kind?: 'edge' | 'service';
 }
 
 export interface EmbeddedBrokerOptions {
@@ -26,13 +31,17 @@ export interface EmbeddedBrokerOptions {
   users?: readonly EmbeddedBrokerUser[];
 }
 
+/** topics.fleetConfig: `fleet/{edgeId}/config`. */
+const FLEET_TOPIC = /^fleet\/([^/]+)\/config$/;
+
 /** CONNACK return codes of MQTT 3.1.1 [MQTT-3.2.2.3]. */
 const IDENTIFIER_REJECTED = 2;
 const BAD_USERNAME_OR_PASSWORD = 4;
 
 /**
  * The embedded MQTT broker (aedes, in memory) for one machine with nothing installed. It speaks
- * MQTT 3.1.1 only: no shared subscriptions, so one cloud instance consumes everything.
+ * MQTT 3.1.1 only: no shared subscriptions, so one cloud instance consumes everything. With users,
+ * only a `service` user publishes configuration notices, and an edge receives only its own.
  */
 export async function startEmbeddedBroker(
   port: number,
@@ -40,13 +49,30 @@ export async function startEmbeddedBroker(
 ): Promise<EmbeddedBroker> {
   const host = options.host ?? '127.0.0.1';
   const users = options.users;
+  const usernames = new WeakMap<Client, string>();
   const aedes = await Aedes.createBroker(
     users
       ? {
           authenticate: (client, username, password, done) => {
             const refusal = refuseConnect(users, client.id, username, password);
             if (refusal) done(refusal, false);
-            else done(null, true);
+            else {
+              usernames.set(client, username as string);
+              done(null, true);
+            }
+          },
+          // The same rules as deploy/mosquitto/*.acl for the fleet notices (other topics are open).
+          authorizePublish: (client, packet, done) => {
+            const user = users.find((u) => u.username === (client ? usernames.get(client) : undefined));
+            if (FLEET_TOPIC.test(packet.topic) && user?.kind !== 'service')
+              done(new Error(`only the cloud publishes on ${packet.topic}`));
+            else done(null);
+          },
+          authorizeForward: (client, packet) => {
+            const edgeId = FLEET_TOPIC.exec(packet.topic)?.[1];
+            if (edgeId === undefined) return packet;
+            const user = users.find((u) => u.username === usernames.get(client));
+            return user?.kind === 'service' || user?.username === edgeId ? packet : null;
           },
         }
       : {},

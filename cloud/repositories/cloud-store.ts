@@ -1,8 +1,11 @@
 import type { Database, Queryable } from '../db/database.ts';
 import { CameraRepository } from './camera-repository.ts';
+import { FleetConfigRepository } from './fleet-config-repository.ts';
 import { IncidentRepository } from './incident-repository.ts';
 import { IngestRepository } from './ingest-repository.ts';
 import { LabelRepository } from './label-repository.ts';
+import { MaintenanceRepository } from './maintenance-repository.ts';
+import { ModelRepository } from './model-repository.ts';
 import { PermitRepository } from './permit-repository.ts';
 import { PlaceRepository } from './place-repository.ts';
 import { StatisticsRepository } from './statistics-repository.ts';
@@ -19,7 +22,10 @@ export interface Repositories {
   readonly statistics: StatisticsRepository;
   readonly permits: PermitRepository;
   readonly labels: LabelRepository;
+  readonly maintenance: MaintenanceRepository;
   readonly suppression: SuppressionRepository;
+  readonly fleetConfigs: FleetConfigRepository;
+  readonly models: ModelRepository;
 }
 
 /** The repositories over the database, and the same repositories inside one transaction. */
@@ -39,7 +45,10 @@ function repositories(db: Queryable): Repositories {
     statistics: new StatisticsRepository(db),
     permits: new PermitRepository(db),
     labels: new LabelRepository(db),
+    maintenance: new MaintenanceRepository(db),
     suppression: new SuppressionRepository(db),
+    fleetConfigs: new FleetConfigRepository(db),
+    models: new ModelRepository(db),
   };
 }
 

@@ -1,8 +1,10 @@
 import type { CloudConfig } from '../config/cloud-config-schema.ts';
+import { FleetConfigService } from '../fleet/fleet-config-service.ts';
 import type { PlaceRegistry } from '../places/place-registry.ts';
 import type { CloudStore } from '../repositories/cloud-store.ts';
 import { IncidentService } from './incident-service.ts';
 import { LiveFeed } from './live-feed.ts';
+import { MaintenanceService } from './maintenance-service.ts';
 import { MessageProcessor } from './message-processor.ts';
 import { ObservationService } from './observation-service.ts';
 import { PermitService } from './permit-service.ts';
@@ -27,6 +29,10 @@ export interface CloudCore {
   statistics: StatisticsService;
   /** Candidate trucks for camera events; answers once the telemetry side attached its positions. */
   vehicles: VehicleCorrelator;
+  /** Each edge's desired configuration; its notices go out once the MQTT side attached. */
+  fleet: FleetConfigService;
+  /** Cameras by health; the sweep that turns offline edges and recovered cameras into ticket changes. */
+  maintenance: MaintenanceService;
   clock: () => Date;
 }
 
@@ -54,6 +60,8 @@ export function createCloudCore(
     observations: new ObservationService(store, processor.counters),
     statistics: new StatisticsService(store),
     vehicles,
+    fleet: new FleetConfigService(store, clock),
+    maintenance: new MaintenanceService(store, tickets, places, config.health),
     clock,
   };
 }

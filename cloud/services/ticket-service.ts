@@ -58,6 +58,8 @@ export interface IncidentInput {
   location: { lat: number; lon: number } | undefined;
   placement: Placement;
   description: string;
+  /** Who the audit row names as creating it; default the camera or device that raised it. */
+  actor?: string;
 }
 
 const EVIDENCE_KINDS = ['snapshot', 'snapshotAnnotated', 'before', 'clip'] as const;
@@ -136,7 +138,7 @@ export class TicketService {
       action: 'create',
       from: null,
       to: 'new',
-      actor: input.deviceId ? `device:${input.deviceId}` : `camera:${input.cameraId}`,
+      actor: input.actor ?? (input.deviceId ? `device:${input.deviceId}` : `camera:${input.cameraId}`),
       role: 'system',
       note: input.description,
       at,

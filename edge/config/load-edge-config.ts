@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadConfigFile, parseConfigText } from '../../foundation/config/load-config.ts';
-import type { ConfigSpec } from '../../foundation/config/validate-config.ts';
+import { type ConfigSpec, validateConfig } from '../../foundation/config/validate-config.ts';
 import { resolveFlightPaths } from '../drone/flight-config.ts';
 import { isStreamUrl } from '../schema/source-schema.ts';
 import { EDGE_CONFIG_ERRORS } from './config-error.ts';
@@ -41,6 +41,15 @@ export function parseEdgeConfig(
   options: ParseEdgeConfigOptions = {},
 ): Readonly<EdgeConfig> {
   return parseConfigText(text, sourceName, EDGE_CONFIG, options.baseDir);
+}
+
+/**
+ * Validates a config that is already data (the file's config with the cloud's sections in place
+ * of its own, edge/fleet/), exactly as a file is: every default applied, relative paths taken from
+ * `baseDir`, deep-frozen. Throws ConfigError CONFIG_INVALID naming each problem against `source`.
+ */
+export function validateEdgeConfig(input: unknown, source: string, baseDir: string): Readonly<EdgeConfig> {
+  return validateConfig(input, source, EDGE_CONFIG, { baseDir });
 }
 
 /** Makes relative file paths absolute against baseDir. Runs on the fresh parse, before freezing. */

@@ -12,8 +12,9 @@ import {
 } from '../../foundation/models/manifest-schema.ts';
 import { EdgeError } from '../errors.ts';
 
+export { DEFAULT_MODEL } from '../../foundation/edge-config/models-schema.ts';
+
 export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
-export const DEFAULT_MODEL = 'nanodet-g-416';
 /** The drone change detector's backbone. */
 export const DEFAULT_FEATURES_MODEL = 'nanodet-g-backbone';
 

@@ -22,13 +22,13 @@ export interface EdgeApiExtras {
 /** The running node as the local API sees it: snapshots of cameras, frames, events and models. */
 export function edgeApiSource(node: EdgeNode, extras: EdgeApiExtras = {}): ApiSource {
   const { publisher, evidence, storage } = extras;
-  const names = new Map(node.config.cameras.map((c) => [c.id, c]));
   return {
     edgeId: node.config.edgeId,
     startedAt: node.startedAt,
     cameras: () =>
       node.status().map((status): CameraStatusView => {
-        const camera = names.get(status.id);
+        // The node's config, not one taken at start: a configuration from the cloud changes it.
+        const camera = node.config.cameras.find((c) => c.id === status.id);
         return {
           id: status.id,
           ...(camera?.name ? { name: camera.name } : {}),

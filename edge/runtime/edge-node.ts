@@ -7,12 +7,14 @@ import { SupersededError } from '../detect/inference-scheduler.ts';
 import { ClipCutter } from '../evidence/clip-cutter.ts';
 import type { EvidenceStage } from '../evidence/evidence-stage.ts';
 import { type RecorderStats, SegmentRecorder } from '../evidence/segment-recorder.ts';
+import type { CameraHealthMonitor } from '../health/camera-health.ts';
 import { type CameraFrame, CameraSource, type CameraStats } from '../ingest/camera-source.ts';
 import { buildCameraPipeline } from '../pipeline/build-camera-pipeline.ts';
 import type { CameraCounters, CameraPipeline } from '../pipeline/camera-pipeline.ts';
 import { endAfterRestart } from '../rules/incident-resume.ts';
 import { isStreamUrl } from '../schema/source-schema.ts';
 import type { RegionSource } from '../suppress/suppression-filter.ts';
+import { startCameraHealth } from './camera-health-runtime.ts';
 import type { IncidentJournal } from './incident-journal.ts';
 import { ModelRegistry } from './model-registry.ts';
 
@@ -39,6 +41,14 @@ export interface EdgeNodeOptions {
   suppression?: RegionSource;
 }
 
+/** What `apply` did, by camera id. */
+export interface AppliedChange {
+  kept: string[];
+  restarted: string[];
+  started: string[];
+  stopped: string[];
+}
+
 export interface CameraStatus extends CameraStats {
   analysis: CameraCounters;
   /** The clip buffer's recorder, when this camera records. */
@@ -51,6 +61,8 @@ interface RunningCamera {
   startedAt: number;
   source: CameraSource;
   pipeline: CameraPipeline;
+  /** The camera's health diagnosis (edge/health/); undefined when its config turns it off. */
+  health: CameraHealthMonitor | undefined;
   loop: Promise<void>;
   /** The newest frame analysed, for the local API's snapshot. */
   latest: CameraFrame | undefined;
@@ -78,11 +90,16 @@ export class EdgeNode {
   private ticks = 0;
 
   private constructor(
-    readonly config: Readonly<EdgeConfig>,
-    private readonly models: ModelRegistry,
+    private current: Readonly<EdgeConfig>,
+    private models: ModelRegistry,
     private readonly options: EdgeNodeOptions,
     readonly startedAt: number,
   ) {}
+
+  /** The configuration running now (changed by `apply`). */
+  get config(): Readonly<EdgeConfig> {
+    return this.current;
+  }
 
   static async start(config: Readonly<EdgeConfig>, options: EdgeNodeOptions): Promise<EdgeNode> {
     const clock = options.clock ?? Date.now;
@@ -105,12 +122,64 @@ export class EdgeNode {
     const journal = this.options.journal;
     for (const camera of this.cameras) {
       for (const event of camera.pipeline.expire((now - camera.startedAt) / 1000)) this.emit(event);
+      const signal = camera.health?.observeSource(camera.source.state, (now - camera.startedAt) / 1000);
+      for (const event of signal ?? []) this.emit(event, camera.latest);
       for (const open of camera.pipeline.openIncidents()) journal?.seen(open.incidentId, open.lastSeenMs);
     }
     if (++this.ticks % JOURNAL_FLUSH_TICKS === 0) void journal?.flush();
   }
 
-  private startCamera(camera: Readonly<CameraConfig>, clock: () => number): RunningCamera {
+  /**
+   * Runs `next` in place of the running configuration without stopping the node: cameras whose
+   * config and models are unchanged keep running untouched; changed ones are stopped (their open
+   * incidents end) and started again with their new config; removed ones stop; added ones start.
+   * Models are loaded first (those unchanged are kept): a model that cannot be loaded throws
+   * before anything changed, and the running configuration stays.
+   */
+  async apply(next: Readonly<EdgeConfig>): Promise<AppliedChange> {
+    const clock = this.options.clock ?? Date.now;
+    const models = await ModelRegistry.load(next, { reuse: this.models });
+    const running = new Map(this.cameras.map((camera) => [camera.config.id, camera]));
+    const unchanged = (camera: Readonly<CameraConfig>) => {
+      const before = running.get(camera.id);
+      return (
+        before !== undefined &&
+        JSON.stringify(before.config) === JSON.stringify(camera) &&
+        models.sameModelsFor(camera, this.models)
+      );
+    };
+    const keep = new Set(next.cameras.filter(unchanged).map((camera) => camera.id));
+    const leaving = this.cameras.filter((camera) => !keep.has(camera.config.id));
+    await Promise.all(leaving.map((camera) => this.stopCamera(camera)));
+    const previousModels = this.models;
+    this.current = next;
+    this.models = models;
+    const cameras = next.cameras.map((camera) =>
+      keep.has(camera.id)
+        ? (running.get(camera.id) as RunningCamera)
+        : this.startCamera(camera, clock, false),
+    );
+    this.cameras.splice(0, this.cameras.length, ...cameras);
+    await previousModels.disposeReplaced(models);
+    const ids = (list: readonly { id: string }[]) => list.map((c) => c.id);
+    return {
+      kept: [...keep],
+      restarted: ids(next.cameras).filter((id) => running.has(id) && !keep.has(id)),
+      started: ids(next.cameras).filter((id) => !running.has(id)),
+      stopped: [...running.keys()].filter((id) => !next.cameras.some((c) => c.id === id)),
+    };
+  }
+
+  /** Stops one camera: its source, its analysis (open incidents end), its clip recorder. */
+  private async stopCamera(camera: RunningCamera): Promise<void> {
+    await camera.source.stop();
+    await camera.loop;
+    for (const event of camera.pipeline.finish()) this.emit(event);
+    for (const event of camera.health?.finish() ?? []) this.emit(event);
+    await camera.recorder?.stop();
+  }
+
+  private startCamera(camera: Readonly<CameraConfig>, clock: () => number, resume = true): RunningCamera {
     const { config, models, options } = this;
     const { width, height } = models.frameSize(camera);
     const startedAt = clock();
@@ -144,13 +213,14 @@ export class EdgeNode {
       startedAt,
       source,
       pipeline,
+      health: startCameraHealth(config.edgeId, camera, { width, height }, startedAt),
       loop: Promise.resolve(),
       latest: undefined,
       recorder: this.startRecorder(camera),
     };
     if (options.evidence) this.describeCameraEvidence(running, { width, height });
     // Before the first frame: incidents this camera had open when the node last stopped unawares.
-    for (const incident of options.journal?.found ?? []) {
+    for (const incident of resume ? (options.journal?.found ?? []) : []) {
       if (incident.event.cameraId !== camera.id) continue;
       // An end that was on its way: sent again as it was (the same eventId: a duplicate at most).
       if (incident.event.phase === 'end') this.emit(incident.event, undefined, true);
@@ -161,6 +231,7 @@ export class EdgeNode {
       for await (const frame of source.frames()) {
         try {
           const time = (frame.wallTime - startedAt) / 1000;
+          for (const event of running.health?.observeFrame(frame, time) ?? []) this.emit(event, frame);
           for (const event of await pipeline.process(frame, time)) this.emit(event, frame);
           running.latest = frame;
         } catch (error) {
@@ -288,7 +359,9 @@ export class EdgeNode {
     await Promise.all(this.cameras.map((camera) => camera.source.stop()));
     await Promise.all(this.cameras.map((camera) => camera.loop));
     this.options.evidence?.stopping();
-    for (const camera of this.cameras) for (const event of camera.pipeline.finish()) this.emit(event);
+    for (const camera of this.cameras) {
+      for (const event of [...camera.pipeline.finish(), ...(camera.health?.finish() ?? [])]) this.emit(event);
+    }
     await Promise.all(this.deliveries.values());
     await this.options.journal?.flush();
     await Promise.all(this.cameras.map((camera) => camera.recorder?.stop()));

@@ -11,7 +11,7 @@ import type { Detection } from '../detect/types.ts';
 import { EdgeError } from '../errors.ts';
 import type { CameraModels } from '../pipeline/build-camera-pipeline.ts';
 import type { CropScores } from '../rules/scenario-rule.ts';
-import { scenarioClassifiers } from '../scenarios/registry.ts';
+import { scenarioClassifiers, scenarioPlateModels } from '../scenarios/registry.ts';
 import { PlateModels } from './plate-models.ts';
 import { VerifierModels } from './verifier-models.ts';
 
@@ -51,29 +51,45 @@ export class ModelRegistry {
   private constructor(
     private readonly detectors: ReadonlyMap<string, LoadedDetector>,
     private readonly classifiers: ReadonlyMap<string, LoadedClassifier>,
+    /** The manifest each alias was loaded from. */
+    private readonly refs: ReadonlyMap<string, string>,
     private readonly plates?: PlateModels,
     private readonly verifiers?: VerifierModels,
   ) {}
 
   /**
    * Loads every model the cameras use (and only those). A camera's `models` must be detectors and
-   * a muck-truck scenario's `classifier` a classifier; either mistake refuses to start.
+   * a muck-truck scenario's `classifier` a classifier; either mistake refuses to start. With
+   * `reuse` (the registry of the configuration running now), a model whose alias names the same
+   * manifest there is taken over, not loaded again; see `disposeReplaced`.
    */
   static async load(
     config: Readonly<EdgeConfig>,
-    options: { threads?: number } = {},
+    options: { threads?: number; reuse?: ModelRegistry } = {},
   ): Promise<ModelRegistry> {
     const threads = options.threads ?? os.availableParallelism();
+    const previous = options.reuse;
     const detectorAliases = new Set(config.cameras.flatMap((camera) => camera.models));
     const classifierAliases = new Set(
       config.cameras.flatMap((camera) => camera.scenarios.flatMap((s) => scenarioClassifiers(s))),
     );
+    const refs = new Map(Object.entries(config.models).map(([alias, ref]) => [alias, ref.manifest]));
+    const kept = (alias: string) => previous !== undefined && previous.refs.get(alias) === refs.get(alias);
     const detectors = new Map<string, LoadedDetector>();
     const classifiers = new Map<string, LoadedClassifier>();
+    const fresh = {
+      detectors: new Map<string, LoadedDetector>(),
+      classifiers: new Map<string, LoadedClassifier>(),
+    };
     let plates: PlateModels | undefined;
     let verifiers: VerifierModels | undefined;
     try {
       for (const alias of detectorAliases) {
+        const reused = kept(alias) ? previous?.detectors.get(alias) : undefined;
+        if (reused) {
+          detectors.set(alias, reused);
+          continue;
+        }
         const loaded = await loadModelManifest(manifestRef(config, alias));
         if (loaded.manifest.task !== 'detect') throw wrongTask(alias, loaded.manifest.task, 'a detector');
         const detector = await Detector.fromManifest(loaded, { threads });
@@ -85,8 +101,14 @@ export class ModelRegistry {
           { maxBatch: 1 },
         );
         detectors.set(alias, { alias, detector, scheduler });
+        fresh.detectors.set(alias, { alias, detector, scheduler });
       }
       for (const alias of classifierAliases) {
+        const reused = kept(alias) ? previous?.classifiers.get(alias) : undefined;
+        if (reused) {
+          classifiers.set(alias, reused);
+          continue;
+        }
         const loaded = await loadModelManifest(manifestRef(config, alias));
         if (loaded.manifest.task !== 'classify') throw wrongTask(alias, loaded.manifest.task, 'a classifier');
         const classifier = await Classifier.fromManifest(loaded, { threads });
@@ -96,14 +118,62 @@ export class ModelRegistry {
           { maxBatch: classifier.dynamicBatch ? CLASSIFIER_BATCH : 1 },
         );
         classifiers.set(alias, { alias, classifier, scheduler });
+        fresh.classifiers.set(alias, { alias, classifier, scheduler });
       }
-      plates = await PlateModels.load(config, (alias) => manifestRef(config, alias), threads);
-      verifiers = await VerifierModels.load(config, (alias) => manifestRef(config, alias), threads);
+      const plateAliases = plateAliasesOf(config);
+      plates =
+        previous && plateAliases.every(kept) && sameMembers(plateAliases, previous.plateAliases)
+          ? previous.plates
+          : await PlateModels.load(config, (alias) => manifestRef(config, alias), threads);
+      const verifierAliases = [...new Set(config.cameras.flatMap((camera) => camera.verifiers))];
+      verifiers =
+        previous && verifierAliases.every(kept) && sameMembers(verifierAliases, previous.verifierAliases)
+          ? previous.verifiers
+          : await VerifierModels.load(config, (alias) => manifestRef(config, alias), threads);
     } catch (error) {
-      await new ModelRegistry(detectors, classifiers, plates).dispose();
+      await new ModelRegistry(fresh.detectors, fresh.classifiers, refs).dispose();
+      if (plates !== previous?.plates) await plates?.dispose();
       throw error;
     }
-    return new ModelRegistry(detectors, classifiers, plates, verifiers);
+    const registry = new ModelRegistry(detectors, classifiers, refs, plates, verifiers);
+    registry.plateAliases = plateAliasesOf(config);
+    registry.verifierAliases = [...new Set(config.cameras.flatMap((camera) => camera.verifiers))];
+    return registry;
+  }
+
+  private plateAliases: readonly string[] = [];
+  private verifierAliases: readonly string[] = [];
+
+  /**
+   * Whether a camera would run on the very same loaded models here as in `other`: every detector,
+   * classifier, verifier and OCR model it uses is the same object. A camera for which this holds
+   * and whose config is unchanged keeps running through a change of configuration.
+   */
+  sameModelsFor(camera: Readonly<CameraConfig>, other: ModelRegistry): boolean {
+    const classifierAliases = camera.scenarios.flatMap((s) => scenarioClassifiers(s));
+    const usesPlates = camera.scenarios.some((s) => scenarioPlateModels(s).length > 0);
+    return (
+      camera.models.every((alias) => this.detectors.get(alias) === other.detectors.get(alias)) &&
+      classifierAliases.every((alias) => this.classifiers.get(alias) === other.classifiers.get(alias)) &&
+      (camera.verifiers.length === 0 || this.verifiers === other.verifiers) &&
+      (!usesPlates || this.plates === other.plates)
+    );
+  }
+
+  /** Frees the models of this registry that `next` did not take over (once no camera uses them). */
+  async disposeReplaced(next: ModelRegistry): Promise<void> {
+    for (const [alias, { detector, scheduler }] of this.detectors) {
+      if (next.detectors.get(alias)?.detector === detector) continue;
+      await scheduler.close();
+      await detector.dispose();
+    }
+    for (const [alias, { classifier, scheduler }] of this.classifiers) {
+      if (next.classifiers.get(alias)?.classifier === classifier) continue;
+      await scheduler.close();
+      await classifier.dispose();
+    }
+    if (this.plates !== next.plates) await this.plates?.dispose();
+    if (this.verifiers !== next.verifiers) await this.verifiers?.dispose();
   }
 
   /** The size a camera's frames are analysed at: its `detect` size, else its first detector's input. */
@@ -172,6 +242,15 @@ export class ModelRegistry {
     if (!found) throw new Error(`model "${alias}" was not loaded as a classifier`);
     return found;
   }
+}
+
+function plateAliasesOf(config: Readonly<EdgeConfig>): string[] {
+  const aliases = config.cameras.flatMap((camera) => camera.scenarios.flatMap((s) => scenarioPlateModels(s)));
+  return [...new Set(aliases.filter((alias) => alias))];
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((alias) => b.includes(alias));
 }
 
 function manifestRef(config: Readonly<EdgeConfig>, alias: string): string {

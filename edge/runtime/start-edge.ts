@@ -13,6 +13,8 @@ import { describeError } from '../errors.ts';
 import { EvidenceFiles } from '../evidence/evidence-files.ts';
 import { EvidenceStage } from '../evidence/evidence-stage.ts';
 import { UploadQueue } from '../evidence/upload-queue.ts';
+import { fileConfigSha256 } from '../fleet/fleet-sync.ts';
+import { manageConfig, startingConfig } from '../fleet/managed-config.ts';
 import { LiveRelays } from '../live/live-relays.ts';
 import { openLearnedRegions } from '../suppress/open-learned-regions.ts';
 import { DEFAULT_SUPPRESSION_POLL_MS, SuppressionSync } from '../suppress/suppression-sync.ts';
@@ -28,6 +30,8 @@ export interface StartEdgeOptions {
   apiPort?: number;
   /** Called with every event once it is safely in the outbox. */
   onEvent?: (event: EdgeEvent) => void;
+  /** The config file's folder: relative paths in a configuration from the cloud are taken from it. */
+  configDir?: string;
 }
 
 export interface RunningEdge {
@@ -55,6 +59,15 @@ export async function startEdge(
   options: StartEdgeOptions,
 ): Promise<RunningEdge> {
   const log = options.logger;
+  const configDir = options.configDir ?? process.cwd();
+  const starting = await startingConfig(config, configDir, log);
+  const fileStatus = {
+    source: 'file' as const,
+    version: null,
+    sha256: fileConfigSha256(config),
+    appliedAt: new Date().toISOString(),
+  };
+  let fleet: ReturnType<typeof manageConfig>;
   const store = DiskOutboxStore.open(path.join(config.dataDir, 'outbox'), {
     onWarning: (message) => log.warn({ component: 'outbox' }, message),
   });
@@ -74,6 +87,7 @@ export async function startEdge(
     heartbeatSeconds: config.delivery.heartbeatSeconds,
     health: () => (node ? node.status().map(cameraHealth) : []),
     storage: () => storageStatus(storage.stats()),
+    config: () => fleet?.status() ?? fileStatus,
     logger: log.child({ component: 'mqtt' }),
   });
 
@@ -153,7 +167,7 @@ export async function startEdge(
     await append(event);
     options.onEvent?.(event);
   };
-  node = await EdgeNode.start(config, {
+  node = await EdgeNode.start(starting.config, {
     evidence,
     journal,
     spaceShortfall: () => storage.shortfall(),
@@ -162,8 +176,18 @@ export async function startEdge(
     suppression: learned.regions,
   });
   const running = node;
+  fleet = manageConfig({
+    file: config,
+    baseDir: configDir,
+    running: starting.running,
+    apply: (next) => running.apply(next),
+    subscribe: (topic, onMessage) => publisher.subscribe(topic, onMessage),
+    onChange: () => publisher.refreshStatus(),
+    log: log.child({ component: 'fleet' }),
+  });
   const stopCore = async () => {
     stopping = true;
+    await fleet?.stop();
     clearInterval(pruneTimer);
     clearInterval(diskTimer);
     await running.stop();

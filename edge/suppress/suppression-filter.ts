@@ -1,3 +1,4 @@
+import { SUPPRESSION_DEFAULTS } from '../../foundation/edge-config/camera-defaults.ts';
 import type { Box, RawImage } from '../../foundation/media/frame.ts';
 import { boxCentre, boxIou } from '../../foundation/suppression/box-overlap.ts';
 import type { SuppressionRegion } from '../../foundation/suppression/suppression-region.ts';
@@ -12,11 +13,7 @@ export interface SuppressionSettings {
   moveFraction: number;
 }
 
-export const DEFAULT_SUPPRESSION_SETTINGS: Readonly<SuppressionSettings> = Object.freeze({
-  matchIou: 0.4,
-  motionWindowSeconds: 3,
-  moveFraction: 0.25,
-});
+export const DEFAULT_SUPPRESSION_SETTINGS: Readonly<SuppressionSettings> = SUPPRESSION_DEFAULTS;
 
 /** The regions a camera applies now, and where it notes that one matched. */
 export interface RegionSource {

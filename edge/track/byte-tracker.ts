@@ -1,3 +1,4 @@
+import { TRACKER_SCORE_DEFAULTS } from '../../foundation/edge-config/camera-defaults.ts';
 import type { Box } from '../../foundation/media/frame.ts';
 import type { Rect } from '../detect/nms.ts';
 import { iou } from '../detect/nms.ts';
@@ -57,9 +58,7 @@ export interface TrackerOptions {
 }
 
 export const DEFAULT_TRACKER_OPTIONS: Readonly<TrackerOptions> = {
-  highScore: 0.5,
-  lowScore: 0.1,
-  newTrackScore: 0.6,
+  ...TRACKER_SCORE_DEFAULTS,
   matchIou: 0.2,
   lowScoreMatchIou: 0.5,
   tentativeMatchIou: 0.3,

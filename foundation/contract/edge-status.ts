@@ -46,9 +46,7 @@ export const AppliedConfigSchema = z.object({
   /** sha256 of the configuration as applied (canonical JSON). */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   appliedAt: clockTime.optional(),
-  refused: z
-    .object({ version: z.number().int().nonnegative(), error: text(L.errorChars, 0) })
-    .optional(),
+  refused: z.object({ version: z.number().int().nonnegative(), error: text(L.errorChars, 0) }).optional(),
 });
 export type AppliedConfig = z.infer<typeof AppliedConfigSchema>;
 
@@ -62,7 +60,6 @@ export const LoadedModelSchema = z.object({
   /** `shadow`: it runs and its verdicts are reported, but it changes nothing. */
   mode: z.enum(['active', 'shadow']).optional(),
 });
-export type LoadedModel = z.infer<typeof LoadedModelSchema>;
 
 export const EdgeStatusSchema = z.object({
   state: z.enum(['online', 'offline']),

@@ -9,6 +9,12 @@ export const topics = {
   sharedEvents: (group: string) => `$share/${group}/edges/+/events/#`,
   allStatuses: 'edges/+/status',
   /**
+   * Retained, published by the cloud only (edges may read only their own): the version and sha256
+   * of the edge's desired configuration (foundation/edge-config/fleet-notice.ts). Outside
+   * `edges/{edgeId}/`, which the edge itself may write.
+   */
+  fleetConfig: (edgeId: string) => `fleet/${edgeId}/config`,
+  /**
    * A device event (contract/events.ts DeviceEventSchema) from the node whose rule engine raised
    * it. Same layout as camera events: one cloud subscription, one edge outbox and one ACL
    * (`edges/{nodeId}/#`) carry both; the payload's `source` tells them apart.

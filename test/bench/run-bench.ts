@@ -4,6 +4,7 @@ import { benchClips } from './clip-bench.ts';
 import { benchCloudIngest } from './cloud-ingest-bench.ts';
 import { benchDetector } from './detector-bench.ts';
 import { benchDrone } from './drone-bench.ts';
+import { benchHealth } from './health-bench.ts';
 import { benchIot } from './iot-bench.ts';
 import { benchOutbox } from './outbox-bench.ts';
 import { benchPipeline } from './pipeline-bench.ts';
@@ -26,6 +27,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   drone: benchDrone,
   plates: benchPlates,
   verifier: benchVerifier,
+  health: benchHealth,
   soak: benchAdversarialSoak,
 };
 const chosen = process.argv.slice(2);

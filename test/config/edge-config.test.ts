@@ -116,6 +116,21 @@ describe('edge config: a valid file', () => {
       zones: [],
       scenarios: [],
       suppression: { enabled: true, matchIou: 0.4, motionWindowSeconds: 3, moveFraction: 0.25 },
+      health: {
+        enabled: true,
+        intervalSeconds: 1,
+        openSeconds: 60,
+        clearSeconds: 30,
+        learnSeconds: 30,
+        ignore: [],
+        black: { level: 28, share: 0.95 },
+        overexposed: { level: 240, share: 0.75 },
+        frozen: { maxChangedShare: 0.002 },
+        covered: { share: 0.75, textureRatio: 0.3, maxTexture: 2.5 },
+        blurred: { sharpnessRatio: 0.35 },
+        sceneChanged: { minSimilarity: 0.4 },
+        noisy: { sigma: 6 },
+      },
     });
   });
 

@@ -1,5 +1,5 @@
 import type { IConnackPacket } from 'mqtt';
-import type { CameraHealth, StorageHealthStatus } from '../../contract/edge-status.ts';
+import type { AppliedConfig, CameraHealth, StorageHealthStatus } from '../../contract/edge-status.ts';
 import { type Outbox, type OutboxStats, preciseNow } from '../outbox/outbox.ts';
 import { createEventSink, type EventSink } from './event-message.ts';
 import { type MqttClientFactory, type MqttConnectionOptions, MqttSession } from './mqtt-session.ts';
@@ -28,6 +28,8 @@ export interface MqttPublisherOptions {
   health?: () => CameraHealth[];
   /** The data disk's state for the heartbeat. */
   storage?: () => StorageHealthStatus;
+  /** The configuration the edge runs, for the heartbeat. */
+  config?: () => AppliedConfig | undefined;
   heartbeatSeconds?: number;
   /** Unacknowledged publishes at most. Default 100. */
   maxInFlight?: number;
@@ -100,6 +102,7 @@ export class MqttPublisher {
       connectedSince: () => this.session.connectedSince,
       health: options.health,
       storage: options.storage,
+      config: options.config,
       heartbeatSeconds: options.heartbeatSeconds ?? DEFAULTS.heartbeatSeconds,
       clock,
       logger,
@@ -117,6 +120,16 @@ export class MqttPublisher {
       ...this.pump.stats(),
       outbox: this.options.outbox.stats(),
     };
+  }
+
+  /** Reads a topic on this connection (and every later one); see MqttSession.subscribe. */
+  subscribe(topic: string, onMessage: (payload: Buffer) => void): void {
+    this.session.subscribe(topic, onMessage);
+  }
+
+  /** Publishes the status now rather than at the next heartbeat (e.g. a new configuration runs). */
+  refreshStatus(): void {
+    this.heartbeat.refresh();
   }
 
   /** Resolves when the outbox is empty and nothing is in flight. */

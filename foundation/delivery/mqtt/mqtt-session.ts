@@ -53,6 +53,8 @@ export class MqttSession implements PublishLink {
   private brokerReceiveMaximum = 65_535;
   private readonly counters = { connects: 0, connectionFailures: 0 };
   private lastError: string | undefined;
+  /** Topics this session reads, subscribed again on every connect (a retained message comes each time). */
+  private readonly subscriptions = new Map<string, (payload: Buffer) => void>();
 
   constructor(private readonly options: MqttSessionOptions) {
     this.v5 = (options.connection.protocolVersion ?? 5) === 5;
@@ -60,6 +62,7 @@ export class MqttSession implements PublishLink {
     this.client.on('connect', (connack) => this.onConnect(connack));
     this.client.on('close', () => this.onClose());
     this.client.on('error', (error) => this.onError(error));
+    this.client.on('message', (topic, payload) => this.subscriptions.get(topic)?.(payload));
     this.client.on('disconnect', (packet) => {
       options.logger.warn(
         { reasonCode: packet.reasonCode, reason: packet.properties?.reasonString },
@@ -89,6 +92,23 @@ export class MqttSession implements PublishLink {
     // MQTT 5 properties on publishes; none under 3.1.1, which has no properties.
     const properties = this.v5 ? { properties: JSON_PROPERTIES } : {};
     this.client.publish(topic, payload, { qos: 1, ...(retain ? { retain } : {}), ...properties }, done);
+  }
+
+  /**
+   * Reads `topic` (an exact topic, QoS 1) from now on, on this connection and every later one.
+   * Subscribing again on each connect makes the broker send its retained message again
+   * [MQTT-3.3.1-6], so a reader that was away gets the latest.
+   */
+  subscribe(topic: string, onMessage: (payload: Buffer) => void): void {
+    this.subscriptions.set(topic, onMessage);
+    if (this.online) this.subscribeNow(topic);
+  }
+
+  private subscribeNow(topic: string): void {
+    this.client.subscribe(topic, { qos: 1 }, (error, granted) => {
+      const refused = error ?? ((granted?.[0]?.qos ?? 0) >= 0x80 ? new Error('refused by the broker') : null);
+      if (refused) this.options.logger.warn({ topic, reason: refused.message }, 'MQTT subscription failed');
+    });
   }
 
   /**
@@ -149,6 +169,7 @@ export class MqttSession implements PublishLink {
     // Small publishes and PUBACKs: without TCP_NODELAY, Nagle and delayed ACKs stall a window of
     // QoS 1 publishes for tens of ms at a time (measured: 10x slower drains).
     (this.client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true);
+    for (const topic of this.subscriptions.keys()) this.subscribeNow(topic);
     this.options.up(connack);
   }
 

@@ -1,4 +1,9 @@
-import type { CameraHealth, EdgeStatus, StorageHealthStatus } from '../../contract/edge-status.ts';
+import type {
+  AppliedConfig,
+  CameraHealth,
+  EdgeStatus,
+  StorageHealthStatus,
+} from '../../contract/edge-status.ts';
 import { CONTRACT_LIMITS, toContractText } from '../../contract/limits.ts';
 import { topics } from '../../contract/topics.ts';
 import type { Outbox } from '../outbox/outbox.ts';
@@ -20,6 +25,8 @@ export interface StatusHeartbeatOptions {
   /** Per-camera health (e.g. `EdgeNode.status()`). */
   health?: (() => CameraHealth[]) | undefined;
   storage?: (() => StorageHealthStatus) | undefined;
+  /** The configuration the edge runs (file or cloud version), and a cloud version it refused. */
+  config?: (() => AppliedConfig | undefined) | undefined;
   heartbeatSeconds: number;
   clock: () => number;
   logger: PublisherLogger;
@@ -52,13 +59,20 @@ export class StatusHeartbeat {
     clearInterval(this.timer);
   }
 
+  /** Publishes `online` now, out of turn (what it reports changed), when connected. */
+  refresh(): void {
+    this.publish(true);
+  }
+
   /** The status message of a clean stop. */
   stopped(): { topic: string; payload: string } {
     return { topic: this.topic, payload: JSON.stringify(this.status('offline', 'stopped')) };
   }
 
   private status(state: EdgeStatus['state'], reason?: EdgeStatus['reason']): EdgeStatus {
-    const { edgeId, clientId, outbox, health, storage, clock } = this.options;
+    const { edgeId, clientId, outbox, health, storage, config, clock } = this.options;
+    // Also on a clean stop: the cloud keeps showing what the box ran while it is away.
+    const applied = config?.();
     const { depth, dropped } = outbox.stats();
     return {
       state,
@@ -70,6 +84,7 @@ export class StatusHeartbeat {
       outbox: { depth, dropped },
       ...(state === 'online' && health ? { cameras: fitToContract(health()) } : {}),
       ...(state === 'online' && storage ? { storage: storage() } : {}),
+      ...(applied ? { config: applied } : {}),
     };
   }
 

@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { deadline, percent, placeNames, stateName, time, typeName } from '../format.js';
 import { t } from '../i18n.js';
+import { cameraHealthCard } from './camera-health-card.js';
 
 const tile = (key, value, name) =>
   h(
@@ -16,12 +17,13 @@ export async function renderDashboard(root, ctx) {
   const names = await placeNames();
 
   async function load() {
-    const [[all], byStreet, falseAlarms, edges, overdue] = await Promise.all([
+    const [[all], byStreet, falseAlarms, edges, overdue, cameraHealth] = await Promise.all([
       api('/statistics/tickets'),
       api('/statistics/tickets?groupBy=street'),
       api('/statistics/false-alarms'),
       api('/edges'),
       api('/tickets?overdue=true&limit=20'),
+      api('/camera-health'),
     ]);
     const totals = all ?? {
       total: 0,
@@ -72,6 +74,7 @@ export async function renderDashboard(root, ctx) {
       h(
         'div',
         { class: 'dash-grid' },
+        cameraHealthCard(cameraHealth),
         h(
           'section',
           { class: 'card' },

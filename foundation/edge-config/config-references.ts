@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import { classifierFields } from '../scenarios/registry.ts';
 
 /**
  * Cross-reference checks of the edge config: unique ids and names, scenarios naming zones the
@@ -81,7 +80,14 @@ export function checkCameraReferences(camera: unknown, ctx: RefinementCtx): void
   });
 }
 
-export function checkEdgeReferences(config: unknown, ctx: RefinementCtx): void {
+/** The fields of a scenario type that name a classifier (the edge's scenario registry knows them). */
+export type ClassifierFields = (type: unknown) => readonly string[];
+
+export function checkEdgeReferences(
+  config: unknown,
+  ctx: RefinementCtx,
+  classifierFields: ClassifierFields,
+): void {
   if (!isRecord(config)) return;
   const cameras = records(config.cameras);
   checkUnique(cameras, 'id', 'camera id', 'cameras', ctx);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { DEFAULT_MODEL } from '../detect/model-manifest.ts';
-import { ID_MESSAGE, ID_PATTERN } from '../schema/config-fields.ts';
+import { ID_MESSAGE, ID_PATTERN } from './config-fields.ts';
+
+/** The detector a box runs when its config names none (a folder under models/). */
+export const DEFAULT_MODEL = 'nanodet-g-416';
 
 /**
  * A model the cameras can use, by alias. `manifest` is a model name (its folder under models/) or
