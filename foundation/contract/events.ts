@@ -99,6 +99,21 @@ export const EvidenceMissingSchema = z.object({
 export type EvidenceMissing = z.infer<typeof EvidenceMissingSchema>;
 
 /**
+ * What a model assigned in shadow mode said about the event's snapshot frame: it ran, it changed
+ * nothing, and the cloud compares it with the operators' labels before anyone promotes it.
+ */
+export const ShadowVerdictSchema = z.object({
+  model: z.object({ name, version: name, sha256 }),
+  /** A shadow detector's own detections on the frame. */
+  objects: boundedArray(z.object({ label: name, score: unit, box: NormalisedBoxSchema }), L.objects).optional(),
+  /** A shadow verifier's verdict on each of the event's objects, by their index in `objects`. */
+  verdicts: boundedArray(
+    z.object({ index: z.number().int().nonnegative(), accept: z.boolean(), score: unit }),
+    L.objects,
+  ).optional(),
+});
+
+/**
  * Fields every incident message has, whatever raised it (a camera scenario or a telemetry rule),
  * spread into each schema below so that each keeps its own field order on the wire.
  */
@@ -228,6 +243,8 @@ export const EventSchema = z
     geometry: EventGeometrySchema.optional(),
     /** `camera_fault` events: what is wrong with the camera. */
     fault: CameraFaultSchema.optional(),
+    /** Models in shadow mode on this camera: what each said of the snapshot frame. */
+    shadow: boundedArray(ShadowVerdictSchema, 4).optional(),
   })
   .superRefine(timesInOrder);
 
