@@ -22,6 +22,11 @@ const EnvSchema = z.object({
   MQTT_CLIENT_ID: z.string().min(1).default(`cloud-${os.hostname()}`),
   MQTT_USERNAME: z.string().optional(),
   MQTT_PASSWORD: z.string().optional(),
+  /**
+   * "nats://host:port,…": consume the events from NATS JetStream (cloud/nats/) instead of an MQTT
+   * subscription; MQTT_URL is then NATS's MQTT listener, with MQTT_PROTOCOL_VERSION 4.
+   */
+  NATS_SERVERS: z.string().min(1).optional(),
   API_HOST: z.string().default('0.0.0.0'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** 'disk': EVIDENCE_DIR (shared by replicas only through a shared volume); 's3': the bucket below. */
@@ -80,6 +85,7 @@ async function main() {
         password: env.MQTT_PASSWORD,
       },
       api: { host: env.API_HOST, port: env.API_PORT },
+      ...(env.NATS_SERVERS ? { nats: { ...base.nats, servers: env.NATS_SERVERS.split(',') } } : {}),
       // Limits come from the config file; only where the evidence lives comes from the environment.
       evidence: {
         ...evidence,

@@ -12,6 +12,7 @@ import { TokenAuth } from '../http/token-auth.ts';
 import { BrokerDropWatcher } from '../mqtt/broker-drop-watcher.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../mqtt/embedded-broker.ts';
 import { MqttConsumer } from '../mqtt/mqtt-consumer.ts';
+import { JetStreamConsumer } from '../nats/jetstream-consumer.ts';
 import { loadPlaces } from '../places/load-places.ts';
 import { openCloudStore } from '../repositories/cloud-store.ts';
 import { type CloudCore, createCloudCore } from '../services/cloud-core.ts';
@@ -90,6 +91,8 @@ export async function startCloud(
       log?.info({ url: broker.url }, 'embedded MQTT broker (aedes, MQTT 3.1.1) listening');
     }
     const mqttUrl = config.mqtt.url ?? (broker as EmbeddedBroker).url;
+    // The embedded broker and NATS's MQTT gateway speak MQTT 3.1.1 only.
+    const protocolVersion = config.mqtt.protocolVersion ?? (broker || config.nats ? 4 : 5);
 
     const opened = await openEvidenceStore(config.evidence);
     stops.push(() => opened.close());
@@ -99,11 +102,14 @@ export async function startCloud(
     // (below) and shown on /health.
     let dropWatcher: BrokerDropWatcher | undefined;
     const brokerDroppedMessages = () => dropWatcher?.droppedMessages;
+    let natsConsumer: JetStreamConsumer | undefined;
+    const consumerLag = async () => natsConsumer?.lag();
     const app = await createCloudServer({
       core,
       auth,
       evidence,
       brokerDroppedMessages,
+      consumerLag,
       ...(log ? { logger: log } : {}),
       ...(options.ui === false ? {} : { ui: { edgeApiUrls: options.edgeApiUrls } }),
     });
@@ -112,23 +118,32 @@ export async function startCloud(
     const address = app.server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 
-    const consumer = new MqttConsumer({
-      url: mqttUrl,
-      clientId: config.mqtt.clientId,
-      protocolVersion: config.mqtt.protocolVersion ?? (broker ? 4 : 5),
-      group: config.mqtt.group,
-      username: config.mqtt.username,
-      password: config.mqtt.password,
-      sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
-      handle: (batch) => core.processor.processBatch(batch),
-      batch: { maxMessages: config.ingest.batchMaxMessages, maxMs: config.ingest.batchMaxMs },
-      ...(log ? { logger: log } : {}),
-    });
+    const handle = (batch: Parameters<typeof core.processor.processBatch>[0]) =>
+      core.processor.processBatch(batch);
+    const batch = { maxMessages: config.ingest.batchMaxMessages, maxMs: config.ingest.batchMaxMs };
+    natsConsumer = config.nats
+      ? new JetStreamConsumer({ ...config.nats, name: config.mqtt.clientId, handle, batch, logger: log })
+      : undefined;
+    const consumer =
+      natsConsumer ??
+      new MqttConsumer({
+        url: mqttUrl,
+        clientId: config.mqtt.clientId,
+        protocolVersion,
+        group: config.mqtt.group,
+        username: config.mqtt.username,
+        password: config.mqtt.password,
+        sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
+        handle,
+        batch,
+        ...(log ? { logger: log } : {}),
+      });
+    const ingestFrom = config.nats ? config.nats.servers.join(',') : mqttUrl;
     stops.push(() => consumer.close());
     const notices = new FleetNoticePublisher({
       url: mqttUrl,
       clientId: `${config.mqtt.clientId}-fleet`,
-      protocolVersion: config.mqtt.protocolVersion ?? (broker ? 4 : 5),
+      protocolVersion,
       username: config.mqtt.username,
       password: config.mqtt.password,
       current: () => core.fleet.notices(),
@@ -136,16 +151,18 @@ export async function startCloud(
     });
     core.fleet.attach(notices);
     stops.push(() => notices.close());
-    dropWatcher = broker
-      ? undefined
-      : new BrokerDropWatcher({
-          url: mqttUrl,
-          clientId: `${config.mqtt.clientId}-broker`,
-          protocolVersion: config.mqtt.protocolVersion ?? 5,
-          username: config.mqtt.username,
-          password: config.mqtt.password,
-          logger: log,
-        });
+    // NATS has no $SYS drop counter; what it stored is acknowledged to the edge (cloud/nats/).
+    dropWatcher =
+      broker || config.nats
+        ? undefined
+        : new BrokerDropWatcher({
+            url: mqttUrl,
+            clientId: `${config.mqtt.clientId}-broker`,
+            protocolVersion: config.mqtt.protocolVersion ?? 5,
+            username: config.mqtt.username,
+            password: config.mqtt.password,
+            logger: log,
+          });
     const watcher = dropWatcher;
     if (watcher) stops.push(() => watcher.close());
 
@@ -168,15 +185,15 @@ export async function startCloud(
     await consumer.ready.catch((error: Error) => {
       throw new CloudError(
         'BROKER_UNREACHABLE',
-        `${mqttUrl}: ${error.message}`,
-        { url: mqttUrl },
+        `${ingestFrom}: ${error.message}`,
+        { url: ingestFrom },
         { cause: error },
       );
     });
     if (options.telemetry) {
       const telemetry = await options.telemetry({
         mqttUrl,
-        protocolVersion: config.mqtt.protocolVersion ?? (broker ? 4 : 5),
+        protocolVersion,
         core,
         logger: log,
       });

@@ -104,6 +104,33 @@ export const PermitsConfigSchema = z.strictObject({
 });
 export type PermitsConfig = z.infer<typeof PermitsConfigSchema>;
 
+/**
+ * NATS JetStream as the cloud's transport (cloud/nats/): edges publish MQTT into NATS's MQTT
+ * gateway as before, and the cloud reads what it stored through durable pull consumers that all
+ * instances share. Absent: the cloud subscribes over MQTT (`mqtt`).
+ */
+const NatsConfigSchema = z.strictObject({
+  /** The cluster's nodes, nats://host:port (any one answering is enough to start). */
+  servers: z
+    .array(z.string().regex(/^(nats|tls):\/\/[^/\s]+$/, 'nats://host:port or tls://host:port'))
+    .min(1),
+  /** The shared durable consumers are named `{durable}-events` and `{durable}-status`. */
+  durable: Id.default('cloud'),
+  /** The last-value stream of the edges' statuses (one message per edge), made at start. */
+  statusStream: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-"')
+    .default('EDGE_STATUS'),
+  /** Replicas of the status stream: 3 on a three-node cluster, 1 on a single server. */
+  replicas: z.number().int().min(1).max(5).default(3),
+  /** A message handed to an instance that neither acknowledges it nor reports progress goes to another after this. */
+  ackWaitSeconds: z.number().int().min(1).max(3600).default(30),
+  /** Events handed out and not yet acknowledged, all instances together: bounds the memory they hold. */
+  maxAckPending: z.number().int().min(1).max(1_000_000).default(20_000),
+  user: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+});
+
 export const CloudConfigSchema = z
   .strictObject({
     database: z
@@ -155,6 +182,7 @@ export const CloudConfigSchema = z
         batchMaxMs: z.number().int().min(0).max(10_000).default(10),
       })
       .default({ batchMaxMessages: 500, batchMaxMs: 10 }),
+    nats: NatsConfigSchema.optional(),
     incidents: z
       .strictObject({
         /** Events of one type from different cameras whose view points are this close are one incident. */
@@ -215,6 +243,19 @@ export const CloudConfigSchema = z
       .optional(),
   })
   .superRefine((config, context) => {
+    if (config.nats && config.mqtt.url === undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['mqtt', 'url'],
+        message:
+          "with nats, the URL of NATS's MQTT listener: the fleet notices and device telemetry still go over MQTT",
+      });
+    if (config.nats && config.mqtt.protocolVersion === 5)
+      context.addIssue({
+        code: 'custom',
+        path: ['mqtt', 'protocolVersion'],
+        message: "NATS's MQTT gateway speaks MQTT 3.1.1 only: 4",
+      });
     const known = departmentsOf(config.routing);
     config.auth.users.forEach((user, i) => {
       const path = ['auth', 'users', i, 'department'];

@@ -9,6 +9,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { CloudError } from '../errors.ts';
 import type { EvidenceStore } from '../evidence/evidence-store-types.ts';
+import type { ConsumerLagSource } from '../metrics/cloud-metrics.ts';
 import type { CloudCore } from '../services/cloud-core.ts';
 import { cameraHealthRoutes } from './camera-health-routes.ts';
 import { registerEvidenceRoutes } from './evidence-routes.ts';
@@ -42,6 +43,8 @@ export interface CloudServerOptions {
   ui?: { edgeApiUrls?: ReadonlyMap<string, string> | undefined } | undefined;
   /** Messages the external broker dropped (its $SYS counter), where it reports one. */
   brokerDroppedMessages?: () => number | undefined;
+  /** The NATS consumers' backlog, for /metrics (cloud/nats/); absent or undefined over MQTT. */
+  consumerLag?: ConsumerLagSource;
 }
 
 /** Largest JSON or form body (fastify's default, stated): evidence chunks have their own limit. */
@@ -129,7 +132,7 @@ export async function createCloudServer(options: CloudServerOptions): Promise<Fa
     return { status: 'ok', ...(dropped !== undefined ? { broker: { droppedMessages: dropped } } : {}) };
   });
   const deps = { core, auth };
-  await app.register(metricsRoutes, deps);
+  await app.register(metricsRoutes, { ...deps, consumerLag: options.consumerLag });
   await app.register(ticketRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(observationRoutes, { prefix: API_PREFIX, ...deps });
   await app.register(placeRoutes, { prefix: API_PREFIX, ...deps });

@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { createCloudMetrics } from '../metrics/cloud-metrics.ts';
+import { type ConsumerLagSource, createCloudMetrics } from '../metrics/cloud-metrics.ts';
 import type { RouteDeps } from './route-deps.ts';
 
 /**
  * GET /metrics: Prometheus's text format (cloud/metrics/). Open like /health: a scraper holds no
  * user token, and the figures name no person, place or ticket. Keep the port off the public side.
  */
-export async function metricsRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
-  const metrics = createCloudMetrics(deps.core);
+export async function metricsRoutes(
+  app: FastifyInstance,
+  deps: RouteDeps & { consumerLag?: ConsumerLagSource | undefined },
+): Promise<void> {
+  const metrics = createCloudMetrics(deps.core, deps.consumerLag);
   app.addHook('onClose', async () => metrics.close());
   app.get(
     '/metrics',

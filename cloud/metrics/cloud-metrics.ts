@@ -11,6 +11,11 @@ export interface CloudMetrics {
   close(): void;
 }
 
+/** The broker consumers' backlog where the transport tells (NATS JetStream); undefined elsewhere. */
+export type ConsumerLagSource = () => Promise<
+  readonly { stream: string; durable: string; pending: number; ackPending: number }[] | undefined
+>;
+
 const outcomeOf = (outcome: ProcessOutcome) =>
   outcome.kind === 'event' ? (outcome.stored ? 'stored' : 'duplicate') : outcome.kind;
 
@@ -20,7 +25,7 @@ const outcomeOf = (outcome: ProcessOutcome) =>
  * open tickets by state (read from the database at each scrape), escalations, and the process
  * (CPU, memory, event loop, GC) as prom-client collects it.
  */
-export function createCloudMetrics(core: CloudCore): CloudMetrics {
+export function createCloudMetrics(core: CloudCore, consumerLag?: ConsumerLagSource): CloudMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const messages = new Counter({
@@ -65,6 +70,8 @@ export function createCloudMetrics(core: CloudCore): CloudMetrics {
     },
   });
 
+  if (consumerLag) registerConsumerLag(registry, consumerLag);
+
   core.processor.observe({
     committed(outcomes, seconds) {
       batchSize.observe(outcomes.length);
@@ -90,4 +97,42 @@ export function createCloudMetrics(core: CloudCore): CloudMetrics {
       core.processor.observe(undefined);
     },
   };
+}
+
+/** Asked of the stream's leader once per scrape; a cluster that does not answer leaves the last figures. */
+function registerConsumerLag(registry: Registry, consumerLag: ConsumerLagSource): void {
+  let last: Awaited<ReturnType<ConsumerLagSource>>;
+  let asking: Promise<void> | undefined;
+  // Both gauges are collected together (prom-client starts every collect at once): one question.
+  const current = async () => {
+    asking ??= consumerLag()
+      .catch(() => undefined)
+      .then((lag) => {
+        last = lag ?? last;
+      })
+      .finally(() => {
+        asking = undefined;
+      });
+    await asking;
+    return last ?? [];
+  };
+  new Gauge({
+    name: 'cloud_ingest_consumer_pending',
+    help: 'Messages in the stream not yet handed to any cloud instance (consumer lag), per durable consumer.',
+    labelNames: ['stream', 'consumer'],
+    registers: [registry],
+    async collect() {
+      for (const lag of await current()) this.set({ stream: lag.stream, consumer: lag.durable }, lag.pending);
+    },
+  });
+  new Gauge({
+    name: 'cloud_ingest_consumer_ack_pending',
+    help: 'Messages handed to a cloud instance and not yet acknowledged (being committed), per durable consumer.',
+    labelNames: ['stream', 'consumer'],
+    registers: [registry],
+    async collect() {
+      for (const lag of await current())
+        this.set({ stream: lag.stream, consumer: lag.durable }, lag.ackPending);
+    },
+  });
 }

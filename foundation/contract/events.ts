@@ -105,7 +105,10 @@ export type EvidenceMissing = z.infer<typeof EvidenceMissingSchema>;
 export const ShadowVerdictSchema = z.object({
   model: z.object({ name, version: name, sha256 }),
   /** A shadow detector's own detections on the frame. */
-  objects: boundedArray(z.object({ label: name, score: unit, box: NormalisedBoxSchema }), L.objects).optional(),
+  objects: boundedArray(
+    z.object({ label: name, score: unit, box: NormalisedBoxSchema }),
+    L.objects,
+  ).optional(),
   /** A shadow verifier's verdict on each of the event's objects, by their index in `objects`. */
   verdicts: boundedArray(
     z.object({ index: z.number().int().nonnegative(), accept: z.boolean(), score: unit }),

@@ -6,6 +6,7 @@ import { benchDetector } from './detector-bench.ts';
 import { benchDrone } from './drone-bench.ts';
 import { benchHealth } from './health-bench.ts';
 import { benchIot } from './iot-bench.ts';
+import { benchNatsCluster } from './nats-cluster-bench.ts';
 import { benchOutbox } from './outbox-bench.ts';
 import { benchPipeline } from './pipeline-bench.ts';
 import { benchPlates } from './plate-bench.ts';
@@ -24,6 +25,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   clips: benchClips,
   iot: benchIot,
   'cloud-ingest': benchCloudIngest,
+  'nats-cluster': benchNatsCluster,
   drone: benchDrone,
   plates: benchPlates,
   verifier: benchVerifier,
