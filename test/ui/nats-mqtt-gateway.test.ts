@@ -7,8 +7,8 @@ import { loadCloudConfig } from '../../cloud/config/load-cloud-config.ts';
 import { startNatsMqtt } from './support/nats-mqtt.ts';
 import { edgeClient, publishEvent, startEvent } from './support/ui-cloud.ts';
 
-// The docker-compose alternative to VerneMQ: NATS (Apache-2.0, JetStream clustering) through its
-// MQTT gateway, which speaks MQTT 3.1.1 only, so the cloud subscribes without a shared group.
+// A cloud without the `nats` section, subscribing over MQTT to NATS's MQTT gateway (3.1.1 only, so
+// without a shared group); the JetStream consumer of the production path is tested in test/nats/.
 describe('the cloud consuming through NATS’s MQTT gateway', () => {
   let nats: Awaited<ReturnType<typeof startNatsMqtt>>;
   let cloud: RunningCloud;
