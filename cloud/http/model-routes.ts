@@ -12,6 +12,7 @@ import {
   AssignBodySchema,
   AssignmentResultSchema,
   CamerasBodySchema,
+  ModelComparisonSchema,
   ModelListSchema,
   ModelVersionDetailSchema,
   StoredFileSchema,
@@ -114,6 +115,21 @@ export async function modelRoutes(app: FastifyInstance, { core, auth }: RouteDep
       },
     },
     async (request) => service.get(request.params.name, request.params.version),
+  );
+
+  r.get(
+    '/models/:name/:version/comparison',
+    {
+      onRequest: auth.requireUser(),
+      schema: {
+        tags: ['models'],
+        summary:
+          'Precision and recall of this version (run in shadow) against what the cameras ran, on the labelled snapshots (IoU 0.5)',
+        params: VersionParamsSchema,
+        response: { 200: ModelComparisonSchema, ...errors, 404: ErrorBodySchema },
+      },
+    },
+    async (request) => service.comparison(request.params.name, request.params.version),
   );
 
   const changeResponse = {

@@ -72,3 +72,21 @@ export const AssignmentResultSchema = z.object({
   assignments: z.array(AssignmentSchema),
 });
 export type AssignmentResult = z.infer<typeof AssignmentResultSchema>;
+
+const DetectionScoreSchema = z.object({
+  truePositives: z.number().int(),
+  falsePositives: z.number().int(),
+  falseNegatives: z.number().int(),
+  precision: z.number().nullable(),
+  recall: z.number().nullable(),
+});
+
+/** A shadow version against what the cameras ran, on the snapshots operators labelled (IoU 0.5). */
+export const ModelComparisonSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  snapshots: z.object({ reviewed: z.number().int(), compared: z.number().int() }),
+  active: DetectionScoreSchema,
+  shadow: DetectionScoreSchema,
+  byLabel: z.record(z.string(), z.object({ active: DetectionScoreSchema, shadow: DetectionScoreSchema })),
+});

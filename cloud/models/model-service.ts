@@ -11,6 +11,7 @@ import type {
   ModelVersionRow,
 } from '../repositories/model-repository.ts';
 import { type AssignmentStep, applyAssignment, previousActive } from './assignment-steps.ts';
+import { compareOnLabels, type ModelComparison } from './model-comparison.ts';
 import type { AssignmentResult, ModelVersion } from './model-schema.ts';
 
 /** Who changes models: an admin or a supervisor (the routes check). */
@@ -99,6 +100,12 @@ export class ModelService {
       manifest: found.manifest as Record<string, unknown>,
       history: history.map(change),
     };
+  }
+
+  /** How `name@version`, run in shadow, did against what the cameras ran, on every labelled snapshot. */
+  async comparison(name: string, version: string): Promise<ModelComparison> {
+    await this.version(this.store, name, version);
+    return compareOnLabels(await this.store.labels.labelled({}), { name, version });
   }
 
   /** Runs `name@version` on `cameras` in `mode`; an active assignment replaces the camera's active version. */

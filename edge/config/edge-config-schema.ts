@@ -17,6 +17,11 @@ const FleetSchema = z.strictObject({
    * or without the cloud. false: this file is all there is, and the status says `source: file`.
    */
   managed: z.boolean().default(false),
+  /**
+   * A managed box asks the cloud for the model versions assigned to its cameras this often (and
+   * on each configuration notice).
+   */
+  modelsPollSeconds: z.number().positive().default(300),
 });
 
 /**

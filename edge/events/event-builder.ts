@@ -1,4 +1,10 @@
-import { type EdgeEvent, EVENT_SCHEMA_VERSION, type EventType } from '../../foundation/contract/events.ts';
+import type { z } from 'zod';
+import {
+  type EdgeEvent,
+  EVENT_SCHEMA_VERSION,
+  type EventType,
+  type ShadowVerdictSchema,
+} from '../../foundation/contract/events.ts';
 import { CONTRACT_LIMITS } from '../../foundation/contract/limits.ts';
 import type { Box } from '../../foundation/media/frame.ts';
 import type { IncidentTransition } from '../rules/incident-lifecycle.ts';
@@ -88,5 +94,40 @@ export function buildEvent(transition: IncidentTransition, source: EventSource):
     model: source.model,
     frame: source.frame,
     evidence: {},
+  };
+}
+
+export type ShadowVerdict = z.infer<typeof ShadowVerdictSchema>;
+type ModelIdentity = ShadowVerdict['model'];
+
+/** What a shadow detector found on an event's frame (`width`×`height` pixels), as the event carries it. */
+export function shadowDetections(
+  model: ModelIdentity,
+  detections: readonly { label: string; score: number; box: Box }[],
+  frame: { width: number; height: number },
+): ShadowVerdict {
+  return {
+    model,
+    objects: keepHighestScores(detections, CONTRACT_LIMITS.objects).map((d) => ({
+      label: d.label,
+      score: round(clampUnit(d.score)),
+      box: normalise(d.box, frame.width, frame.height),
+    })),
+  };
+}
+
+/** A shadow verifier's accept score of some of an event's objects (by index), and its verdict at `threshold`. */
+export function shadowJudgements(
+  model: ModelIdentity,
+  scores: readonly { index: number; score: number }[],
+  threshold: number,
+): ShadowVerdict {
+  return {
+    model,
+    verdicts: scores.map(({ index, score }) => ({
+      index,
+      accept: score >= threshold,
+      score: round(clampUnit(score)),
+    })),
   };
 }

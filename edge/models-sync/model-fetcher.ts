@@ -27,12 +27,14 @@ export type FetchOutcome =
     };
 
 const REQUEST_TIMEOUT_MS = 120_000;
+/** The assignments are a small JSON: a cloud that does not answer soon is not waited for (a start asks too). */
+const ASSIGNMENTS_TIMEOUT_MS = 10_000;
 const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** The model versions the cloud assigned to this edge's cameras. */
 export async function fetchAssignments(link: CloudLink): Promise<EdgeModels> {
   const url = edgeApiUrl(link.uploadUrl, link.edgeId, 'models');
-  const body = JSON.parse((await download(link, url)).toString('utf8'));
+  const body = JSON.parse((await download(link, url, ASSIGNMENTS_TIMEOUT_MS)).toString('utf8'));
   const parsed = EdgeModelsSchema.safeParse(body);
   if (!parsed.success) {
     throw new EdgeError(
@@ -117,12 +119,12 @@ function verified(bytes: Buffer, expected: string, what: string): Buffer {
 
 const mismatch = (message: string) => new EdgeError('MODEL_DOWNLOAD_MISMATCH', message);
 
-async function download(link: CloudLink, url: string): Promise<Buffer> {
+async function download(link: CloudLink, url: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Buffer> {
   let response: Response;
   try {
     response = await fetch(url, {
       headers: link.token ? { authorization: `Bearer ${link.token}` } : {},
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
     throw new EdgeError('MODEL_DOWNLOAD_FAILED', `${url}: ${(error as Error).message}`, { cause: error });

@@ -4,6 +4,7 @@ import { probeVideo } from '../../foundation/media/ffprobe.ts';
 import type { CameraConfig } from '../config/camera-schema.ts';
 import type { EdgeConfig } from '../config/edge-config-schema.ts';
 import { SupersededError } from '../detect/inference-scheduler.ts';
+import type { ShadowVerdict } from '../events/event-builder.ts';
 import { ClipCutter } from '../evidence/clip-cutter.ts';
 import type { EvidenceStage } from '../evidence/evidence-stage.ts';
 import { type RecorderStats, SegmentRecorder } from '../evidence/segment-recorder.ts';
@@ -39,6 +40,8 @@ export interface EdgeNodeOptions {
   spaceShortfall?: () => Promise<number>;
   /** Suppression regions learned from the command centre's verdicts (edge/suppress/). */
   suppression?: RegionSource;
+  /** What the models in shadow mode say of an event's frame: it travels with the event (`shadow`). */
+  shadow?: (event: EdgeEvent, frame: CameraFrame) => Promise<ShadowVerdict[]>;
 }
 
 /** What `apply` did, by camera id. */
@@ -69,6 +72,8 @@ interface RunningCamera {
   recorder: SegmentRecorder | undefined;
 }
 
+/** Shadow verdicts an event carries at most (the contract's bound). */
+const SHADOW_VERDICTS = 4;
 /** Recent events kept in memory for the local API. */
 const RECENT_EVENTS = 200;
 /** How often incidents offered after a restart are checked, and open ones' last sighting noted. */
@@ -322,7 +327,8 @@ export class EdgeNode {
     const previous = this.deliveries.get(event.incidentId) ?? Promise.resolve();
     const delivery = previous
       .then(() => (event.phase === 'end' ? undefined : journal?.opened(event)))
-      .then(() => (evidence && !attached ? evidence.attach(event, frame) : event))
+      .then(() => (attached ? event : this.withShadow(event, frame)))
+      .then((shadowed) => (evidence && !attached ? evidence.attach(shadowed, frame) : shadowed))
       .then(async (complete) => {
         this.recent.push(complete);
         if (this.recent.length > RECENT_EVENTS) this.recent.shift();
@@ -338,6 +344,14 @@ export class EdgeNode {
     });
   }
 
+  /** The event with what the shadow models said of its frame; camera faults are left alone. */
+  private async withShadow(event: EdgeEvent, frame: CameraFrame | undefined): Promise<EdgeEvent> {
+    if (!frame || !this.options.shadow || event.type === 'camera_fault') return event;
+    // A shadow model's failure costs its verdict, never the event.
+    const shadow = await this.options.shadow(event, frame).catch(() => []);
+    return shadow.length > 0 ? { ...event, shadow: shadow.slice(0, SHADOW_VERDICTS) } : event;
+  }
+
   status(): CameraStatus[] {
     return this.cameras.map(({ source, pipeline, recorder }) => ({
       ...source.stats(),
@@ -348,6 +362,10 @@ export class EdgeNode {
 
   modelStats(): ReturnType<ModelRegistry['stats']> {
     return this.models.stats();
+  }
+
+  loadedModels(): ReturnType<ModelRegistry['loaded']> {
+    return this.models.loaded();
   }
 
   /**

@@ -15,6 +15,16 @@ import { scenarioClassifiers, scenarioPlateModels } from '../scenarios/registry.
 import { PlateModels } from './plate-models.ts';
 import { VerifierModels } from './verifier-models.ts';
 
+/** A model of the status's `models[]`. */
+export interface LoadedModel {
+  alias: string;
+  name: string;
+  version: string;
+  sha256: string;
+  task: string;
+  mode: 'active' | 'shadow';
+}
+
 interface DetectJob {
   frame: RawImage;
   scoreThreshold: number;
@@ -206,6 +216,28 @@ export class ModelRegistry {
         return this.plates.reader(camera.id, settings);
       },
     };
+  }
+
+  /** Each model loaded, by alias, as the status lists it (OCR models aside). */
+  loaded(): LoadedModel[] {
+    const entries = [...this.detectors.values()].map(({ alias, detector }) => ({
+      alias,
+      ...detector.manifest,
+    }));
+    entries.push(
+      ...[...this.classifiers.values()].map(({ alias, classifier }) => ({ alias, ...classifier.manifest })),
+    );
+    return [
+      ...entries.map(({ alias, name, version, sha256, task }) => ({
+        alias,
+        name,
+        version,
+        sha256,
+        task,
+        mode: 'active' as const,
+      })),
+      ...(this.verifiers?.loaded() ?? []),
+    ];
   }
 
   /** Per model: its scheduler's counters. */

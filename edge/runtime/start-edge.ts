@@ -18,6 +18,7 @@ import { manageConfig, startingConfig } from '../fleet/managed-config.ts';
 import { LiveRelays } from '../live/live-relays.ts';
 import { openLearnedRegions } from '../suppress/open-learned-regions.ts';
 import { DEFAULT_SUPPRESSION_POLL_MS, SuppressionSync } from '../suppress/suppression-sync.ts';
+import { AssignedModelsRuntime } from './assigned-models-runtime.ts';
 import { retryOnDiskFull } from './disk-full-retry.ts';
 import { edgeApiSource } from './edge-api-source.ts';
 import { type CameraStatus, EdgeNode } from './edge-node.ts';
@@ -79,6 +80,11 @@ export async function startEdge(
         : log.error({ component: 'storage', detail }, 'disk full: events wait in memory, files are left out'),
   });
   let node: EdgeNode | undefined;
+  // Declared before the publisher reads it; the heartbeat first asks once the node runs.
+  const assigned = await AssignedModelsRuntime.prepare(config, starting.config, {
+    log: log.child({ component: 'models' }),
+    onChange: () => publisher.refreshStatus(),
+  });
   const publisher = new MqttPublisher({
     edgeId: config.edgeId,
     mqtt: config.mqtt,
@@ -88,6 +94,7 @@ export async function startEdge(
     health: () => (node ? node.status().map(cameraHealth) : []),
     storage: () => storageStatus(storage.stats()),
     config: () => fleet?.status() ?? fileStatus,
+    models: () => assigned.status(),
     logger: log.child({ component: 'mqtt' }),
   });
 
@@ -167,30 +174,39 @@ export async function startEdge(
     await append(event);
     options.onEvent?.(event);
   };
-  node = await EdgeNode.start(starting.config, {
+  node = await EdgeNode.start(assigned.startConfig(), {
     evidence,
     journal,
     spaceShortfall: () => storage.shortfall(),
     onEvent: deliver,
     onError: (cameraId, error) => log.error({ cameraId }, describeError(error)),
     suppression: learned.regions,
+    shadow: (event, frame) => assigned.verdicts(event, frame),
   });
   const running = node;
+  assigned.attach(running);
   fleet = manageConfig({
     file: config,
     baseDir: configDir,
     running: starting.running,
-    apply: (next) => running.apply(next),
-    subscribe: (topic, onMessage) => publisher.subscribe(topic, onMessage),
+    apply: (next) => assigned.applyConfig(next),
+    // Each notice also asks for the model assignments: a change in the cloud may come with it.
+    subscribe: (topic, onMessage) =>
+      publisher.subscribe(topic, (payload) => {
+        onMessage(payload);
+        void assigned.refresh();
+      }),
     onChange: () => publisher.refreshStatus(),
     log: log.child({ component: 'fleet' }),
   });
   const stopCore = async () => {
     stopping = true;
     await fleet?.stop();
+    await assigned.stop();
     clearInterval(pruneTimer);
     clearInterval(diskTimer);
     await running.stop();
+    await assigned.dispose();
     await suppressionSync.stop();
     await publisher.close(STOP_DRAIN_MS);
     await uploads?.close();

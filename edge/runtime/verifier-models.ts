@@ -73,6 +73,17 @@ export class VerifierModels {
     });
   }
 
+  loaded(): { alias: string; name: string; version: string; sha256: string; task: string; mode: 'active' }[] {
+    return [...this.verifiers.values()].map(({ alias, verifier: { manifest } }) => ({
+      alias,
+      name: manifest.name,
+      version: manifest.version,
+      sha256: manifest.sha256,
+      task: manifest.task,
+      mode: 'active' as const,
+    }));
+  }
+
   stats(): Record<string, SchedulerStats> {
     return Object.fromEntries([...this.verifiers.values()].map((v) => [v.alias, v.scheduler.stats()]));
   }

@@ -75,6 +75,7 @@ const DOORS: Record<string, Door> = {
   'PUT /api/v1/models/{name}/{version}': only('supervisor', 'admin'),
   'GET /api/v1/models': anyUser,
   'GET /api/v1/models/{name}/{version}': anyUser,
+  'GET /api/v1/models/{name}/{version}/comparison': anyUser,
   'PUT /api/v1/models/{name}/{version}/assignments': only('supervisor', 'admin'),
   'POST /api/v1/models/{name}/{version}/promote': only('supervisor', 'admin'),
   'POST /api/v1/models/{name}/{version}/rollback': only('supervisor', 'admin'),

@@ -1,5 +1,10 @@
 import type { IConnackPacket } from 'mqtt';
-import type { AppliedConfig, CameraHealth, StorageHealthStatus } from '../../contract/edge-status.ts';
+import type {
+  AppliedConfig,
+  CameraHealth,
+  EdgeStatus,
+  StorageHealthStatus,
+} from '../../contract/edge-status.ts';
 import { type Outbox, type OutboxStats, preciseNow } from '../outbox/outbox.ts';
 import { createEventSink, type EventSink } from './event-message.ts';
 import { type MqttClientFactory, type MqttConnectionOptions, MqttSession } from './mqtt-session.ts';
@@ -30,6 +35,8 @@ export interface MqttPublisherOptions {
   storage?: () => StorageHealthStatus;
   /** The configuration the edge runs, for the heartbeat. */
   config?: () => AppliedConfig | undefined;
+  /** The models the edge runs, for the heartbeat. */
+  models?: () => EdgeStatus['models'];
   heartbeatSeconds?: number;
   /** Unacknowledged publishes at most. Default 100. */
   maxInFlight?: number;
@@ -103,6 +110,7 @@ export class MqttPublisher {
       health: options.health,
       storage: options.storage,
       config: options.config,
+      models: options.models,
       heartbeatSeconds: options.heartbeatSeconds ?? DEFAULTS.heartbeatSeconds,
       clock,
       logger,

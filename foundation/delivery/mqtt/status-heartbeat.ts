@@ -27,6 +27,8 @@ export interface StatusHeartbeatOptions {
   storage?: (() => StorageHealthStatus) | undefined;
   /** The configuration the edge runs (file or cloud version), and a cloud version it refused. */
   config?: (() => AppliedConfig | undefined) | undefined;
+  /** The models the edge runs (active and shadow). */
+  models?: (() => EdgeStatus['models']) | undefined;
   heartbeatSeconds: number;
   clock: () => number;
   logger: PublisherLogger;
@@ -70,7 +72,7 @@ export class StatusHeartbeat {
   }
 
   private status(state: EdgeStatus['state'], reason?: EdgeStatus['reason']): EdgeStatus {
-    const { edgeId, clientId, outbox, health, storage, config, clock } = this.options;
+    const { edgeId, clientId, outbox, health, storage, config, models, clock } = this.options;
     // Also on a clean stop: the cloud keeps showing what the box ran while it is away.
     const applied = config?.();
     const { depth, dropped } = outbox.stats();
@@ -85,6 +87,7 @@ export class StatusHeartbeat {
       ...(state === 'online' && health ? { cameras: fitToContract(health()) } : {}),
       ...(state === 'online' && storage ? { storage: storage() } : {}),
       ...(applied ? { config: applied } : {}),
+      ...(state === 'online' && models ? { models: models()?.slice(0, MAX_MODELS) } : {}),
     };
   }
 
@@ -107,6 +110,9 @@ export class StatusHeartbeat {
 }
 
 /** An ffmpeg error may be long or carry control bytes: the status must still pass the contract. */
+/** Models a status lists at most (the contract's bound). */
+const MAX_MODELS = 64;
+
 function fitToContract(cameras: CameraHealth[]): CameraHealth[] {
   return cameras.slice(0, CONTRACT_LIMITS.cameras).map((camera) => ({
     ...camera,
