@@ -14,6 +14,9 @@ export type IncomingMessage =
   | { kind: 'status'; edgeId: string; status: EdgeStatus }
   | { kind: 'invalid'; code: DeadLetterCode; reason: string };
 
+/** Refuses bad UTF-8; a whole-buffer decode keeps no state, so one decoder serves every message. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * The one place a message from the broker is read: its topic decides what it must be, its size
  * whether it is read at all, and the contract's schema whether it is what it must be. An event
@@ -35,7 +38,7 @@ export function classifyMessage(topic: string, payload: Uint8Array, receivedAt: 
 
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+    json = JSON.parse(UTF8.decode(payload));
   } catch (error) {
     return { kind: 'invalid', code: 'PAYLOAD_NOT_JSON', reason: (error as Error).message };
   }

@@ -79,3 +79,24 @@ export function firstOfEachEvent<T extends { event: IncidentMessage }>(items: re
     return true;
   });
 }
+
+/**
+ * Splits a batch into at most `parts` parts by key, keeping arrival order inside each part and
+ * each item's place in the batch: the items of one key share a part. Keys are dealt to the parts
+ * in the order they first appear, so that a batch of few keys still fills every part.
+ */
+export function partitionBatch<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  parts: number,
+): { index: number; item: T }[][] {
+  const partitions: { index: number; item: T }[][] = Array.from({ length: parts }, () => []);
+  const partOf = new Map<string, number>();
+  for (const [index, item] of items.entries()) {
+    const key = keyOf(item);
+    const part = partOf.get(key) ?? partOf.size % parts;
+    partOf.set(key, part);
+    partitions[part]?.push({ index, item });
+  }
+  return partitions.filter((p) => p.length > 0);
+}

@@ -55,9 +55,26 @@ function toIncident(row: Row, sources: IncidentSource[]): Incident {
 export class IncidentRepository {
   constructor(private readonly db: Queryable) {}
 
-  /** Until the transaction ends, no other one opens or merges a new edge incident of `type`. */
-  async lockNewIncidents(type: string): Promise<void> {
-    await this.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`incident:${type}`]);
+  /**
+   * Until the transaction ends, no other one takes any of these keys (merge-cells.ts): taken in one
+   * statement, in the order of their hashes, so that two transactions wait rather than deadlock.
+   */
+  async lockMergeKeys(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db.query(
+      `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) k ORDER BY h) s`,
+      [keys],
+    );
+  }
+
+  /** `count` new incident ids, taken from the sequence (the ones left unused are a gap, as a rollback leaves). */
+  async allocateIds(count: number): Promise<number[]> {
+    if (count === 0) return [];
+    const rows = await this.db.query<{ id: number }>(
+      `SELECT nextval(pg_get_serial_sequence('incidents', 'id')) AS id FROM generate_series(1, $1)`,
+      [count],
+    );
+    return rows.map((r) => Number(r.id));
   }
 
   /** The cloud incident of each of these edge incidents that has a source already; the sources locked. */
@@ -72,14 +89,29 @@ export class IncidentRepository {
     return new Map(rows.map((r) => [r.edge_incident_id, Number(r.incident_id)]));
   }
 
-  /** Incidents of `type` whose time span, widened by `gapMs`, overlaps [from, to]; locked. */
-  async overlapping(type: string, from: Date, to: Date, gapMs: number): Promise<Incident[]> {
+  /**
+   * Incidents of each type whose span overlaps its [from, to], with their sources. Not locked: who
+   * may join them is decided under merge keys (lockMergeKeys), and what joins them is written by
+   * statements that lock the rows then.
+   */
+  async overlappingAny(spans: readonly { type: string; from: Date; to: Date }[]): Promise<Incident[]> {
+    if (spans.length === 0) return [];
+    // One span per type, the union of its spans: the caller checks each span again.
+    const byType = new Map<string, { from: number; to: number }>();
+    for (const { type, from, to } of spans) {
+      const seen = byType.get(type) ?? { from: from.getTime(), to: to.getTime() };
+      byType.set(type, { from: Math.min(seen.from, from.getTime()), to: Math.max(seen.to, to.getTime()) });
+    }
+    const types = [...byType.keys()];
     const rows = await this.db.query<Row>(
-      `SELECT * FROM incidents
-        WHERE type = $1 AND started_at <= $3::timestamptz + $4 * interval '1 millisecond'
-          AND coalesce(ended_at, last_seen_at) >= $2::timestamptz - $4 * interval '1 millisecond'
-        ORDER BY id FOR UPDATE`,
-      [type, from, to, gapMs],
+      `SELECT i.* FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(type, from_at, to_at)
+         JOIN incidents i ON i.type = r.type AND coalesce(i.ended_at, i.last_seen_at) >= r.from_at
+                         AND i.started_at <= r.to_at
+        ORDER BY i.id`,
+      [
+        types,
+        ...(['from', 'to'] as const).map((end) => types.map((t) => new Date(byType.get(t)?.[end] ?? 0))),
+      ],
     );
     return this.withSources(rows);
   }
@@ -202,6 +234,76 @@ export class IncidentRepository {
         ),
       ],
     );
+  }
+
+  /** Inserts whole incidents (ids from allocateIds) in one statement; their sources go in with addSources. */
+  async insertIncidents(incidents: readonly Incident[]): Promise<void> {
+    if (incidents.length === 0) return;
+    await this.db.query(
+      `INSERT INTO incidents (id, type, state, started_at, last_seen_at, ended_at, lat, lon, grid_id, community_id,
+         street_id, district_id, confidence, event_count)
+       SELECT id, type, state, started_at, last_seen_at, ended_at, lat, lon, grid_id, community_id, street_id,
+              district_id, confidence, event_count
+         FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, type text, state text, started_at timestamptz,
+              last_seen_at timestamptz, ended_at timestamptz, lat double precision, lon double precision,
+              grid_id text, community_id text, street_id text, district_id text, confidence double precision,
+              event_count integer)`,
+      [
+        JSON.stringify(
+          incidents.map((i) => ({
+            id: i.id,
+            type: i.type,
+            state: i.state,
+            started_at: i.startedAt,
+            last_seen_at: i.lastSeenAt,
+            ended_at: i.endedAt,
+            lat: i.location?.lat ?? null,
+            lon: i.location?.lon ?? null,
+            grid_id: i.gridId,
+            community_id: i.communityId,
+            street_id: i.streetId,
+            district_id: i.districtId,
+            confidence: i.confidence,
+            event_count: i.eventCount,
+          })),
+        ),
+      ],
+    );
+  }
+
+  /**
+   * Inserts sources of incidents in one statement, each whose edge incident has none yet; how many
+   * were inserted (fewer: another transaction added some of them meanwhile).
+   */
+  async addSources(sources: readonly (IncidentSource & { incidentId: number })[]): Promise<number> {
+    if (sources.length === 0) return 0;
+    const rows = await this.db.query(
+      `INSERT INTO incident_sources (edge_incident_id, incident_id, edge_id, camera_id, model_name, model_version,
+         started_at, last_seen_at, ended_at, device_id)
+       SELECT edge_incident_id, incident_id, edge_id, camera_id, model_name, model_version, started_at,
+              last_seen_at, ended_at, device_id
+         FROM jsonb_to_recordset($1::jsonb) AS r(edge_incident_id text, incident_id bigint, edge_id text,
+              camera_id text, model_name text, model_version text, started_at timestamptz,
+              last_seen_at timestamptz, ended_at timestamptz, device_id text)
+       ON CONFLICT (edge_incident_id) DO NOTHING RETURNING 1`,
+      [
+        JSON.stringify(
+          sources.map((s) => ({
+            edge_incident_id: s.edgeIncidentId,
+            incident_id: s.incidentId,
+            edge_id: s.edgeId,
+            camera_id: s.cameraId,
+            model_name: s.model?.name ?? null,
+            model_version: s.model?.version ?? null,
+            started_at: s.startedAt,
+            last_seen_at: s.lastSeenAt,
+            ended_at: s.endedAt,
+            device_id: s.deviceId,
+          })),
+        ),
+      ],
+    );
+    return rows.length;
   }
 
   async place(

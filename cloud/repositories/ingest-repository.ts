@@ -43,21 +43,32 @@ export type StoredEvent = IncidentMessage & { receivedAt: string; cloudIncidentI
 export class IngestRepository {
   constructor(private readonly db: Queryable) {}
 
+  /** Which of these eventIds are stored already. */
+  async storedEventIds(eventIds: readonly string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const rows = await this.db.query<{ event_id: string }>(
+      'SELECT event_id FROM events WHERE event_id = ANY($1::text[])',
+      [eventIds],
+    );
+    return new Set(rows.map((r) => r.event_id));
+  }
+
   /**
-   * Stores, in one statement, each event whose eventId is not stored yet (the caller passes each
-   * eventId once); the eventIds that were new. Several instances storing one event at once: one
-   * stores it, the other waits for that commit and finds it there.
+   * Stores, in one statement, each event whose eventId is not stored yet, with its cloud incident
+   * (the caller passes each eventId once); the eventIds that were new. Several instances storing
+   * one event at once: one stores it, the other waits for that commit and finds it there.
    */
   async insertEvents(
-    events: readonly { event: IncidentMessage; topic: string }[],
+    events: readonly { event: IncidentMessage; topic: string; incidentId: number }[],
     at: Date,
   ): Promise<Set<string>> {
     if (events.length === 0) return new Set();
-    const rows = events.map(({ event, topic }) => {
+    const rows = events.map(({ event, topic, incidentId }) => {
       const device = isDeviceEvent(event);
       return {
         event_id: event.eventId,
         edge_incident_id: event.incidentId,
+        incident_id: incidentId,
         edge_id: device ? event.nodeId : event.edgeId,
         camera_id: device ? null : event.cameraId,
         type: event.type,
@@ -71,28 +82,17 @@ export class IngestRepository {
       };
     });
     const stored = await this.db.query<{ event_id: string }>(
-      `INSERT INTO events (event_id, edge_incident_id, edge_id, camera_id, type, phase, sequence, observed_at,
-         topic, payload, received_at, source, device_id)
-       SELECT r.event_id, r.edge_incident_id, r.edge_id, r.camera_id, r.type, r.phase, r.sequence, r.observed_at,
-              r.topic, r.payload, $2, r.source, r.device_id
-         FROM jsonb_to_recordset($1::jsonb) AS r(event_id text, edge_incident_id text, edge_id text,
-              camera_id text, type text, phase text, sequence integer, observed_at timestamptz, topic text,
-              payload jsonb, source text, device_id text)
+      `INSERT INTO events (event_id, edge_incident_id, incident_id, edge_id, camera_id, type, phase, sequence,
+         observed_at, topic, payload, received_at, source, device_id)
+       SELECT r.event_id, r.edge_incident_id, r.incident_id, r.edge_id, r.camera_id, r.type, r.phase, r.sequence,
+              r.observed_at, r.topic, r.payload, $2, r.source, r.device_id
+         FROM jsonb_to_recordset($1::jsonb) AS r(event_id text, edge_incident_id text, incident_id bigint,
+              edge_id text, camera_id text, type text, phase text, sequence integer, observed_at timestamptz,
+              topic text, payload jsonb, source text, device_id text)
        ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
       [JSON.stringify(rows), at],
     );
     return new Set(stored.map((r) => r.event_id));
-  }
-
-  /** Links stored events to their cloud incidents, in one statement. */
-  async linkEvents(links: readonly { eventId: string; incidentId: number }[]): Promise<void> {
-    if (links.length === 0) return;
-    await this.db.query(
-      `UPDATE events e SET incident_id = l.incident_id
-         FROM jsonb_to_recordset($1::jsonb) AS l(event_id text, incident_id bigint)
-        WHERE e.event_id = l.event_id`,
-      [JSON.stringify(links.map((l) => ({ event_id: l.eventId, incident_id: l.incidentId })))],
-    );
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Queryable } from '../db/database.ts';
 import type { Truck } from '../permits/trucks.ts';
 import type { Escalation, Ticket, TransitionRecord } from '../tickets/ticket-schema.ts';
 import type { Step, TicketState } from '../tickets/ticket-state-machine.ts';
+import { insertIncidentTickets } from './incident-tickets-sql.ts';
 
 /** What a new ticket is made of (its state, step and deadline decided by the service). */
 export interface NewTicket {
@@ -166,6 +167,13 @@ export class TicketRepository {
       ],
     );
     return toTicket(rows[0] as Row);
+  }
+
+  /** New tickets of incidents, each with its `create` transition by `actor`, in one statement; in their order. */
+  async createForIncidents(
+    tickets: readonly (NewTicket & { incidentId: number; actor: string })[],
+  ): Promise<Ticket[]> {
+    return (await insertIncidentTickets(this.db, tickets)).map(toTicket);
   }
 
   async get(id: number, options: { forUpdate?: boolean } = {}): Promise<Ticket | undefined> {

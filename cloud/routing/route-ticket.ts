@@ -39,13 +39,28 @@ function withinHours(minute: number, from: string, to: string): boolean {
   return start <= end ? minute >= start && minute < end : minute >= start || minute < end;
 }
 
+/**
+ * One formatter per time zone, and the last answer: making a formatter costs far more than using
+ * it, and ingest routes a batch's new tickets all at one time.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+let last = { key: '', minute: 0 };
+
 export function localMinuteOfDay(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
+  const key = `${timeZone}@${Math.floor(at.getTime() / 60_000)}`;
+  if (key === last.key) return last.minute;
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, format);
+  }
+  const parts = format.formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return get('hour') * 60 + get('minute');
+  last = { key, minute: get('hour') * 60 + get('minute') };
+  return last.minute;
 }

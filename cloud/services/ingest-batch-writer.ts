@@ -2,6 +2,7 @@ import { type IncidentMessage, isDeviceEvent } from '../../foundation/contract/e
 import type { DeadLetterCode } from '../errors.ts';
 import type { IncomingMessage } from '../ingest/classify-message.ts';
 import { firstOfEachEvent, groupByIncident } from '../ingest/plan-batch.ts';
+import { WrittenMeanwhile } from '../ingest/written-meanwhile.ts';
 import type { Repositories } from '../repositories/cloud-store.ts';
 import type { Ticket } from '../tickets/ticket-schema.ts';
 import type { IncidentService } from './incident-service.ts';
@@ -35,10 +36,10 @@ type EventItem = { index: number; event: IncidentMessage; topic: string };
 
 /**
  * Writes one batch of classified messages in the caller's transaction, with multi-row statements
- * where the batch has many rows of a kind: the events in one INSERT (each eventId once, a
- * redelivery inside the batch or of a stored event skipped), their incidents folded per edge
- * incident, the events linked to them in one UPDATE. Statuses and dead letters are rare and
- * written one by one, in arrival order. Returns each message's outcome, in order; `notices` gets
+ * where the batch has many rows of a kind: the events not stored yet (each eventId once, a
+ * redelivery inside the batch or of a stored event skipped) are folded into their incidents per
+ * edge incident, then inserted with their incident in one INSERT. Statuses and dead letters are
+ * rare and written one by one, in arrival order. Returns each message's outcome, in order; `notices` gets
  * what the live feed is to hear once the transaction commits.
  */
 export async function writeBatch(
@@ -65,17 +66,21 @@ export async function writeBatch(
     }
   }
   const first = firstOfEachEvent(events);
-  const storedIds = await repos.ingest.insertEvents(first, at);
-  const fresh = first.filter((item) => storedIds.has(item.event.eventId));
+  const stored = await repos.ingest.storedEventIds(first.map((item) => item.event.eventId));
+  const fresh = first.filter((item) => !stored.has(item.event.eventId));
   if (fresh.length === 0) return outcomes;
 
   const groups = groupByIncident(fresh.map((item) => item.event));
   const applied = await deps.incidents.applyBatch(repos, groups, at);
   const byEdgeIncident = new Map(groups.map((g, n) => [g.edgeIncidentId, applied[n] as (typeof applied)[0]]));
   const incidentOf = (event: IncidentMessage) => byEdgeIncident.get(event.incidentId)?.incidentId as number;
-  await repos.ingest.linkEvents(
-    fresh.map(({ event }) => ({ eventId: event.eventId, incidentId: incidentOf(event) })),
+  // The events go in last, each with its incident: the insert is what decides that an event is
+  // stored once, so one that another instance stored meanwhile undoes this whole transaction.
+  const inserted = await repos.ingest.insertEvents(
+    fresh.map((item) => ({ ...item, incidentId: incidentOf(item.event) })),
+    at,
   );
+  if (inserted.size < fresh.length) throw new WrittenMeanwhile(fresh.length - inserted.size, 'event');
   for (const incidentId of new Set(fresh.map(({ event }) => incidentOf(event))))
     notices.push({ kind: 'incident.updated', incidentId });
 

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import { isDeviceEvent } from '../../foundation/contract/events.ts';
 import type { DeadLetterCode } from '../errors.ts';
 import { classifyMessage } from '../ingest/classify-message.ts';
 import { failureKind } from '../ingest/failure-kind.ts';
+import { partitionBatch } from '../ingest/plan-batch.ts';
+import { WrittenMeanwhile } from '../ingest/written-meanwhile.ts';
 import type { CloudStore } from '../repositories/cloud-store.ts';
 import type { IncidentService } from './incident-service.ts';
 import {
@@ -39,6 +42,12 @@ export interface IngestObserver {
 export const MAX_UNKNOWN_FAILURES = 5;
 /** Messages whose failures are remembered at once (one is in hand at a time per caller). */
 const REMEMBERED_FAILURES = 64;
+/** Tries of one transaction that loses races to others (WrittenMeanwhile, deadlock), before the caller retries it. */
+const RACE_ATTEMPTS = 3;
+/** Transactions one batch is written in at once, on PostgreSQL (its pool holds 10 connections). */
+const PARALLEL_TRANSACTIONS = 2;
+/** Below this many messages a batch is one transaction: a second would cost more round trips than it saves. */
+const PARALLEL_MIN_MESSAGES = 64;
 
 /**
  * Broker messages, start to commit, a batch at a time (group commit): classify each; in ONE
@@ -85,12 +94,34 @@ export class MessageProcessor {
     return outcome as ProcessOutcome;
   }
 
-  /** Each message's outcome, in order, once all of it is committed. */
+  /**
+   * Each message's outcome, in order, once all of it is committed. On PostgreSQL a large batch is
+   * written as PARALLEL_TRANSACTIONS transactions at once, split by camera (see partitionKey), so that the database works on one while this process prepares the other;
+   * a merge across cameras is decided under the same locks as across instances. A rejection comes
+   * only once none of them is running: the parts that committed come again as duplicates.
+   */
   async processBatch(messages: readonly BrokerMessage[]): Promise<ProcessOutcome[]> {
     if (messages.length === 0) return [];
     const at = this.clock();
     const classified = messages.map((m) => ({ ...m, incoming: classifyMessage(m.topic, m.payload, at) }));
-    return this.commitOrSplit(classified, at);
+    const parallel = this.store.kind === 'postgres' && classified.length >= PARALLEL_MIN_MESSAGES;
+    if (!parallel) return this.commitOrSplit(classified, at);
+    const parts = partitionBatch(classified, partitionKey, PARALLEL_TRANSACTIONS);
+    const settled = await Promise.allSettled(
+      parts.map((p) =>
+        this.commitOrSplit(
+          p.map((x) => x.item),
+          at,
+        ),
+      ),
+    );
+    const outcomes: ProcessOutcome[] = [];
+    for (const [k, result] of settled.entries()) {
+      if (result.status === 'rejected') throw result.reason;
+      for (const [j, { index }] of (parts[k] ?? []).entries())
+        outcomes[index] = result.value[j] as ProcessOutcome;
+    }
+    return outcomes;
   }
 
   private async commitOrSplit(messages: readonly ClassifiedMessage[], at: Date): Promise<ProcessOutcome[]> {
@@ -98,7 +129,7 @@ export class MessageProcessor {
     const started = performance.now();
     let outcomes: ProcessOutcome[];
     try {
-      outcomes = await this.store.transaction((repos) => writeBatch(repos, messages, at, this.deps, notices));
+      outcomes = await this.write(messages, at, notices);
     } catch (error) {
       if (messages.length === 1) return [await this.failed(error, messages[0] as ClassifiedMessage, at)];
       if (failureKind(error) === 'unavailable') throw error;
@@ -114,6 +145,22 @@ export class MessageProcessor {
       } catch {}
     }
     return outcomes;
+  }
+
+  /**
+   * One transaction of the batch, written again at once when it lost a race to another
+   * transaction: some of it stored meanwhile, or a deadlock the database broke.
+   */
+  private async write(messages: readonly ClassifiedMessage[], at: Date, notices: LiveMessage[]) {
+    for (let attempt = 1; ; attempt++) {
+      notices.length = 0;
+      try {
+        return await this.store.transaction((repos) => writeBatch(repos, messages, at, this.deps, notices));
+      } catch (error) {
+        const lostRace = error instanceof WrittenMeanwhile || (error as { code?: unknown }).code === '40P01';
+        if (!lostRace || attempt >= RACE_ATTEMPTS) throw error;
+      }
+    }
   }
 
   private committed(messages: readonly ClassifiedMessage[], outcomes: ProcessOutcome[], seconds: number) {
@@ -175,6 +222,20 @@ export class MessageProcessor {
     this.observer?.deadLettered(code);
     return { kind: 'dead_letter', code };
   }
+}
+
+/**
+ * Messages of one key keep their order: a camera's events (so its edge incidents' too), a
+ * device incident's, an edge's statuses. By camera, since cameras far apart take different merge
+ * locks (merge-cells.ts), so that the parts rarely wait for each other.
+ */
+function partitionKey(message: ClassifiedMessage): string {
+  const { incoming } = message;
+  if (incoming.kind === 'event') {
+    const { event } = incoming;
+    return isDeviceEvent(event) ? event.incidentId : `camera:${event.edgeId}/${event.cameraId}`;
+  }
+  return incoming.kind === 'status' ? `edge:${incoming.edgeId}` : message.topic;
 }
 
 function failureKey(topic: string, payload: Uint8Array): string {

@@ -114,36 +114,40 @@ export class TicketService {
 
   /** The ticket of a new incident (source ai or iot): awaiting an operator's review. In the caller's transaction. */
   async createForIncident(repos: Repositories, input: IncidentInput, at: Date): Promise<Ticket> {
-    const route = routeTicket(this.options.routing, input.category, input.placement, at);
-    const { step, stepDueAt } = this.deadline(route.level, undefined, 'new', at);
-    const ticket = await repos.tickets.create({
-      source: input.deviceId ? 'iot' : 'ai',
-      category: input.category,
-      state: 'new',
-      incidentId: input.incidentId,
-      cameraId: input.cameraId,
-      deviceId: input.deviceId,
-      model: input.model,
-      description: input.description,
-      location: input.location,
-      ...input.placement,
-      department: route.department,
-      level: route.level,
-      step: step ?? undefined,
-      stepDueAt: stepDueAt ?? undefined,
-      at,
-    });
-    await repos.tickets.appendTransition({
-      ticketId: ticket.id,
-      action: 'create',
-      from: null,
-      to: 'new',
-      actor: input.actor ?? (input.deviceId ? `device:${input.deviceId}` : `camera:${input.cameraId}`),
-      role: 'system',
-      note: input.description,
-      at,
-    });
-    return ticket;
+    const [ticket] = await this.createForIncidents(repos, [input], at);
+    return ticket as Ticket;
+  }
+
+  /** The tickets of new incidents, in their order, in one statement (group commit). In the caller's transaction. */
+  async createForIncidents(
+    repos: Repositories,
+    inputs: readonly IncidentInput[],
+    at: Date,
+  ): Promise<Ticket[]> {
+    return repos.tickets.createForIncidents(
+      inputs.map((input) => {
+        const route = routeTicket(this.options.routing, input.category, input.placement, at);
+        const { step, stepDueAt } = this.deadline(route.level, undefined, 'new', at);
+        return {
+          source: input.deviceId ? 'iot' : 'ai',
+          category: input.category,
+          state: 'new',
+          incidentId: input.incidentId,
+          cameraId: input.cameraId,
+          deviceId: input.deviceId,
+          model: input.model,
+          description: input.description,
+          location: input.location,
+          ...input.placement,
+          department: route.department,
+          level: route.level,
+          step: step ?? undefined,
+          stepDueAt: stepDueAt ?? undefined,
+          at,
+          actor: input.actor ?? (input.deviceId ? `device:${input.deviceId}` : `camera:${input.cameraId}`),
+        };
+      }),
+    );
   }
 
   /**

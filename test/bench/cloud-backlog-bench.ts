@@ -13,15 +13,25 @@ import { printTable } from './stats.ts';
 export const INCIDENT_SIZE = 10;
 /** QoS 1 publishes awaiting their PUBACK while the backlog is published. */
 const PUBLISH_WINDOW = 2000;
+/**
+ * The benches' edge and cameras: registered in the fixture district (so incidents are placed,
+ * routed and looked at for merging, as in a deployment), and far enough apart that their
+ * incidents never merge.
+ */
+const BENCH_EDGE = 'lingnan-hub';
+const BENCH_CAMERAS = ['ln-market', 'ln-school', 'ln-boundary'];
 
-/** The n-th event of an edge's stream: incidents of 10 (start, 8 updates, end), as the wire carries them. */
-export function wireAt(edgeId: string, n: number) {
+/** What the edge incidents of one bench run (`run`) have in their ids: `…:${run}-${n}`. */
+export const runPattern = (run: string) => `%:${run}-%`;
+
+/** The n-th event of a run: incidents of 10 (start, 8 updates, end) of one edge, as the wire carries them. */
+export function wireAt(run: string, n: number) {
   const incident = Math.floor(n / INCIDENT_SIZE);
   const sequence = n % INCIDENT_SIZE;
   const event = edgeEvent({
-    edgeId,
-    cameraId: `cam-${incident % 3}`,
-    key: String(incident),
+    edgeId: BENCH_EDGE,
+    cameraId: BENCH_CAMERAS[incident % BENCH_CAMERAS.length] as string,
+    key: `${run}-${incident}`,
     sequence,
     ...(sequence === INCIDENT_SIZE - 1 ? { phase: 'end' as const } : {}),
     startedAt: new Date(Date.UTC(2026, 10, 21, 4) + incident * 60_000).toISOString(),
@@ -29,16 +39,16 @@ export function wireAt(edgeId: string, n: number) {
   return { ...message(event), incidentId: event.incidentId, start: sequence === 0 };
 }
 
-/** Publishes `total` events of one edge, at most PUBLISH_WINDOW unacknowledged. */
-async function publishBacklog(url: string, edgeId: string, total: number): Promise<void> {
+/** Publishes the `total` events of a run, at most PUBLISH_WINDOW unacknowledged. */
+async function publishBacklog(url: string, run: string, total: number): Promise<void> {
   const edge = await connectAsync(url, {
     protocolVersion: 5,
-    clientId: `backlog-edge-${edgeId}`,
+    clientId: `backlog-edge-${run}`,
     reconnectPeriod: 0,
   });
   const pending = new Set<Promise<unknown>>();
   for (let n = 0; n < total; n++) {
-    const m = wireAt(edgeId, n);
+    const m = wireAt(run, n);
     const ack = edge.publishAsync(m.topic, m.payload, { qos: 1 }).finally(() => pending.delete(ack));
     pending.add(ack);
     if (pending.size >= PUBLISH_WINDOW) await Promise.race(pending);
@@ -73,8 +83,7 @@ async function bareDrain(broker: TestBroker, total: number) {
   const first = await connectAsync(broker.url, options);
   await first.subscribeAsync('edges/+/events/#', { qos: 1 });
   await first.endAsync();
-  const edgeId = `bare-${randomBytes(3).toString('hex')}`;
-  await publishBacklog(broker.url, edgeId, total);
+  await publishBacklog(broker.url, `bare${randomBytes(3).toString('hex')}`, total);
   return peakRss(async () => {
     const t0 = performance.now();
     let count = 0;
@@ -113,15 +122,15 @@ async function cloudDrain(broker: TestBroker, total: number) {
   );
   const options = { logger: false as const, ui: false };
   await (await startCloud(config, options)).stop();
-  const edgeId = `backlog-${randomBytes(3).toString('hex')}`;
-  await publishBacklog(broker.url, edgeId, total);
+  const run = `backlog${randomBytes(3).toString('hex')}`;
+  await publishBacklog(broker.url, run, total);
   const drained = await peakRss(async () => {
     const t0 = performance.now();
     const cloud = await startCloud(config, options);
     for (;;) {
       const [row] = await cloud.db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM events WHERE edge_id = $1',
-        [edgeId],
+        'SELECT count(*)::int AS n FROM events WHERE edge_incident_id LIKE $1',
+        [runPattern(run)],
       );
       if ((row?.n ?? 0) >= total) break;
       await sleep(200);

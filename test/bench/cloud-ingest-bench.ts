@@ -6,7 +6,7 @@ import { resolveCloudConfig } from '../../cloud/config/load-cloud-config.ts';
 import { topics } from '../../foundation/contract/topics.ts';
 import { backends } from '../cloud/support/databases.ts';
 import { FIXTURE_DIR, fixtureConfig, token } from '../cloud/support/fixtures.ts';
-import { benchCloudBacklog, INCIDENT_SIZE, wireAt } from './cloud-backlog-bench.ts';
+import { benchCloudBacklog, INCIDENT_SIZE, runPattern, wireAt } from './cloud-backlog-bench.ts';
 import { percentile, printTable } from './stats.ts';
 
 const BROKER_URL = process.env.BENCH_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -22,13 +22,13 @@ const unique = () => randomBytes(4).toString('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Incidents of 10 events (start, 8 updates, end) of one edge, as the wire carries them. */
-const wireFor = (edgeId: string, total: number) => Array.from({ length: total }, (_, n) => wireAt(edgeId, n));
+const wireFor = (run: string, total: number) => Array.from({ length: total }, (_, n) => wireAt(run, n));
 
 /** What receives the events: how many it has taken, and when each start was seen. */
 interface Sink {
   /** Cheap, for pacing the publisher (may count other traffic of the shared broker). */
   handled(): number;
-  /** This edge's events taken for good. */
+  /** This run's events taken for good. */
   committed(): number | Promise<number>;
   /** Edge incident id → when its start became visible (ms, performance.now()). */
   visible: Map<string, number>;
@@ -41,8 +41,8 @@ interface Sink {
  * it), waits for all of it, and returns events/s and, for each incident, the time from
  * publishing its start to the sink seeing it.
  */
-async function drive(edgeId: string, total: number, sink: Sink, perSecond?: number) {
-  const wire = wireFor(edgeId, total);
+async function drive(run: string, total: number, sink: Sink, perSecond?: number) {
+  const wire = wireFor(run, total);
   const edge = await connectAsync(BROKER_URL, {
     protocolVersion: 5,
     clientId: `bench-edge-${unique()}`,
@@ -70,8 +70,8 @@ async function drive(edgeId: string, total: number, sink: Sink, perSecond?: numb
   return { rate: total / seconds, latencies, missing: publishedAt.size - latencies.length };
 }
 
-/** A bare mqtt.js subscriber on the cloud's filter and QoS that only counts this edge's messages. */
-async function countingSubscriber(edgeId: string): Promise<Sink> {
+/** A bare mqtt.js subscriber on the cloud's filter and QoS that only counts this run's messages. */
+async function countingSubscriber(run: string): Promise<Sink> {
   const client = await connectAsync(BROKER_URL, {
     protocolVersion: 5,
     clientId: `bench-counter-${unique()}`,
@@ -79,11 +79,11 @@ async function countingSubscriber(edgeId: string): Promise<Sink> {
   });
   let count = 0;
   const visible = new Map<string, number>();
-  const prefix = `edges/${edgeId}/`;
-  client.on('message', (topic, payload) => {
-    if (!topic.startsWith(prefix)) return;
+  const mark = `:${run}-`;
+  client.on('message', (_topic, payload) => {
+    const event = JSON.parse(payload.toString()) as { incidentId?: string; sequence: number };
+    if (!event.incidentId?.includes(mark)) return;
     count++;
-    const event = JSON.parse(payload.toString()) as { incidentId: string; sequence: number };
     if (event.sequence === 0) visible.set(event.incidentId, performance.now());
   });
   await client.subscribeAsync(topics.sharedEvents(`bench-${unique()}`), { qos: 1 });
@@ -101,7 +101,7 @@ async function countingSubscriber(edgeId: string): Promise<Sink> {
  * /api/v1/tickets, polled as an operator's screen would. Events are counted in the database, since
  * other traffic on the shared broker reaches the instance too.
  */
-async function cloudSink(cloud: RunningCloud, edgeId: string): Promise<Sink> {
+async function cloudSink(cloud: RunningCloud, run: string): Promise<Sink> {
   const ticketSeen = new Map<number, number>();
   let polling = true;
   const poller = (async () => {
@@ -121,8 +121,8 @@ async function cloudSink(cloud: RunningCloud, edgeId: string): Promise<Sink> {
     handled: () => cloud.core.processor.counters.events + cloud.core.processor.counters.duplicates,
     committed: async () => {
       const rows = await cloud.db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM events WHERE edge_id = $1',
-        [edgeId],
+        'SELECT count(*)::int AS n FROM events WHERE edge_incident_id LIKE $1',
+        [runPattern(run)],
       );
       return rows[0]?.n ?? 0;
     },
@@ -133,8 +133,8 @@ async function cloudSink(cloud: RunningCloud, edgeId: string): Promise<Sink> {
       polling = false;
       await poller;
       const rows = await cloud.db.query<{ edge_incident_id: string; incident_id: string }>(
-        'SELECT edge_incident_id, incident_id::text FROM events WHERE edge_id = $1 AND sequence = 0',
-        [edgeId],
+        'SELECT edge_incident_id, incident_id::text FROM events WHERE edge_incident_id LIKE $1 AND sequence = 0',
+        [runPattern(run)],
       );
       for (const row of rows) {
         const at = ticketSeen.get(Number(row.incident_id));
@@ -177,21 +177,21 @@ const loadAverage = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
-type Run = { label: string; open(edgeId: string): Promise<{ sink: Sink; dispose(): Promise<void> }> };
+type Run = { label: string; open(run: string): Promise<{ sink: Sink; dispose(): Promise<void> }> };
 
 function runs(): Run[] {
   return [
     {
       label: 'bare subscriber, counts only (baseline)',
-      open: async (edgeId) => ({ sink: await countingSubscriber(edgeId), dispose: async () => {} }),
+      open: async (run) => ({ sink: await countingSubscriber(run), dispose: async () => {} }),
     },
     ...backends.map((backend) => ({
       label: `cloud on ${backend.name}`,
-      open: async (edgeId: string) => {
+      open: async (run: string) => {
         const created = backend.name === 'postgres' ? await backend.create() : undefined;
         const cloud = await startBenchCloud(created?.url);
         return {
-          sink: await cloudSink(cloud, edgeId),
+          sink: await cloudSink(cloud, run),
           dispose: async () => {
             await created?.dispose();
           },
@@ -206,9 +206,9 @@ async function table(total: number, perSecond: number | undefined): Promise<(str
   const rows: (string | number)[][] = [];
   let baseline = Number.NaN;
   for (const { label, open } of runs()) {
-    const edgeId = `bench-${unique()}`;
-    const { sink, dispose } = await open(edgeId);
-    const result = await drive(edgeId, total, sink, perSecond);
+    const run = `bench${unique()}`;
+    const { sink, dispose } = await open(run);
+    const result = await drive(run, total, sink, perSecond);
     await sink.stop();
     await dispose();
     if (Number.isNaN(baseline)) baseline = result.rate;
@@ -237,7 +237,7 @@ export async function benchCloudIngest(total = 5000): Promise<void> {
   const header = ['what', 'events/s', 'ratio', 'p50 ms', 'p99 ms', 'starts timed'];
   const sustained = await table(total, undefined);
   printTable(
-    `cloud ingest, sustained: ${total} events (incidents of ${INCIDENT_SIZE}) published to ${BROKER_URL} as fast as handled, one consumer, at most ${WINDOW} in flight; load average ${loadAverage()}`,
+    `cloud ingest, sustained: ${total} events (incidents of ${INCIDENT_SIZE}) on 3 registered cameras, published to ${BROKER_URL} as fast as handled, one consumer, at most ${WINDOW} in flight; load average ${loadAverage()}`,
     [header, ...sustained],
   );
   const paced = await table(total, OFFERED_PER_SECOND);
