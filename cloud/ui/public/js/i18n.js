@@ -1,9 +1,11 @@
 import { en } from './i18n-en.js';
 import { zh } from './i18n-zh.js';
+import { zonesEn } from './i18n-zones-en.js';
+import { zonesZh } from './i18n-zones-zh.js';
 
 const LANG_KEY = 'csa.lang';
 
-const DICTS = { en, zh };
+const DICTS = { en: { ...en, ...zonesEn }, zh: { ...zh, ...zonesZh } };
 
 function initialLang() {
   const stored = localStorage.getItem(LANG_KEY);
@@ -23,9 +25,12 @@ export function setLang(next) {
 
 /** The text of `key` in the current language (English, then the key itself, when missing). */
 export function t(key, vars = {}) {
-  const text = DICTS[lang][key] ?? en[key] ?? key;
+  const text = DICTS[lang][key] ?? DICTS.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
 }
+
+/** Whether `key` has a text (in English at least). */
+export const hasText = (key) => key in DICTS.en;
 
 /** Fills every [data-i18n] element of the static page. */
 export function translateStatic(root = document) {

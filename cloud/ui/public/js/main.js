@@ -7,6 +7,7 @@ import { renderMap } from './views/map-view.js';
 import { renderQueue } from './views/queue-view.js';
 import { renderTicket } from './views/ticket-view.js';
 import { renderTickets } from './views/tickets-view.js';
+import { renderZoneEditor } from './zones/zone-editor.js';
 
 const ROUTES = [
   { name: 'queue', pattern: /^#\/queue$/, render: renderQueue },
@@ -15,6 +16,12 @@ const ROUTES = [
   { name: 'map', pattern: /^#\/map$/, render: renderMap },
   { name: 'dashboard', pattern: /^#\/dashboard$/, render: renderDashboard },
   { name: 'cameras', pattern: /^#\/cameras$/, render: renderCameras },
+  {
+    name: 'zones',
+    pattern: /^#\/cameras\/([^/]+)\/([^/]+)\/zones$/,
+    render: renderZoneEditor,
+    nav: 'cameras',
+  },
 ];
 const NAV = ['queue', 'tickets', 'map', 'dashboard', 'cameras'];
 /** Handlers work tickets dispatched to them; the others start at the review queue. */

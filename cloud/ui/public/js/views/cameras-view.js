@@ -3,6 +3,9 @@ import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { renderSuppression } from './camera-suppression.js';
 
+/** The roles that may change an edge's configuration (the API's fleet routes say the same). */
+const ZONE_EDITORS = ['supervisor', 'admin'];
+
 /** The camera registry with each camera's health from its edge, and its live view through the edge's relay. */
 export async function renderCameras(root, ctx) {
   const [cameras, edges, links] = await Promise.all([api('/cameras'), api('/edges'), api('/edge-links')]);
@@ -12,6 +15,7 @@ export async function renderCameras(root, ctx) {
     ),
   );
   const player = h('div', { class: 'live-player' });
+  const mayEditZones = ZONE_EDITORS.includes(ctx.user?.role);
   const edgeIds = [...new Set([...cameras.map((c) => c.edgeId), ...edges.map((e) => e.edgeId)])];
   const rows = edgeIds.flatMap((edgeId) => {
     const known = cameras.filter((c) => c.edgeId === edgeId).map((c) => c.id);
@@ -77,6 +81,16 @@ export async function renderCameras(root, ctx) {
                   },
                   t('suppression.open'),
                 ),
+                mayEditZones
+                  ? h(
+                      'a',
+                      {
+                        class: 'zones-open',
+                        href: `#/cameras/${encodeURIComponent(edgeId)}/${encodeURIComponent(id)}/zones`,
+                      },
+                      t('zones.open'),
+                    )
+                  : null,
               ),
             );
           }),
