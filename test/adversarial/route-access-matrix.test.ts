@@ -6,10 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningCloud, startCloud } from '../../cloud/app/start-cloud.ts';
+import type { RunningCloud } from '../../cloud/app/start-cloud.ts';
 import type { Role } from '../../cloud/tickets/roles.ts';
-import { backendNamed } from '../cloud/support/databases.ts';
-import { fixtureConfig, token } from '../cloud/support/fixtures.ts';
+import { startFixtureCloudOnPostgres } from '../cloud/support/fixture-cloud.ts';
+import { token } from '../cloud/support/fixtures.ts';
 
 /** Who may pass a route's door. What they may then do (a ticket's state) is not this test's business. */
 type Door =
@@ -233,25 +233,13 @@ async function inParallel<T>(items: readonly T[], width: number, work: (item: T)
 
 describe('who gets through which door of the cloud (real cloud, PostgreSQL)', () => {
   let cloud: RunningCloud;
-  let dropDatabase: () => Promise<void>;
+  let stopCloud: (() => Promise<void>) | undefined;
   let evidenceDir: string;
   let documented: string[] = [];
 
   beforeAll(async () => {
-    const database = await backendNamed('postgres').create();
-    dropDatabase = database.dispose;
     evidenceDir = await mkdtemp(path.join(os.tmpdir(), 'route-matrix-evidence-'));
-    const base = await fixtureConfig();
-    cloud = await startCloud(
-      {
-        ...base,
-        database: { url: database.url as string },
-        api: { host: '127.0.0.1', port: 0 },
-        mqtt: { ...base.mqtt, embeddedPort: 0 },
-        evidence: { dir: evidenceDir },
-      },
-      { logger: false },
-    );
+    ({ cloud, stop: stopCloud } = await startFixtureCloudOnPostgres(evidenceDir, {}));
     const doc = (await (await fetch(`${cloud.url}/docs/json`)).json()) as {
       paths: Record<string, Record<string, unknown>>;
     };
@@ -261,8 +249,7 @@ describe('who gets through which door of the cloud (real cloud, PostgreSQL)', ()
   });
 
   afterAll(async () => {
-    await cloud?.stop();
-    await dropDatabase?.();
+    await stopCloud?.();
     if (evidenceDir) await rm(evidenceDir, { recursive: true, force: true });
   });
 

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type RunningCloud, startCloud } from '../../cloud/app/start-cloud.ts';
+import type { RunningCloud } from '../../cloud/app/start-cloud.ts';
 import type { AppliedConfig } from '../../foundation/contract/edge-status.ts';
-import { backendNamed } from '../cloud/support/databases.ts';
-import { fixtureConfig, token } from '../cloud/support/fixtures.ts';
+import { startFixtureCloudOnPostgres } from '../cloud/support/fixture-cloud.ts';
+import { token } from '../cloud/support/fixtures.ts';
 import { type EdgeRun, runEdge, waitUntil } from '../support/edge-process.ts';
 
 // A real cloud (embedded broker, PostgreSQL) and a real `edge run` process with two cameras on the
@@ -42,26 +42,16 @@ interface CameraCounters {
 
 describe('fleet configuration from the cloud, applied by a running edge', () => {
   let cloud: RunningCloud;
-  let dropDatabase: () => Promise<void>;
+  let stopCloud: (() => Promise<void>) | undefined;
   let work: string;
   let configFile: string;
   let edge: EdgeRun | undefined;
 
   beforeAll(async () => {
-    const database = await backendNamed('postgres').create();
-    dropDatabase = database.dispose;
     work = await mkdtemp(path.join(os.tmpdir(), 'fleet-e2e-'));
-    const base = await fixtureConfig();
-    cloud = await startCloud(
-      {
-        ...base,
-        database: { url: database.url as string },
-        api: { host: '127.0.0.1', port: 0 },
-        mqtt: { ...base.mqtt, embeddedPort: 0 },
-        evidence: { dir: path.join(work, 'cloud-evidence') },
-      },
-      { logger: false, ui: false },
-    );
+    ({ cloud, stop: stopCloud } = await startFixtureCloudOnPostgres(path.join(work, 'cloud-evidence'), {
+      ui: false,
+    }));
     // The box's own file: one camera of its own, which the cloud's configuration replaces.
     configFile = path.join(work, 'edge.yaml');
     await writeFile(
@@ -84,8 +74,7 @@ describe('fleet configuration from the cloud, applied by a running edge', () => 
 
   afterAll(async () => {
     edge?.child.kill('SIGKILL');
-    await cloud?.stop();
-    await dropDatabase?.();
+    await stopCloud?.();
     if (work) await rm(work, { recursive: true, force: true });
   });
 

@@ -4,14 +4,14 @@ import path from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type RunningCloud, startCloud } from '../../cloud/app/start-cloud.ts';
+import type { RunningCloud } from '../../cloud/app/start-cloud.ts';
 import { MODELS_DIR } from '../../edge/detect/model-manifest.ts';
 import { assignedAlias } from '../../edge/models-sync/assigned-models.ts';
 import type { EdgeStatus } from '../../foundation/contract/edge-status.ts';
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import { topics } from '../../foundation/contract/topics.ts';
-import { backendNamed } from '../cloud/support/databases.ts';
-import { fixtureConfig, token } from '../cloud/support/fixtures.ts';
+import { startFixtureCloudOnPostgres } from '../cloud/support/fixture-cloud.ts';
+import { token } from '../cloud/support/fixtures.ts';
 import { type EdgeRun, runEdge, waitUntil } from '../support/edge-process.ts';
 import { sha256 } from './model-store.ts';
 
@@ -50,7 +50,7 @@ const coneObjects = (event: EdgeEvent) => event.objects.filter((o) => o.label ==
 
 describe('models assigned from the cloud run on a managed edge: shadow, promotion, a tampered file', () => {
   let cloud: RunningCloud;
-  let dropDatabase: () => Promise<void>;
+  let stopCloud: (() => Promise<void>) | undefined;
   let work: string;
   let edge: EdgeRun | undefined;
   let watcher: MqttClient;
@@ -58,20 +58,10 @@ describe('models assigned from the cloud run on a managed edge: shadow, promotio
   const supervisor = { authorization: `Bearer ${token('supervisor')}` };
 
   beforeAll(async () => {
-    const database = await backendNamed('postgres').create();
-    dropDatabase = database.dispose;
     work = await mkdtemp(path.join(os.tmpdir(), 'shadow-e2e-'));
-    const base = await fixtureConfig();
-    cloud = await startCloud(
-      {
-        ...base,
-        database: { url: database.url as string },
-        api: { host: '127.0.0.1', port: 0 },
-        mqtt: { ...base.mqtt, embeddedPort: 0 },
-        evidence: { dir: path.join(work, 'cloud-evidence') },
-      },
-      { logger: false, ui: false },
-    );
+    ({ cloud, stop: stopCloud } = await startFixtureCloudOnPostgres(path.join(work, 'cloud-evidence'), {
+      ui: false,
+    }));
     watcher = connect(cloud.mqttUrl, { protocolVersion: 4 });
     watcher.on('message', (_topic, payload) => {
       status = JSON.parse(payload.toString('utf8')) as EdgeStatus;
@@ -82,8 +72,7 @@ describe('models assigned from the cloud run on a managed edge: shadow, promotio
   afterAll(async () => {
     edge?.child.kill('SIGKILL');
     await watcher?.endAsync();
-    await cloud?.stop();
-    await dropDatabase?.();
+    await stopCloud?.();
     if (work) await rm(work, { recursive: true, force: true });
   });
 

@@ -4,12 +4,12 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type RunningCloud, startCloud } from '../../cloud/app/start-cloud.ts';
+import type { RunningCloud } from '../../cloud/app/start-cloud.ts';
 import type { AppliedConfig } from '../../foundation/contract/edge-status.ts';
 import type { EdgeEvent } from '../../foundation/contract/events.ts';
 import { bottomCentre, pointInPolygon } from '../../foundation/geometry/image-plane.ts';
-import { backendNamed } from '../cloud/support/databases.ts';
-import { fixtureConfig, token } from '../cloud/support/fixtures.ts';
+import { startFixtureCloudOnPostgres } from '../cloud/support/fixture-cloud.ts';
+import { token } from '../cloud/support/fixtures.ts';
 import { type EdgeRun, runEdge, waitUntil } from '../support/edge-process.ts';
 import { rejectFirstObject } from '../suppression/rejections.ts';
 import { ARTIFACTS, launchChromium, signIn, uploadEvidence } from './support/ui-cloud.ts';
@@ -73,7 +73,7 @@ interface ConfigState {
 
 describe('zone editor: draw a zone on a live camera, the edge applies it (chromium, real edge)', () => {
   let cloud: RunningCloud;
-  let dropDatabase: () => Promise<void>;
+  let stopCloud: (() => Promise<void>) | undefined;
   let work: string;
   let edge: EdgeRun | undefined;
   let browser: Browser;
@@ -104,20 +104,8 @@ describe('zone editor: draw a zone on a live camera, the edge applies it (chromi
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
-    const database = await backendNamed('postgres').create();
-    dropDatabase = database.dispose;
     work = await mkdtemp(path.join(os.tmpdir(), 'zone-editor-'));
-    const base = await fixtureConfig();
-    cloud = await startCloud(
-      {
-        ...base,
-        database: { url: database.url as string },
-        api: { host: '127.0.0.1', port: 0 },
-        mqtt: { ...base.mqtt, embeddedPort: 0 },
-        evidence: { dir: path.join(work, 'cloud-evidence') },
-      },
-      { logger: false },
-    );
+    ({ cloud, stop: stopCloud } = await startFixtureCloudOnPostgres(path.join(work, 'cloud-evidence'), {}));
     const put = await fetch(`${cloud.url}/api/v1/edges/${EDGE}/config`, {
       method: 'PUT',
       headers: { ...asSupervisor, 'content-type': 'application/json' },
@@ -176,8 +164,7 @@ describe('zone editor: draw a zone on a live camera, the edge applies it (chromi
   afterAll(async () => {
     edge?.child.kill('SIGKILL');
     await browser?.close();
-    await cloud?.stop();
-    await dropDatabase?.();
+    await stopCloud?.();
     if (work) await rm(work, { recursive: true, force: true });
   });
 
