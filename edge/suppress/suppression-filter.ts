@@ -104,7 +104,7 @@ export class SuppressionFilter {
     const assigned = new Map<Detection, Trail>();
     const taken = new Set<Trail>();
     for (const { d, trail, distance } of pairs) {
-      if (assigned.has(d) || taken.has(trail) || distance > 1.5 * size(d.box)) continue;
+      if (assigned.has(d) || taken.has(trail) || distance > MAX_STEP * size(d.box)) continue;
       assigned.set(d, trail);
       taken.add(trail);
     }
@@ -122,6 +122,13 @@ export class SuppressionFilter {
     return result;
   }
 }
+
+/**
+ * The furthest a detection's centre may have gone since the last frame, as a share of its size, to
+ * continue the same trail: a person walks about 0.2 of their height a frame at 5 fps, while a
+ * passer-by taken for the false positive it walks by would be a jump, which made it "move".
+ */
+const MAX_STEP = 0.6;
 
 /** Whether the trail's earlier centres lie further than `fraction` of the box's size from its centre now. */
 function moved(trail: Trail, box: Box, fraction: number): boolean {
