@@ -2,6 +2,7 @@ import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { topics } from '../../foundation/contract/topics.ts';
 import type { Logger } from '../services/logger.ts';
 import { MessageBatcher } from './message-batcher.ts';
+import { storeWithRetry } from './store-with-retry.ts';
 
 /** A message taken from the broker, not yet acknowledged. */
 export interface ReceivedMessage {
@@ -177,28 +178,9 @@ export class MqttConsumer {
     (this.client as unknown as { _sendPacket(packet: Puback): void })._sendPacket(puback);
   }
 
-  private async handleWithRetry(batch: readonly ReceivedMessage[]): Promise<void> {
-    const { initialMs, maxMs } = this.options.retry ?? { initialMs: 500, maxMs: 30_000 };
-    for (let attempt = 0; ; attempt++) {
-      if (this.closing) throw new Error('closing');
-      try {
-        await this.options.handle(batch);
-        return;
-      } catch (error) {
-        const delay = Math.min(maxMs, initialMs * 2 ** attempt);
-        this.log.error(
-          {
-            topic: batch[0]?.topic,
-            messages: batch.length,
-            attempt,
-            err: (error as Error).message,
-            retryInMs: delay,
-          },
-          'could not store a batch; retrying',
-        );
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
+  private handleWithRetry(batch: readonly ReceivedMessage[]): Promise<void> {
+    const { handle, retry } = this.options;
+    return storeWithRetry(batch, { handle, retry, closing: () => this.closing, log: this.log });
   }
 
   /** Stops taking messages; what was not acknowledged is delivered again later. */

@@ -2,6 +2,7 @@ import { type ConsumerMessages, type JsMsg, jetstream, jetstreamManager } from '
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { MessageBatcher } from '../mqtt/message-batcher.ts';
 import type { ReceivedMessage } from '../mqtt/mqtt-consumer.ts';
+import { storeWithRetry } from '../mqtt/store-with-retry.ts';
 import type { Logger } from '../services/logger.ts';
 import {
   type ConsumerRef,
@@ -148,22 +149,9 @@ export class JetStreamConsumer {
     for (const message of batch) message.ack();
   }
 
-  private async handleWithRetry(batch: readonly ReceivedMessage[]): Promise<void> {
-    const { initialMs, maxMs } = this.options.retry ?? { initialMs: 500, maxMs: 30_000 };
-    for (let attempt = 0; ; attempt++) {
-      if (this.closing) throw new Error('closing');
-      try {
-        await this.options.handle(batch);
-        return;
-      } catch (error) {
-        const delay = Math.min(maxMs, initialMs * 2 ** attempt);
-        this.log.error(
-          { messages: batch.length, attempt, err: (error as Error).message, retryInMs: delay },
-          'could not store a batch; retrying',
-        );
-        await sleep(delay);
-      }
-    }
+  private handleWithRetry(batch: readonly ReceivedMessage[]): Promise<void> {
+    const { handle, retry } = this.options;
+    return storeWithRetry(batch, { handle, retry, closing: () => this.closing, log: this.log });
   }
 
   /** Each durable's backlog, as the stream's leader counts it; undefined while it does not answer. */
